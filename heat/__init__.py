@@ -1,0 +1,1 @@
+"""heat: a Heat-compatible engine with first-class auto-scaling."""

@@ -1,0 +1,13 @@
+"""heat-all: not built yet (see the RPC and processes issue)."""
+
+import sys
+
+
+def main():
+    sys.stderr.write('heat-all is not available yet in this release; '
+                     'use heat-manage template validate.\n')
+    return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""User-facing errors of the engine.
+
+Every error carries a message that says what was wrong, with the offending
+value and, where there is one, the path inside the template
+(``resources.web_asg.properties.max_size``). The class name is the error
+``type`` that the REST API reports, as upstream Heat does.
+"""
+
+
+class HeatException(Exception):
+    """Base class: ``msg_fmt`` is formatted with the keyword arguments."""
+
+    msg_fmt = 'An unknown exception occurred.'
+    error_code = None
+
+    def __init__(self, **kwargs):
+        self.kwargs = kwargs
+        try:
+            self.message = self.msg_fmt % kwargs
+        except (KeyError, TypeError) as exc:
+            raise TypeError('%s needs %s' % (type(self).__name__,
+                                             exc)) from exc
+        super().__init__(self.message)
+
+    def __str__(self):
+        return self.message
+
+
+def format_path(path):
+    """Render a path (sequence of keys and indexes) as ``a.b[0].c``."""
+    out = ''
+    for part in path:
+        if isinstance(part, int):
+            out += '[%d]' % part
+        else:
+            out += ('.' if out else '') + str(part)
+    return out
+
+
+class StackValidationFailed(HeatException):
+    """A template, environment or parameter failed validation.
+
+    ``path`` locates the offending item inside the template; it is kept
+    separately (``self.path``) and prefixed to the message.
+    """
+
+    msg_fmt = '%(message)s'
+
+    def __init__(self, message='', path=None, error=None):
+        self.path = list(path or [])
+        self.error = error
+        self.error_message = message
+        if self.path:
+            full = '%s: %s' % (format_path(self.path), message)
+        else:
+            full = message
+        super().__init__(message=full)
+
+
+class InvalidTemplateVersion(HeatException):
+    msg_fmt = 'The template version is invalid: %(explanation)s'
+
+
+class InvalidTemplateSection(HeatException):
+    msg_fmt = 'The template section is invalid: %(section)s'
+
+
+class InvalidTemplateAttribute(HeatException):
+    msg_fmt = ('The Referenced Attribute (%(resource)s %(key)s) is '
+               'incorrect.')
+
+
+class InvalidTemplateReference(HeatException):
+    msg_fmt = ('The specified reference "%(resource)s" (in %(key)s) is '
+               'incorrect.')
+
+
+class TemplateTooLarge(HeatException):
+    msg_fmt = ('Template size (%(actual_len)s bytes) exceeds maximum '
+               'allowed size (%(limit)s bytes).')
+
+
+class RequestLimitExceeded(HeatException):
+    msg_fmt = 'Request limit exceeded: %(message)s'
+
+
+class UserParameterMissing(HeatException):
+    msg_fmt = 'The Parameter (%(key)s) was not provided.'
+
+
+class UnknownUserParameter(HeatException):
+    msg_fmt = 'The Parameter (%(key)s) was not defined in template.'
+
+
+class InvalidSchemaError(HeatException):
+    msg_fmt = '%(message)s'
+
+
+class ResourceTypeNotFound(HeatException):
+    msg_fmt = 'The Resource Type (%(type_name)s) could not be found.'
+
+
+class ResourceTypeUnavailable(HeatException):
+    msg_fmt = ('HEAT-E99001 Service %(service_name)s is not available for '
+               'resource type %(resource_type)s, reason: %(reason)s')
+
+
+class InvalidResourceType(HeatException):
+    msg_fmt = '%(message)s'
+
+
+class InvalidEnvironment(HeatException):
+    msg_fmt = '%(message)s'
+
+
+class CircularDependencyException(HeatException):
+    msg_fmt = 'Circular Dependency Found: %(cycle)s'
+
+
+class EntityNotFound(HeatException):
+    msg_fmt = 'The %(entity)s (%(name)s) could not be found.'
+
+
+class InvalidBreakPointHook(HeatException):
+    msg_fmt = '%(message)s'
+
+
+class NotSupported(HeatException):
+    msg_fmt = '%(feature)s is not supported.'
