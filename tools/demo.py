@@ -1,3 +1,146 @@
-"""The main job on the embedded default (filled in as layers land)."""
+"""The main job on the embedded default, as far as the engine goes today.
 
-print('heat: nothing to demonstrate yet')
+1. Validate ``examples/autoscaling.yaml`` offline and print its resources
+   resolved (parameters substituted, dependency order), as the engine will
+   see them.
+2. Drive the scaling library: signals to the example's scale-up and
+   scale-down policies, with cooldown rejections and their reasons.
+3. Replay a day's metric trace through several policy kinds.
+4. Create the database schema in a fresh state directory (SQLite, WAL).
+
+Each step uses the public entry points (``heat-manage``, ``heat.scaling``)
+that later layers call.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+from heat.common import template_format
+from heat.engine import dependencies, function, validate
+from heat.engine import template as templatem
+from heat.scaling import simple, state
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLE = os.path.join(REPO, 'examples', 'autoscaling.yaml')
+
+
+def banner(text):
+    print('\n== %s' % text)
+
+
+def run(*argv):
+    print('$ %s' % ' '.join(argv))
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=REPO)
+    return proc
+
+
+def validate_example():
+    banner('1. Validate %s offline' % os.path.relpath(EXAMPLE, REPO))
+    manage = os.path.join(os.path.dirname(sys.executable), 'heat-manage')
+    proc = run(manage, 'template', 'validate',
+               os.path.relpath(EXAMPLE, REPO), '-P', 'desired_capacity=3')
+    if proc.returncode != 0:
+        sys.exit('validation failed: %s' % proc.stderr)
+    result = json.loads(proc.stdout)
+    first = ' '.join(result['Description'].split()).split('. ')[0]
+    print('valid: %s.' % first)
+    for name, param in sorted(result['Parameters'].items()):
+        shown = param.get('Value', param.get('Default'))
+        print('  parameter %-17s %-7s = %s' % (name, param['Type'], shown))
+
+    with open(EXAMPLE) as f:
+        tmpl = templatem.Template.create(template_format.parse(f.read()))
+    stack = validate.OfflineStack(tmpl, name='demo')
+    stack.parameters = tmpl.parameters('demo', None, 'demo-project',
+                                       {'desired_capacity': 3}, {})
+    stack.conditions = tmpl.conditions(stack)
+    defns = tmpl.resource_definitions(stack)
+    stack.definitions = defns
+    order = dependencies.Dependencies()
+    for name, defn in defns.items():
+        order += (name, None)
+        for dep in defn.dependencies(stack):
+            order += (name, dep)
+    print('resources in creation order, properties resolved:')
+    for name in order:
+        defn = defns[name]
+        props = function.resolve(defn.properties)
+        print('  %-18s %-26s %s' % (name, defn.resource_type,
+                                    json.dumps(props, sort_keys=True)))
+    return defns
+
+
+def scaling_decisions(defns):
+    banner('2. Signals to the policies, decided by heat.scaling.simple')
+    asg = function.resolve(defns['asg'].properties)
+    up = function.resolve(defns['scale_up_policy'].properties)
+    down = function.resolve(defns['scale_down_policy'].properties)
+    policies = {
+        'scale_up_policy': simple.SimplePolicy(
+            name='scale_up_policy', adjustment_type=up['adjustment_type'],
+            scaling_adjustment=up['scaling_adjustment'],
+            cooldown=up['cooldown']),
+        'scale_down_policy': simple.SimplePolicy(
+            name='scale_down_policy',
+            adjustment_type=down['adjustment_type'],
+            scaling_adjustment=down['scaling_adjustment'],
+            cooldown=down['cooldown']),
+    }
+    group = state.GroupState(capacity=asg['desired_capacity'],
+                             min_size=asg['min_size'],
+                             max_size=asg['max_size'],
+                             cooldown=asg['cooldown'])
+    start = 1_800_000_000.0
+    print('group: min %d, max %d, %d members, cooldown %ss'
+          % (group.min_size, group.max_size, group.capacity, group.cooldown))
+    for offset, name in ((0, 'scale_up_policy'), (30, 'scale_up_policy'),
+                         (61, 'scale_up_policy'), (125, 'scale_up_policy'),
+                         (190, 'scale_up_policy'), (260, 'scale_down_policy'),
+                         (330, 'scale_down_policy')):
+        decision = simple.decide(group, policies[name], start + offset)
+        verdict = 'accepted' if decision.accepted else decision.rejection
+        print('  t+%3ds %-17s %-9s %d -> %d  %s'
+              % (offset, name, verdict, decision.current, decision.desired,
+                 decision.reason))
+        if decision.accepted:
+            group = state.GroupState(
+                capacity=decision.desired, min_size=group.min_size,
+                max_size=group.max_size, cooldown=group.cooldown,
+                cooldown_end=decision.cooldown_end)
+
+
+def simulation():
+    banner('3. A metric trace replayed through several policy kinds')
+    proc = run(sys.executable, '-m', 'heat.scaling.simulate',
+               '--policy', 'examples/scaling/policy.yaml',
+               '--trace', 'examples/scaling/trace.csv', '--json')
+    if proc.returncode != 0:
+        sys.exit('simulation failed: %s' % proc.stderr)
+    report = json.loads(proc.stdout)
+    summary = report.get('summary', report)
+    print(json.dumps(summary, indent=2, sort_keys=True))
+
+
+def database():
+    banner('4. The database schema in a fresh state directory')
+    manage = os.path.join(os.path.dirname(sys.executable), 'heat-manage')
+    with tempfile.TemporaryDirectory() as state_dir:
+        proc = run(manage, '--state-dir', state_dir, 'db_sync')
+        print(proc.stdout.strip() or proc.stderr.strip())
+        if proc.returncode != 0:
+            sys.exit(1)
+
+
+def main():
+    defns = validate_example()
+    scaling_decisions(defns)
+    simulation()
+    database()
+    print('\nThe stack engine, RPC and REST layers come next; see README.')
+
+
+if __name__ == '__main__':
+    main()

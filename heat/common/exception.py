@@ -127,3 +127,47 @@ class InvalidBreakPointHook(HeatException):
 
 class NotSupported(HeatException):
     msg_fmt = '%(feature)s is not supported.'
+
+
+class ParameterSchemaError(InvalidSchemaError):
+    """A parameter definition is invalid; ``path`` locates the key.
+
+    ``str()`` is ``parameters.<name>.<key>: <message>``; the bare message
+    (upstream's text) is ``error_message``.
+    """
+
+    def __init__(self, message='', path=None):
+        self.path = list(path or [])
+        self.error_message = message
+        if self.path:
+            message = '%s: %s' % (format_path(self.path), message)
+        super().__init__(message=message)
+
+
+class InvalidRestrictedAction(HeatException):
+    msg_fmt = '%(message)s'
+
+
+class InvalidMergeStrategyForParam(HeatException):
+    msg_fmt = ("Invalid merge strategy '%(strategy)s' for parameter "
+               "'%(param)s'.")
+
+
+class ConflictingMergeStrategyForParam(HeatException):
+    msg_fmt = ("Conflicting merge strategy '%(strategy)s' for parameter "
+               "'%(param)s' in file '%(env_file)s'.")
+
+
+class ImmutableParameterModified(HeatException):
+    msg_fmt = ('The following parameters are immutable and may not be '
+               'updated: %(keys)s')
+
+    def __init__(self, *args, **kwargs):
+        if args:
+            kwargs.update({'keys': ', '.join(args)})
+        super().__init__(**kwargs)
+
+
+class InvalidExternalResourceDependency(HeatException):
+    msg_fmt = ('Invalid dependency with external %(resource_type)s '
+               'resource: %(external_id)s')

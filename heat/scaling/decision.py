@@ -26,10 +26,13 @@ REJECT_NO_CHANGE = 'no_change'
 REJECT_SUSPENDED = 'suspended'
 REJECT_STABILIZATION = 'stabilization'
 REJECT_NO_DATA = 'no_data'
+#: A rate limit (members or percent per period) allows no change now.
+REJECT_RATE_LIMIT = 'rate_limit'
 
 REJECTIONS = frozenset([
     REJECT_COOLDOWN, REJECT_IN_PROGRESS, REJECT_AT_MAX, REJECT_AT_MIN,
     REJECT_NO_CHANGE, REJECT_SUSPENDED, REJECT_STABILIZATION, REJECT_NO_DATA,
+    REJECT_RATE_LIMIT,
 ])
 
 

@@ -1,0 +1,54 @@
+"""Configuration options of heat, and the loader the commands share.
+
+Option names follow upstream Heat where it has the same option. The
+database options are oslo.db's ``[database]`` group plus the SQLite
+settings of ``heat.db.options``; with no ``[database] connection`` set,
+the embedded default is a SQLite file under ``state_dir``.
+``etc/heat/heat.conf.sample`` is generated from :func:`list_opts`
+(``oslo-config-generator --namespace heat.common.config``).
+"""
+
+import os
+
+from oslo_config import cfg
+
+from heat.db import options as db_options
+
+DEFAULT_STATE_DIR = os.path.join('~', '.local', 'state', 'heat')
+
+default_opts = [
+    cfg.StrOpt('state_dir', default=DEFAULT_STATE_DIR,
+               sample_default=DEFAULT_STATE_DIR,
+               help='Directory holding the embedded default\'s state (the '
+                    'SQLite database). "~" is expanded.'),
+]
+
+
+def state_dir(conf):
+    return os.path.expanduser(conf.state_dir)
+
+
+def make_conf(argv=None, default_config_files=None, state_dir_override=None):
+    """A fresh ConfigOpts with every option registered and parsed.
+
+    ``state_dir_override`` (a command's ``--state-dir``) wins over the
+    configuration file.
+    """
+    conf = cfg.ConfigOpts()
+    conf.register_opts(default_opts)
+    conf(argv or [], project='heat',
+         default_config_files=default_config_files or [])
+    if state_dir_override:
+        conf.set_override('state_dir', state_dir_override)
+    db_options.register_opts(conf, state_dir(conf))
+    return conf
+
+
+def list_opts():
+    """Every option, by group, for oslo-config-generator."""
+    from oslo_db import options as oslo_db_options
+    yield None, list(default_opts)
+    for group, opts in oslo_db_options.list_opts():
+        yield group, list(opts)
+    for group, opts in db_options.list_opts():
+        yield group, list(opts)

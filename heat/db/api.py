@@ -1,0 +1,1179 @@
+"""Every query of the engine's database, and the session plumbing.
+
+Sessions come from oslo.db's enginefacade. ``configure(url)`` points the
+module at a database (SQLite file, MariaDB or PostgreSQL; same code).
+Each function takes a ``context`` first: any object that can carry
+attributes (the request context), or ``None`` for a call of its own.
+Calls made inside ``with writer(ctx):`` on the same context join that one
+transaction, which is how the engine groups several writes atomically.
+
+Project scoping: every function that finds stacks (or events through
+their stack) takes ``project_id`` and only ever matches that project's
+rows; a stack of another project is simply not found. Resource-level
+functions take ids the engine got from a scoped stack.
+
+Compare-and-swap: ``resource_update``, ``stack_update`` (traversal),
+``sync_point_update_input_data`` and the ``stack_lock_*`` functions are
+single conditional UPDATE/INSERT/DELETE statements; they return whether
+they won instead of raising, and the caller decides what losing means.
+
+Redacted resource data: values with ``redact=True`` are stored as given
+and never leave this module through a listing: ``resource_data_get_all``
+masks them (``REDACTED``) unless the engine explicitly asks with
+``reveal_redacted=True``, and ``resource_data_get`` returns one value the
+engine named. They are not encrypted at rest: the project carries no
+vetted cryptography library, and a home-made cipher would give false
+comfort. The same holds for ``user_creds`` (password, trust id), which
+no listing returns either. The ``decrypt_method`` columns are kept so
+encryption (e.g. Fernet under a configured key) can be added later
+without a migration; until then at-rest protection is the database's
+own: the SQLite state directory and file are created owner-only
+(0700/0600), and server databases rely on their access control and
+storage encryption.
+"""
+
+import contextlib
+import datetime
+import functools
+import os
+import threading
+import time
+
+import sqlalchemy as sa
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import utils as db_utils
+
+from heat.common import exception
+from heat.db import models, options
+from heat.db import sqlite as db_sqlite
+from heat.db.models import utcnow
+
+REDACTED = '******'
+
+# Returned as the holder of a lock that changed hands too fast to name.
+UNKNOWN_HOLDER = ''
+
+# An engine whose last heartbeat is older than this is dead; its stack
+# locks may be stolen. The engine heartbeats well inside this window.
+DEFAULT_DEAD_AFTER = datetime.timedelta(seconds=60)
+
+_lock = threading.Lock()
+_facade = None
+_url = None
+# SQLite keeper connections (see heat.db.sqlite), by id of their facade,
+# with the id of the process that opened them.
+_sqlite_keepers = {}
+
+
+class _Context:
+    """Carrier of enginefacade's state for callers without a context."""
+
+
+# ---------------------------------------------------------------------------
+# Configuration and sessions
+
+def configure(connection_url, *, sqlite_busy_timeout=30.0,
+              sqlite_journal_mode='WAL', sqlite_wal_synchronous='NORMAL',
+              sqlite_pool_size=5, **engine_options):
+    """Point the module at ``connection_url`` (replacing any previous one).
+
+    ``engine_options`` are oslo.db enginefacade options (``max_pool_size``,
+    ``connection_recycle_time``, ``max_retries``...). SQLite gets WAL,
+    foreign keys and a busy timeout (see ``heat.db.sqlite``).
+    """
+    global _facade, _url
+    options.prepare_sqlite_file(connection_url)
+    facade = enginefacade.transaction_context()
+    engine_options.setdefault('sqlite_fk', True)
+    # oslo.db's checkin hook sleeps to let eventlet switch; this project
+    # runs on native threads, where it only costs time.
+    engine_options.setdefault('thread_checkin', False)
+    facade.configure(connection=options.with_utf8mb4(connection_url),
+                     **engine_options)
+
+    def _on_engine(engine):
+        if db_sqlite.is_sqlite(engine):
+            keeper = db_sqlite.setup_engine(
+                engine, busy_timeout=sqlite_busy_timeout,
+                journal_mode=sqlite_journal_mode,
+                wal_synchronous=sqlite_wal_synchronous,
+                pool_size=sqlite_pool_size)
+            if keeper is not None:
+                _sqlite_keepers[id(facade)] = (os.getpid(), keeper)
+
+    facade.append_on_engine_create(_on_engine)
+    with _lock:
+        old, _facade, _url = _facade, facade, connection_url
+    if old is not None:
+        _dispose_facade(old)
+
+
+def configure_from_conf(conf):
+    """``configure`` from an oslo.config object (``[database]`` group)."""
+    db = conf.database
+    kwargs = {
+        'max_pool_size': db.max_pool_size,
+        'max_overflow': db.max_overflow,
+        'pool_timeout': db.pool_timeout,
+        'connection_recycle_time': db.connection_recycle_time,
+        'max_retries': db.max_retries,
+        'retry_interval': db.retry_interval,
+        'sqlite_synchronous': db.sqlite_synchronous,
+    }
+    group = getattr(conf, options.DATABASE_GROUP)
+    configure(db.connection,
+              sqlite_busy_timeout=group.sqlite_busy_timeout,
+              sqlite_journal_mode=group.sqlite_journal_mode,
+              sqlite_wal_synchronous=group.sqlite_wal_synchronous,
+              sqlite_pool_size=group.sqlite_pool_size,
+              **{k: v for k, v in kwargs.items() if v is not None})
+
+
+def _dispose_facade(facade):
+    pid, keeper = _sqlite_keepers.pop(id(facade), (None, None))
+    if keeper is not None:
+        if pid == os.getpid():
+            keeper.close()
+        else:
+            # Inherited through fork: SQLite must not touch a parent's
+            # connection in the child, not even to close it (which is also
+            # what garbage collection would do), so it is kept, unused.
+            db_sqlite.inherited.append(keeper)
+    facade.dispose_pool()
+
+
+def dispose():
+    """Close every pooled connection and forget the configuration."""
+    global _facade, _url
+    with _lock:
+        old, _facade, _url = _facade, None, None
+    if old is not None:
+        _dispose_facade(old)
+
+
+def _get_facade():
+    facade = _facade
+    if facade is None:
+        raise RuntimeError('heat.db.api.configure() has not been called')
+    return facade
+
+
+def get_engine():
+    return _get_facade().writer.get_engine()
+
+
+def connection_url():
+    return _url
+
+
+@contextlib.contextmanager
+def writer(context=None):
+    """A write transaction (joined if ``context`` is already in one)."""
+    ctx = _Context() if context is None else context
+    with _get_facade().writer.using(ctx) as session:
+        if not session.info.get('heat_begun'):
+            session.info['heat_begun'] = True
+            # On SQLite this makes the transaction BEGIN IMMEDIATE; the
+            # option is meaningless (and ignored) elsewhere.
+            if session.get_bind().dialect.name == 'sqlite':
+                session.connection(execution_options={
+                    db_sqlite.IMMEDIATE_OPTION: True})
+        yield session
+
+
+@contextlib.contextmanager
+def reader(context=None):
+    """A read transaction (joined if ``context`` is already in one)."""
+    ctx = _Context() if context is None else context
+    with _get_facade().reader.using(ctx) as session:
+        yield session
+
+
+DEADLOCK_RETRIES = 3
+
+
+def retry_on_deadlock(fn):
+    """Retry a whole call that lost a deadlock (MariaDB's InnoDB can pick
+    it as the victim of concurrent inserts on one key).
+
+    Only a call in its own transaction (``context`` None or not inside
+    ``writer``) is retried: inside a caller's transaction the deadlock
+    has already rolled everything back, and only the caller can redo it.
+    """
+    @functools.wraps(fn)
+    def wrapper(context, *args, **kwargs):
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            try:
+                return fn(context, *args, **kwargs)
+            except db_exc.DBDeadlock:
+                if attempt == DEADLOCK_RETRIES or _in_transaction(context):
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+    return wrapper
+
+
+def _in_transaction(context):
+    tl = getattr(context, '_enginefacade_context', None)
+    return tl is not None and getattr(tl, 'current', None) is not None
+
+
+def _not_found(entity, name):
+    return exception.EntityNotFound(entity=entity, name=name)
+
+
+def _apply_values(obj, values):
+    for key, value in values.items():
+        if not hasattr(type(obj), key):
+            raise KeyError('%s has no column %r' % (type(obj).__name__, key))
+        setattr(obj, key, value)
+
+
+# ---------------------------------------------------------------------------
+# raw_template, raw_template_files
+
+def raw_template_create(context, values):
+    """Store a template; ``values['files']`` (a dict) goes to its own row."""
+    values = dict(values)
+    files = values.pop('files', None)
+    with writer(context) as session:
+        if files is not None:
+            f = models.RawTemplateFiles(files=files)
+            session.add(f)
+            session.flush()
+            values['files_id'] = f.id
+        tmpl = models.RawTemplate()
+        _apply_values(tmpl, values)
+        session.add(tmpl)
+        session.flush()
+        return tmpl
+
+
+def raw_template_get(context, template_id):
+    with reader(context) as session:
+        tmpl = session.get(models.RawTemplate, template_id)
+        if tmpl is None:
+            raise _not_found('Template', template_id)
+        return tmpl
+
+
+def raw_template_files_get(context, files_id):
+    with reader(context) as session:
+        files = session.get(models.RawTemplateFiles, files_id)
+        if files is None:
+            raise _not_found('Template files', files_id)
+        return files
+
+
+def raw_template_update(context, template_id, values):
+    values = dict(values)
+    files = values.pop('files', None)
+    with writer(context) as session:
+        tmpl = session.get(models.RawTemplate, template_id)
+        if tmpl is None:
+            raise _not_found('Template', template_id)
+        old_files_id = tmpl.files_id
+        if files is not None:
+            f = models.RawTemplateFiles(files=files)
+            session.add(f)
+            session.flush()
+            values['files_id'] = f.id
+        _apply_values(tmpl, values)
+        session.flush()
+        if old_files_id is not None and tmpl.files_id != old_files_id:
+            _delete_unused_files(session, {old_files_id})
+        return tmpl
+
+
+def raw_template_delete(context, template_id):
+    """Delete a template, and its files when no other template uses them."""
+    with writer(context) as session:
+        tmpl = session.get(models.RawTemplate, template_id)
+        if tmpl is None:
+            raise _not_found('Template', template_id)
+        files_id = tmpl.files_id
+        session.delete(tmpl)
+        session.flush()
+        if files_id is not None:
+            _delete_unused_files(session, {files_id})
+
+
+# ---------------------------------------------------------------------------
+# user_creds
+
+def user_creds_create(context, values):
+    with writer(context) as session:
+        creds = models.UserCreds()
+        _apply_values(creds, values)
+        session.add(creds)
+        session.flush()
+        return creds
+
+
+def user_creds_get(context, creds_id):
+    with reader(context) as session:
+        creds = session.get(models.UserCreds, creds_id)
+        if creds is None:
+            raise _not_found('User credentials', creds_id)
+        return creds
+
+
+def user_creds_delete(context, creds_id):
+    with writer(context) as session:
+        creds = session.get(models.UserCreds, creds_id)
+        if creds is None:
+            raise _not_found('User credentials', creds_id)
+        session.delete(creds)
+
+
+# ---------------------------------------------------------------------------
+# stack
+
+def _stack_query(session, project_id, show_deleted=False):
+    if not project_id:
+        # A missing project would match nothing or, worse, everything on a
+        # careless filter; fail loudly instead.
+        raise ValueError('project_id is required for stack queries')
+    query = session.query(models.Stack).filter(
+        models.Stack.tenant == project_id)
+    if not show_deleted:
+        query = query.filter(models.Stack.deleted_at.is_(None))
+    return query
+
+
+def stack_create(context, values):
+    """Create a stack row; ``values['tenant']`` is its project.
+
+    ``values['tags']`` may be a list of strings.
+    """
+    values = dict(values)
+    tags = values.pop('tags', None) or []
+    if not values.get('tenant'):
+        raise ValueError('a stack needs its project (tenant)')
+    with writer(context) as session:
+        stack = models.Stack()
+        _apply_values(stack, values)
+        stack.tags = [models.StackTag(tag=t) for t in tags]
+        session.add(stack)
+        session.flush()
+        return stack
+
+
+def stack_get(context, stack_id, project_id, show_deleted=False):
+    """The stack, or None if it is not in ``project_id`` (or deleted)."""
+    with reader(context) as session:
+        return _stack_query(session, project_id, show_deleted).filter(
+            models.Stack.id == stack_id).one_or_none()
+
+
+def stack_get_by_name(context, stack_name, project_id, owner_id=None):
+    """A live top-level stack by name (or a nested one under ``owner_id``)."""
+    with reader(context) as session:
+        query = _stack_query(session, project_id).filter(
+            models.Stack.name == stack_name,
+            models.Stack.owner_id == owner_id
+            if owner_id else models.Stack.owner_id.is_(None))
+        return query.order_by(models.Stack.created_at).first()
+
+
+def stack_get_children(context, stack_id, project_id, show_deleted=False):
+    """Nested stacks whose owner is ``stack_id``."""
+    with reader(context) as session:
+        return _stack_query(session, project_id, show_deleted).filter(
+            models.Stack.owner_id == stack_id).order_by(
+            models.Stack.created_at, models.Stack.id).all()
+
+
+_STACK_SORT_KEYS = ('created_at', 'updated_at', 'name', 'status', 'action')
+_STACK_FILTER_KEYS = ('name', 'status', 'action', 'owner_id', 'username',
+                      'parent_resource_name', 'id')
+
+
+def _stack_list_query(session, project_id, filters, show_deleted,
+                      show_nested, tags, tags_any, not_tags):
+    query = _stack_query(session, project_id, show_deleted)
+    if not show_nested:
+        query = query.filter(models.Stack.owner_id.is_(None))
+    for key, value in (filters or {}).items():
+        if key not in _STACK_FILTER_KEYS:
+            raise ValueError('cannot filter stacks on %r' % key)
+        column = getattr(models.Stack, key)
+        if isinstance(value, (list, tuple, set)):
+            query = query.filter(column.in_(list(value)))
+        else:
+            query = query.filter(column == value)
+    tag_col = models.StackTag.tag
+
+    def _has(tag):
+        return models.Stack.tags.any(tag_col == tag)
+
+    for tag in tags or ():
+        query = query.filter(_has(tag))
+    if tags_any:
+        query = query.filter(models.Stack.tags.any(tag_col.in_(tags_any)))
+    for tag in not_tags or ():
+        query = query.filter(~_has(tag))
+    return query
+
+
+def stack_get_all(context, project_id, *, limit=None, marker=None,
+                  sort_keys=None, sort_dir='desc', filters=None,
+                  show_deleted=False, show_nested=False, tags=None,
+                  tags_any=None, not_tags=None):
+    """The project's stacks, paginated by ``marker`` (a stack id).
+
+    ``tags``: every tag must be present; ``tags_any``: at least one;
+    ``not_tags``: none of them. Nested stacks only with ``show_nested``.
+    """
+    keys = list(sort_keys or ['created_at'])
+    for key in keys:
+        if key not in _STACK_SORT_KEYS:
+            raise ValueError('cannot sort stacks on %r' % key)
+    keys.append('id')
+    with reader(context) as session:
+        query = _stack_list_query(session, project_id, filters,
+                                  show_deleted, show_nested, tags,
+                                  tags_any, not_tags)
+        marker_obj = None
+        if marker is not None:
+            marker_obj = _stack_query(session, project_id,
+                                      show_deleted=True).filter(
+                models.Stack.id == marker).one_or_none()
+            if marker_obj is None:
+                raise _not_found('Stack', marker)
+        query = db_utils.paginate_query(
+            query, models.Stack, limit, keys, marker=marker_obj,
+            sort_dir=sort_dir)
+        return query.all()
+
+
+def stack_count_all(context, project_id, *, filters=None,
+                    show_deleted=False, show_nested=False, tags=None,
+                    tags_any=None, not_tags=None):
+    with reader(context) as session:
+        return _stack_list_query(session, project_id, filters,
+                                 show_deleted, show_nested, tags,
+                                 tags_any, not_tags).count()
+
+
+def stack_update(context, stack_id, project_id, values, exp_trvsl=None):
+    """Update a live stack; with ``exp_trvsl``, only if it is the traversal.
+
+    Returns True if the row was updated. ``values['tags']`` replaces the
+    tags. A False return with ``exp_trvsl`` means another update took over
+    the stack (its ``current_traversal`` changed).
+    """
+    values = dict(values)
+    tags = values.pop('tags', None)
+    with writer(context) as session:
+        query = _stack_query(session, project_id).filter(
+            models.Stack.id == stack_id)
+        if exp_trvsl is not None:
+            query = query.filter(
+                models.Stack.current_traversal == exp_trvsl)
+        values.setdefault('updated_at', utcnow())
+        for key in values:
+            if not hasattr(models.Stack, key) or key in ('id', 'tenant'):
+                raise KeyError('cannot update stack column %r' % key)
+        rows = query.update(values, synchronize_session=False)
+        if rows != 1:
+            return False
+        if tags is not None:
+            session.query(models.StackTag).filter(
+                models.StackTag.stack_id == stack_id).delete(
+                synchronize_session=False)
+            session.add_all(models.StackTag(tag=t, stack_id=stack_id)
+                            for t in tags)
+        return True
+
+
+def stack_get_status(context, stack_id, project_id):
+    """``(action, status, status_reason, updated_at)`` of a live stack."""
+    with reader(context) as session:
+        row = session.query(
+            models.Stack.action, models.Stack.status,
+            models.Stack.status_reason, models.Stack.updated_at).filter(
+            models.Stack.tenant == project_id,
+            models.Stack.id == stack_id,
+            models.Stack.deleted_at.is_(None)).one_or_none()
+        if row is None:
+            raise _not_found('Stack', stack_id)
+        return tuple(row)
+
+
+def stack_count_total_resources(context, root_stack_id):
+    """Resources of a stack tree (the stack and all its nested stacks)."""
+    with reader(context) as session:
+        return session.query(sa.func.count(models.Resource.id)).filter(
+            models.Resource.root_stack_id == root_stack_id).scalar()
+
+
+def stack_delete(context, stack_id, project_id, now=None):
+    """Soft-delete a stack: mark ``deleted_at``, drop what hangs off it.
+
+    Its resources (and their data), lock, sync points and the rows only
+    they referenced go now; the stack row, its templates, credentials,
+    tags and events stay until ``purge_deleted``. Nested stacks are not
+    touched: the engine deletes them first. Returns False if there was no
+    such live stack in the project.
+    """
+    now = now or utcnow()
+    with writer(context) as session:
+        stack = _stack_query(session, project_id).filter(
+            models.Stack.id == stack_id).one_or_none()
+        if stack is None:
+            return False
+        refs = _delete_stack_dependents(session, [stack_id])
+        stack.deleted_at = now
+        stack.updated_at = now
+        session.flush()
+        _delete_unreferenced(session, refs)
+        return True
+
+
+class _Refs:
+    """Shared rows that deleting some stacks may leave unreferenced."""
+
+    def __init__(self):
+        self.templates = set()
+        self.creds = set()
+        self.prop_data = set()
+
+
+def _ids(session, column, *where):
+    return {v for (v,) in session.query(column).filter(*where)
+            if v is not None}
+
+
+def _delete_stack_dependents(session, stack_ids):
+    """Delete resources, data, locks and sync points of ``stack_ids``."""
+    R = models.Resource
+    refs = _Refs()
+    in_stacks = R.stack_id.in_(stack_ids)
+    refs.templates |= _ids(session, R.current_template_id, in_stacks)
+    refs.prop_data |= _ids(session, R.rsrc_prop_data_id, in_stacks)
+    refs.prop_data |= _ids(session, R.attr_data_id, in_stacks)
+    rsrc_ids = sa.select(R.id).where(in_stacks).scalar_subquery()
+    for stmt in (
+            sa.delete(models.ResourceData).where(
+                models.ResourceData.resource_id.in_(rsrc_ids)),
+            sa.delete(R).where(in_stacks),
+            sa.delete(models.StackLock).where(
+                models.StackLock.stack_id.in_(stack_ids)),
+            sa.delete(models.SyncPoint).where(
+                models.SyncPoint.stack_id.in_(stack_ids))):
+        session.execute(stmt, execution_options={
+            'synchronize_session': False})
+    return refs
+
+
+# Bound parameters per IN (...): well under SQLite's limit of 32766.
+_CHUNK = 500
+
+
+def _chunks(ids):
+    ids = sorted(ids)
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i:i + _CHUNK]
+
+
+def _unused(session, ids, *columns):
+    """Those of ``ids`` that no row refers to through ``columns``."""
+    used = set()
+    for chunk in _chunks(ids):
+        for column in columns:
+            used |= _ids(session, column, column.in_(chunk))
+    return set(ids) - used
+
+
+def _delete_ids(session, model, ids):
+    for chunk in _chunks(ids):
+        session.execute(sa.delete(model).where(model.id.in_(chunk)))
+
+
+def _delete_unused_files(session, files_ids):
+    _delete_ids(session, models.RawTemplateFiles,
+                _unused(session, files_ids, models.RawTemplate.files_id))
+
+
+def _delete_unreferenced(session, refs):
+    """Delete templates, files, creds and property data nobody uses now."""
+    S, R, E = models.Stack, models.Resource, models.Event
+    templates = _unused(session, refs.templates, S.raw_template_id,
+                        S.prev_raw_template_id, R.current_template_id)
+    files = set()
+    for chunk in _chunks(templates):
+        files |= _ids(session, models.RawTemplate.files_id,
+                      models.RawTemplate.id.in_(chunk))
+    _delete_ids(session, models.RawTemplate, templates)
+    _delete_unused_files(session, files)
+    _delete_ids(session, models.UserCreds,
+                _unused(session, refs.creds, S.user_creds_id))
+    _delete_ids(session, models.ResourcePropertiesData,
+                _unused(session, refs.prop_data, R.rsrc_prop_data_id,
+                        R.attr_data_id, E.rsrc_prop_data_id))
+
+
+def purge_deleted(context, age, now=None, batch_size=100):
+    """Hard-delete stacks soft-deleted more than ``age`` ago (all projects).
+
+    ``age`` is a ``timedelta`` or a number of seconds. Everything of a
+    purged stack goes: events, tags, and the templates, files,
+    credentials and property data no remaining row uses. A stack is kept
+    while it still has a nested stack that is not purged with it. This is
+    an operator command (``heat-manage purge_deleted``), hence not
+    project-scoped. Returns the number of stacks purged.
+    """
+    if not isinstance(age, datetime.timedelta):
+        age = datetime.timedelta(seconds=age)
+    cutoff = (now or utcnow()) - age
+    S = models.Stack
+    total = 0
+    kept = set()  # old enough, but still owning a stack that stays
+    while True:
+        with writer(context) as session:
+            query = session.query(S.id, S.nested_depth).filter(
+                S.deleted_at.is_not(None), S.deleted_at <= cutoff)
+            if kept:
+                query = query.filter(S.id.not_in(sorted(kept)))
+            rows = query.order_by(S.nested_depth.desc(), S.id).limit(
+                batch_size).all()
+            candidates = {sid: depth for sid, depth in rows}
+            # Children first: keep dropping candidates that still own a
+            # stack which is not itself a candidate.
+            while candidates:
+                children = session.query(S.owner_id, S.id).filter(
+                    S.owner_id.in_(list(candidates))).all()
+                blocked = {owner for owner, child in children
+                           if child not in candidates}
+                if not blocked:
+                    break
+                kept |= blocked
+                for owner in blocked:
+                    del candidates[owner]
+            if candidates:
+                _purge_stacks(session, candidates)
+                total += len(candidates)
+        if len(rows) < batch_size:
+            return total
+
+
+def _purge_stacks(session, depth_by_id):
+    S, E = models.Stack, models.Event
+    ids = list(depth_by_id)
+    refs = _delete_stack_dependents(session, ids)
+    refs.templates |= _ids(session, S.raw_template_id, S.id.in_(ids))
+    refs.templates |= _ids(session, S.prev_raw_template_id, S.id.in_(ids))
+    refs.creds |= _ids(session, S.user_creds_id, S.id.in_(ids))
+    refs.prop_data |= _ids(session, E.rsrc_prop_data_id,
+                           E.stack_id.in_(ids))
+    for stmt in (sa.delete(E).where(E.stack_id.in_(ids)),
+                 sa.delete(models.StackTag).where(
+                     models.StackTag.stack_id.in_(ids))):
+        session.execute(stmt)
+    # Deepest first: a parent row may only go once its children are gone
+    # (the owner_id reference is checked row by row on some backends).
+    for depth in sorted(set(depth_by_id.values()), reverse=True):
+        level = [sid for sid, d in depth_by_id.items() if d == depth]
+        session.execute(sa.delete(S).where(S.id.in_(level)))
+    _delete_unreferenced(session, refs)
+
+
+# ---------------------------------------------------------------------------
+# resource, resource_properties_data
+
+def resource_create(context, values):
+    with writer(context) as session:
+        rsrc = models.Resource()
+        _apply_values(rsrc, values)
+        session.add(rsrc)
+        session.flush()
+        return rsrc
+
+
+def resource_get(context, resource_id):
+    with reader(context) as session:
+        rsrc = session.get(models.Resource, resource_id)
+        if rsrc is None:
+            raise _not_found('Resource', resource_id)
+        return rsrc
+
+
+def resource_get_by_uuid(context, resource_uuid):
+    with reader(context) as session:
+        rsrc = session.query(models.Resource).filter(
+            models.Resource.uuid == resource_uuid).one_or_none()
+        if rsrc is None:
+            raise _not_found('Resource', resource_uuid)
+        return rsrc
+
+
+def resource_get_by_name_and_stack(context, resource_name, stack_id):
+    with reader(context) as session:
+        return session.query(models.Resource).filter(
+            models.Resource.stack_id == stack_id,
+            models.Resource.name == resource_name).order_by(
+            models.Resource.id.desc()).first()
+
+
+def resource_get_all_by_stack(context, stack_id, filters=None):
+    """Resources of one stack, oldest first; ``filters``: column=value."""
+    with reader(context) as session:
+        query = session.query(models.Resource).filter(
+            models.Resource.stack_id == stack_id)
+        for key, value in (filters or {}).items():
+            if key not in models.Resource.__table__.columns:
+                raise ValueError('cannot filter resources on %r' % key)
+            query = query.filter(getattr(models.Resource, key) == value)
+        return query.order_by(models.Resource.id).all()
+
+
+def resource_get_all_by_root_stack(context, root_stack_id):
+    with reader(context) as session:
+        return session.query(models.Resource).filter(
+            models.Resource.root_stack_id == root_stack_id).order_by(
+            models.Resource.id).all()
+
+
+def resource_get_by_physical_resource_id(context, physical_resource_id,
+                                         project_id):
+    """The resource with this physical id in a live stack of the project."""
+    R, S = models.Resource, models.Stack
+    with reader(context) as session:
+        return session.query(R).join(S, R.stack_id == S.id).filter(
+            R.nova_instance == physical_resource_id,
+            S.tenant == project_id,
+            S.deleted_at.is_(None)).order_by(R.id).first()
+
+
+@retry_on_deadlock
+def resource_update(context, resource_id, values, atomic_key,
+                    expected_engine_id=None):
+    """Compare-and-swap update of a resource; bumps ``atomic_key``.
+
+    Applies ``values`` only if the row still has ``atomic_key`` and is
+    held by ``expected_engine_id`` (None: held by nobody). Returns True
+    if it won. ``values`` may set ``engine_id`` (take or release the
+    resource) in the same statement.
+    """
+    R = models.Resource
+    values = dict(values)
+    if 'atomic_key' in values:
+        raise KeyError('atomic_key is managed by resource_update')
+    values['atomic_key'] = R.atomic_key + 1
+    values.setdefault('updated_at', utcnow())
+    engine_match = (R.engine_id.is_(None) if expected_engine_id is None
+                    else R.engine_id == expected_engine_id)
+    with writer(context) as session:
+        result = session.execute(
+            sa.update(R).where(R.id == resource_id,
+                               R.atomic_key == atomic_key,
+                               engine_match).values(values),
+            execution_options={'synchronize_session': False})
+        return result.rowcount == 1
+
+
+def resource_update_and_save(context, resource_id, values):
+    """Unconditional update (no CAS), for fields no one races on."""
+    with writer(context) as session:
+        rsrc = session.get(models.Resource, resource_id)
+        if rsrc is None:
+            raise _not_found('Resource', resource_id)
+        _apply_values(rsrc, values)
+        session.flush()
+        return rsrc
+
+
+def resource_delete(context, resource_id):
+    """Delete a resource, its data and property rows nobody else uses."""
+    R = models.Resource
+    with writer(context) as session:
+        rsrc = session.get(R, resource_id)
+        if rsrc is None:
+            raise _not_found('Resource', resource_id)
+        refs = _Refs()
+        refs.prop_data |= {i for i in (rsrc.rsrc_prop_data_id,
+                                       rsrc.attr_data_id) if i}
+        session.execute(sa.delete(models.ResourceData).where(
+            models.ResourceData.resource_id == resource_id))
+        session.execute(sa.delete(R).where(R.id == resource_id),
+                        execution_options={'synchronize_session': False})
+        _delete_unreferenced(session, refs)
+
+
+def resource_prop_data_create(context, data, encrypted=False):
+    with writer(context) as session:
+        row = models.ResourcePropertiesData(data=data, encrypted=encrypted)
+        session.add(row)
+        session.flush()
+        return row
+
+
+def resource_prop_data_get(context, prop_data_id):
+    with reader(context) as session:
+        row = session.get(models.ResourcePropertiesData, prop_data_id)
+        if row is None:
+            raise _not_found('Resource properties data', prop_data_id)
+        return row
+
+
+# ---------------------------------------------------------------------------
+# resource_data
+
+def resource_data_set(context, resource_id, key, value, redact=False):
+    """Create or replace one data item of a resource."""
+    D = models.ResourceData
+    with writer(context) as session:
+        row = session.query(D).filter(D.resource_id == resource_id,
+                                      D.key == key).one_or_none()
+        if row is None:
+            row = D(resource_id=resource_id, key=key)
+            session.add(row)
+        row.value = value
+        row.redact = bool(redact)
+        session.flush()
+        return row
+
+
+def resource_data_get(context, resource_id, key):
+    """The real value of one item (redacted or not): engine use only."""
+    D = models.ResourceData
+    with reader(context) as session:
+        row = session.query(D.value).filter(
+            D.resource_id == resource_id, D.key == key).one_or_none()
+        if row is None:
+            raise _not_found('Resource data', key)
+        return row[0]
+
+
+def resource_data_get_all(context, resource_id, reveal_redacted=False):
+    """``{key: value}`` of a resource; redacted values are ``REDACTED``.
+
+    Only the engine, when it needs the secrets back (to rebuild a signed
+    URL, say), passes ``reveal_redacted=True``; anything shown to users
+    must use the default.
+    """
+    D = models.ResourceData
+    with reader(context) as session:
+        rows = session.query(D.key, D.value, D.redact).filter(
+            D.resource_id == resource_id).order_by(D.key).all()
+    return {key: value if (reveal_redacted or not redact) else REDACTED
+            for key, value, redact in rows}
+
+
+def resource_data_delete(context, resource_id, key):
+    D = models.ResourceData
+    with writer(context) as session:
+        rows = session.query(D).filter(
+            D.resource_id == resource_id, D.key == key).delete(
+            synchronize_session=False)
+        if not rows:
+            raise _not_found('Resource data', key)
+
+
+# ---------------------------------------------------------------------------
+# event
+
+def event_create(context, values):
+    """Record an event. Old events are not purged here: see event_purge."""
+    with writer(context) as session:
+        event = models.Event()
+        _apply_values(event, values)
+        session.add(event)
+        session.flush()
+        return event
+
+
+_EVENT_FILTER_KEYS = ('resource_action', 'resource_status',
+                      'resource_name', 'resource_type',
+                      'physical_resource_id', 'uuid')
+
+
+def _event_query(session, stack_id, project_id):
+    E, S = models.Event, models.Stack
+    return session.query(E).join(S, E.stack_id == S.id).filter(
+        S.tenant == project_id, E.stack_id == stack_id)
+
+
+def event_get_all_by_stack(context, stack_id, project_id, *, limit=None,
+                           marker=None, sort_dir='asc', filters=None):
+    """Events of a stack of the project (deleted stacks included).
+
+    Ordered by creation (id); ``marker`` is an event uuid.
+    """
+    E = models.Event
+    with reader(context) as session:
+        query = _event_query(session, stack_id, project_id)
+        for key, value in (filters or {}).items():
+            if key not in _EVENT_FILTER_KEYS:
+                raise ValueError('cannot filter events on %r' % key)
+            column = getattr(E, key)
+            if isinstance(value, (list, tuple, set)):
+                query = query.filter(column.in_(list(value)))
+            else:
+                query = query.filter(column == value)
+        marker_obj = None
+        if marker is not None:
+            marker_obj = _event_query(session, stack_id, project_id).filter(
+                E.uuid == marker).one_or_none()
+            if marker_obj is None:
+                raise _not_found('Event', marker)
+        query = db_utils.paginate_query(query, E, limit, ['id'],
+                                        marker=marker_obj,
+                                        sort_dir=sort_dir)
+        return query.all()
+
+
+def event_count_all_by_stack(context, stack_id, project_id):
+    with reader(context) as session:
+        return _event_query(session, stack_id, project_id).count()
+
+
+def event_get(context, event_uuid, project_id):
+    E, S = models.Event, models.Stack
+    with reader(context) as session:
+        event = session.query(E).join(S, E.stack_id == S.id).filter(
+            S.tenant == project_id, E.uuid == event_uuid).one_or_none()
+        if event is None:
+            raise _not_found('Event', event_uuid)
+        return event
+
+
+def event_purge(context, stack_id, keep):
+    """Delete a stack's oldest events so that at most ``keep`` remain.
+
+    Property data rows that only the deleted events used go with them.
+    Returns the number of events deleted.
+    """
+    E = models.Event
+    with writer(context) as session:
+        # The newest `keep` events survive; everything older goes. Fetch
+        # the boundary id in Python: MySQL rejects LIMIT in IN subqueries.
+        boundary = session.query(E.id).filter(E.stack_id == stack_id).order_by(
+            E.id.desc()).offset(keep).limit(1).scalar()
+        if boundary is None:
+            return 0
+        old = (E.stack_id == stack_id, E.id <= boundary)
+        refs = _Refs()
+        refs.prop_data |= _ids(session, E.rsrc_prop_data_id, *old)
+        count = session.execute(sa.delete(E).where(*old)).rowcount
+        _delete_unreferenced(session, refs)
+        return count
+
+
+# ---------------------------------------------------------------------------
+# service (engine heartbeat)
+
+def service_create(context, values, now=None):
+    """Register an engine; ``values`` needs ``engine_id``."""
+    now = now or utcnow()
+    with writer(context) as session:
+        svc = models.Service(created_at=now, updated_at=now)
+        _apply_values(svc, values)
+        session.add(svc)
+        session.flush()
+        return svc
+
+
+@retry_on_deadlock
+def service_heartbeat(context, service_id, now=None):
+    """Record that the engine is alive; False if the row is gone."""
+    S = models.Service
+    with writer(context) as session:
+        rows = session.execute(
+            sa.update(S).where(S.id == service_id,
+                               S.deleted_at.is_(None)).values(
+                updated_at=now or utcnow()),
+            execution_options={'synchronize_session': False}).rowcount
+        return rows == 1
+
+
+def service_get(context, service_id):
+    with reader(context) as session:
+        svc = session.get(models.Service, service_id)
+        if svc is None or svc.deleted_at is not None:
+            raise _not_found('Service', service_id)
+        return svc
+
+
+def service_get_all(context):
+    S = models.Service
+    with reader(context) as session:
+        return session.query(S).filter(S.deleted_at.is_(None)).order_by(
+            S.created_at, S.id).all()
+
+
+def service_delete(context, service_id, soft_delete=True, now=None):
+    S = models.Service
+    with writer(context) as session:
+        query = session.query(S).filter(S.id == service_id)
+        if soft_delete:
+            query.update({'deleted_at': now or utcnow()},
+                         synchronize_session=False)
+        else:
+            query.delete(synchronize_session=False)
+
+
+def _alive_clause(engine_id, now, dead_after):
+    S = models.Service
+    cutoff = (now or utcnow()) - (dead_after or DEFAULT_DEAD_AFTER)
+    return sa.exists().where(S.engine_id == engine_id,
+                             S.deleted_at.is_(None),
+                             S.updated_at >= cutoff)
+
+
+def engine_is_alive(context, engine_id, now=None, dead_after=None):
+    """True if the engine heartbeat within ``dead_after`` before ``now``."""
+    with reader(context) as session:
+        return bool(session.query(
+            _alive_clause(engine_id, now, dead_after)).scalar())
+
+
+def engines_alive(context, now=None, dead_after=None):
+    """Engine ids with a heartbeat within ``dead_after`` before ``now``."""
+    S = models.Service
+    cutoff = (now or utcnow()) - (dead_after or DEFAULT_DEAD_AFTER)
+    with reader(context) as session:
+        return _ids(session, S.engine_id, S.deleted_at.is_(None),
+                    S.updated_at >= cutoff)
+
+
+# ---------------------------------------------------------------------------
+# stack_lock
+
+@retry_on_deadlock
+def stack_lock_create(context, stack_id, engine_id, attempts=3):
+    """Take the stack's lock. Returns None if taken, else the holder id.
+
+    The holder may be ``engine_id`` itself (a second take is refused, not
+    granted twice). ``UNKNOWN_HOLDER`` means the lock kept changing hands
+    faster than we could name its holder.
+    """
+    L = models.StackLock
+    with writer(context) as session:
+        for _ in range(attempts):
+            try:
+                # A savepoint, because a duplicate key aborts the whole
+                # transaction on PostgreSQL.
+                with session.begin_nested():
+                    session.add(L(stack_id=stack_id, engine_id=engine_id))
+                return None
+            except db_exc.DBDuplicateEntry:
+                pass
+            holder = session.execute(sa.select(L.engine_id).where(
+                L.stack_id == stack_id)).scalar()
+            if holder is not None:
+                return holder
+    return UNKNOWN_HOLDER
+
+
+def stack_lock_get_engine_id(context, stack_id):
+    L = models.StackLock
+    with reader(context) as session:
+        row = session.query(L.engine_id).filter(
+            L.stack_id == stack_id).one_or_none()
+        return None if row is None else row[0]
+
+
+@retry_on_deadlock
+def stack_lock_steal(context, stack_id, old_engine_id, new_engine_id,
+                     now=None, dead_after=None):
+    """Take over a lock from a dead engine, as one conditional UPDATE.
+
+    Succeeds (True) only if the lock is still held by ``old_engine_id``
+    and that engine has no heartbeat within ``dead_after`` before ``now``:
+    a live holder's lock cannot be stolen, and of two engines stealing at
+    once exactly one wins.
+    """
+    L = models.StackLock
+    with writer(context) as session:
+        rows = session.execute(
+            sa.update(L).where(
+                L.stack_id == stack_id, L.engine_id == old_engine_id,
+                ~_alive_clause(old_engine_id, now, dead_after)).values(
+                engine_id=new_engine_id, updated_at=now or utcnow()),
+            execution_options={'synchronize_session': False}).rowcount
+        return rows == 1
+
+
+@retry_on_deadlock
+def stack_lock_release(context, stack_id, engine_id):
+    """Release the lock if ``engine_id`` holds it; True if it did."""
+    L = models.StackLock
+    with writer(context) as session:
+        rows = session.execute(
+            sa.delete(L).where(L.stack_id == stack_id,
+                               L.engine_id == engine_id)).rowcount
+        return rows == 1
+
+
+def stack_lock_acquire(context, stack_id, engine_id, now=None,
+                       dead_after=None, attempts=3):
+    """Take the lock, stealing it from a dead holder. The DB half of
+    the engine's stack lock.
+
+    Returns None when ``engine_id`` now holds the lock, else the id of
+    the live engine that does (possibly ``engine_id`` itself, or
+    ``UNKNOWN_HOLDER``); the engine then reports ActionInProgress.
+    """
+    holder = UNKNOWN_HOLDER
+    for _ in range(attempts):
+        holder = stack_lock_create(context, stack_id, engine_id)
+        if holder is None or holder == engine_id:
+            return holder
+        if holder == UNKNOWN_HOLDER:
+            continue
+        if stack_lock_steal(context, stack_id, holder, engine_id,
+                            now=now, dead_after=dead_after):
+            return None
+        if engine_is_alive(context, holder, now=now, dead_after=dead_after):
+            return holder
+        # The dead holder's lock changed hands meanwhile: look again.
+    return holder
+
+
+# ---------------------------------------------------------------------------
+# sync_point (convergence)
+
+def sync_point_create(context, values):
+    with writer(context) as session:
+        sp = models.SyncPoint()
+        _apply_values(sp, values)
+        session.add(sp)
+        session.flush()
+        return sp
+
+
+def sync_point_get(context, entity_id, traversal_id, is_update):
+    with reader(context) as session:
+        sp = session.get(models.SyncPoint,
+                         (entity_id, traversal_id, bool(is_update)))
+        if sp is None:
+            raise _not_found('Sync point', entity_id)
+        return sp
+
+
+@retry_on_deadlock
+def sync_point_update_input_data(context, entity_id, traversal_id,
+                                 is_update, atomic_key, input_data):
+    """CAS on ``atomic_key``; True if the new input data was written."""
+    P = models.SyncPoint
+    with writer(context) as session:
+        rows = session.execute(
+            sa.update(P).where(
+                P.entity_id == entity_id, P.traversal_id == traversal_id,
+                P.is_update == bool(is_update),
+                P.atomic_key == atomic_key).values(
+                input_data=input_data, atomic_key=P.atomic_key + 1,
+                updated_at=utcnow()),
+            execution_options={'synchronize_session': False}).rowcount
+        return rows == 1
+
+
+def sync_point_delete_all_by_stack_and_traversal(context, stack_id,
+                                                 traversal_id):
+    P = models.SyncPoint
+    with writer(context) as session:
+        return session.execute(sa.delete(P).where(
+            P.stack_id == stack_id,
+            P.traversal_id == traversal_id)).rowcount

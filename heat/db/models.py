@@ -1,0 +1,307 @@
+"""The engine's tables, as typed SQLAlchemy 2 models.
+
+This module owns the shape of the schema; ``heat/db/migrations`` owns how
+a database gets there (a test checks that both agree). Queries live in
+``heat/db/api.py`` only.
+
+Conventions:
+- ids of user-visible objects (stacks, resource uuids, events, services)
+  are 36-character UUID strings; internal rows use integer keys.
+- times are timezone-naive UTC (``Timestamp``), as upstream Heat.
+- JSON documents use ``Json`` (text on every backend).
+- constraint names come from ``NAMING_CONVENTION`` so migrations can drop
+  them by name on every backend.
+
+To add tables (the auto-scaling ones come later), declare them here on
+``Base`` and add one new migration under ``migrations/versions``.
+"""
+
+import datetime
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+from sqlalchemy.orm import Mapped, mapped_column
+
+from heat.db.types import Json, Timestamp
+
+NAMING_CONVENTION = {
+    'ix': 'ix_%(table_name)s_%(column_0_N_name)s',
+    'uq': 'uq_%(table_name)s_%(column_0_N_name)s',
+    'ck': 'ck_%(table_name)s_%(constraint_name)s',
+    'fk': 'fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s',
+    'pk': 'pk_%(table_name)s',
+}
+
+UUID_LEN = 36
+
+
+def new_uuid():
+    return str(uuid.uuid4())
+
+
+def utcnow():
+    """Naive UTC now, the form every timestamp column stores."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class Base(orm.DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+    def __repr__(self):
+        ident = orm.object_mapper(self).primary_key_from_instance(self)
+        return '<%s %s>' % (type(self).__name__, ','.join(map(str, ident)))
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        Timestamp, default=utcnow)
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(
+        Timestamp, onupdate=utcnow)
+
+
+def _fk(target, ondelete=None):
+    return sa.ForeignKey(target, ondelete=ondelete)
+
+
+class RawTemplateFiles(TimestampMixin, Base):
+    """The files map of a template (``get_file`` contents), shared."""
+
+    __tablename__ = 'raw_template_files'
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    files: Mapped[dict | None] = mapped_column(Json)
+
+
+class RawTemplate(TimestampMixin, Base):
+    """A template as submitted, with its environment."""
+
+    __tablename__ = 'raw_template'
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    template: Mapped[dict] = mapped_column(Json)
+    environment: Mapped[dict | None] = mapped_column(Json)
+    files_id: Mapped[int | None] = mapped_column(
+        _fk('raw_template_files.id'))
+
+
+class UserCreds(TimestampMixin, Base):
+    """The credentials/context a stack acts with on the user's behalf."""
+
+    __tablename__ = 'user_creds'
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    username: Mapped[str | None] = mapped_column(sa.String(255))
+    password: Mapped[str | None] = mapped_column(sa.String(255))
+    decrypt_method: Mapped[str | None] = mapped_column(sa.String(64))
+    tenant: Mapped[str | None] = mapped_column(sa.String(1024))
+    tenant_id: Mapped[str | None] = mapped_column(sa.String(256))
+    user_id: Mapped[str | None] = mapped_column(sa.String(64))
+    trustor_user_id: Mapped[str | None] = mapped_column(sa.String(64))
+    trust_id: Mapped[str | None] = mapped_column(sa.String(255))
+    region_name: Mapped[str | None] = mapped_column(sa.String(255))
+    auth_url: Mapped[str | None] = mapped_column(sa.Text)
+    context: Mapped[dict | None] = mapped_column(Json)
+
+
+class Stack(TimestampMixin, Base):
+    """A stack; nested stacks point at their parent through owner_id.
+
+    ``tenant`` is the project that owns the stack; every query on stacks
+    filters on it. Deletion is soft (``deleted_at``) until purged.
+    """
+
+    __tablename__ = 'stack'
+    __table_args__ = (
+        sa.Index(None, 'tenant', 'name'),
+        sa.Index(None, 'owner_id'),
+        sa.Index(None, 'deleted_at'),
+    )
+
+    id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), primary_key=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    tenant: Mapped[str] = mapped_column(sa.String(256))
+    username: Mapped[str | None] = mapped_column(sa.String(256))
+    raw_template_id: Mapped[int] = mapped_column(_fk('raw_template.id'))
+    prev_raw_template_id: Mapped[int | None] = mapped_column(
+        _fk('raw_template.id'))
+    user_creds_id: Mapped[int | None] = mapped_column(_fk('user_creds.id'))
+    owner_id: Mapped[str | None] = mapped_column(
+        sa.String(UUID_LEN), _fk('stack.id'))
+    parent_resource_name: Mapped[str | None] = mapped_column(
+        sa.String(255))
+    nested_depth: Mapped[int] = mapped_column(default=0)
+    timeout: Mapped[int | None] = mapped_column()
+    disable_rollback: Mapped[bool] = mapped_column(default=True)
+    action: Mapped[str | None] = mapped_column(sa.String(255))
+    status: Mapped[str | None] = mapped_column(sa.String(255))
+    status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    stack_user_project_id: Mapped[str | None] = mapped_column(
+        sa.String(64))
+    backup: Mapped[bool] = mapped_column(default=False)
+    convergence: Mapped[bool] = mapped_column(default=False)
+    current_traversal: Mapped[str | None] = mapped_column(
+        sa.String(UUID_LEN))
+    current_deps: Mapped[dict | None] = mapped_column(Json)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(Timestamp)
+
+    # Tags come with the stack on every load; there are few of them.
+    tags: Mapped[list['StackTag']] = orm.relationship(
+        lazy='selectin', cascade='all, delete-orphan',
+        order_by='StackTag.id', passive_deletes=True)
+
+    @property
+    def tag_names(self):
+        return [t.tag for t in self.tags]
+
+
+class StackTag(Base):
+    __tablename__ = 'stack_tag'
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    tag: Mapped[str] = mapped_column(sa.String(80))
+    stack_id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), _fk('stack.id', ondelete='CASCADE'),
+        index=True)
+
+
+class ResourcePropertiesData(TimestampMixin, Base):
+    """Resolved properties (or attributes) of a resource, shared by events.
+
+    Kept apart from ``resource`` so an event can point at the properties
+    a resource had at that time without copying them.
+    """
+
+    __tablename__ = 'resource_properties_data'
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    data: Mapped[dict | None] = mapped_column(Json)
+    encrypted: Mapped[bool] = mapped_column(default=False)
+
+
+class Resource(TimestampMixin, Base):
+    """One resource of a stack.
+
+    ``engine_id`` + ``atomic_key`` form the compare-and-swap guard of
+    ``resource_update``: a writer names the key it read, and the update
+    only applies (and bumps the key) if nobody wrote in between.
+    """
+
+    __tablename__ = 'resource'
+    __table_args__ = (
+        sa.Index(None, 'stack_id', 'name'),
+        sa.Index(None, 'root_stack_id'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), unique=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    type: Mapped[str | None] = mapped_column(sa.String(255))
+    nova_instance: Mapped[str | None] = mapped_column(sa.String(255))
+    action: Mapped[str | None] = mapped_column(sa.String(255))
+    status: Mapped[str | None] = mapped_column(sa.String(255))
+    status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    stack_id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), _fk('stack.id', ondelete='CASCADE'))
+    root_stack_id: Mapped[str | None] = mapped_column(sa.String(UUID_LEN))
+    rsrc_metadata: Mapped[dict | None] = mapped_column(Json)
+    properties_data: Mapped[dict | None] = mapped_column(Json)
+    rsrc_prop_data_id: Mapped[int | None] = mapped_column(
+        _fk('resource_properties_data.id'))
+    attr_data_id: Mapped[int | None] = mapped_column(
+        _fk('resource_properties_data.id'))
+    engine_id: Mapped[str | None] = mapped_column(sa.String(UUID_LEN))
+    atomic_key: Mapped[int] = mapped_column(default=0)
+    needed_by: Mapped[list | None] = mapped_column(Json)
+    requires: Mapped[list | None] = mapped_column(Json)
+    replaces: Mapped[int | None] = mapped_column()
+    replaced_by: Mapped[int | None] = mapped_column()
+    current_template_id: Mapped[int | None] = mapped_column(
+        _fk('raw_template.id'))
+
+
+class ResourceData(TimestampMixin, Base):
+    """Key/value data of a resource (signed URLs, generated secrets).
+
+    Values with ``redact`` set are never returned by listings; see
+    ``heat.db.api.resource_data_get_all``.
+    """
+
+    __tablename__ = 'resource_data'
+    __table_args__ = (sa.UniqueConstraint('resource_id', 'key'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(sa.String(255))
+    value: Mapped[str | None] = mapped_column(sa.Text)
+    redact: Mapped[bool] = mapped_column(default=False)
+    decrypt_method: Mapped[str | None] = mapped_column(sa.String(64))
+    resource_id: Mapped[int] = mapped_column(
+        _fk('resource.id', ondelete='CASCADE'))
+
+
+class Event(TimestampMixin, Base):
+    __tablename__ = 'event'
+    __table_args__ = (sa.Index(None, 'stack_id', 'id'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), unique=True, default=new_uuid)
+    stack_id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), _fk('stack.id', ondelete='CASCADE'))
+    resource_action: Mapped[str | None] = mapped_column(sa.String(255))
+    resource_status: Mapped[str | None] = mapped_column(sa.String(255))
+    resource_name: Mapped[str | None] = mapped_column(sa.String(255))
+    resource_type: Mapped[str | None] = mapped_column(sa.String(255))
+    physical_resource_id: Mapped[str | None] = mapped_column(
+        sa.String(255))
+    resource_status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    rsrc_prop_data_id: Mapped[int | None] = mapped_column(
+        _fk('resource_properties_data.id'))
+
+
+class StackLock(TimestampMixin, Base):
+    """Who (which engine) is acting on a stack right now."""
+
+    __tablename__ = 'stack_lock'
+
+    stack_id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), _fk('stack.id', ondelete='CASCADE'),
+        primary_key=True)
+    engine_id: Mapped[str] = mapped_column(sa.String(UUID_LEN))
+
+
+class Service(TimestampMixin, Base):
+    """An engine process; ``updated_at`` is its last heartbeat."""
+
+    __tablename__ = 'service'
+    __table_args__ = (sa.Index(None, 'engine_id'),)
+
+    id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), primary_key=True, default=new_uuid)
+    engine_id: Mapped[str] = mapped_column(sa.String(UUID_LEN))
+    host: Mapped[str | None] = mapped_column(sa.String(255))
+    hostname: Mapped[str | None] = mapped_column(sa.String(255))
+    binary: Mapped[str | None] = mapped_column(sa.String(255))
+    topic: Mapped[str | None] = mapped_column(sa.String(255))
+    report_interval: Mapped[int] = mapped_column(default=60)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(Timestamp)
+
+
+class SyncPoint(TimestampMixin, Base):
+    """Convergence join point: one per (entity, traversal, direction)."""
+
+    __tablename__ = 'sync_point'
+    __table_args__ = (
+        sa.PrimaryKeyConstraint('entity_id', 'traversal_id', 'is_update'),
+    )
+
+    entity_id: Mapped[str] = mapped_column(sa.String(UUID_LEN))
+    traversal_id: Mapped[str] = mapped_column(sa.String(UUID_LEN))
+    is_update: Mapped[bool] = mapped_column()
+    atomic_key: Mapped[int] = mapped_column(default=0)
+    stack_id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), _fk('stack.id', ondelete='CASCADE'),
+        index=True)
+    input_data: Mapped[dict | None] = mapped_column(Json)

@@ -1,0 +1,30 @@
+"""README command 1 (``make demo`` runs tools/demo.py) does its job."""
+
+import os
+import subprocess
+import sys
+
+from heat.tests import base
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))))
+
+
+class TestDemo(base.TestCase):
+
+    def test_demo_runs_every_step(self):
+        proc = subprocess.run(
+            [sys.executable, os.path.join(REPO, 'tools', 'demo.py')],
+            capture_output=True, text=True, cwd=REPO, timeout=300)
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        out = proc.stdout
+        # 1: the example validated and resolved with the -P value.
+        self.assertIn('parameter desired_capacity  Number  = 3', out)
+        self.assertIn('"desired_capacity": 3', out)
+        # 2: decisions with their reasons, a cooldown rejection among them.
+        self.assertIn('accepted  3 -> 4  change_in_capacity +1: 3 -> 4', out)
+        self.assertIn('cooldown  4 -> 4  rejected: cooldown until', out)
+        self.assertIn('at_max    5 -> 5', out)
+        # 3 and 4: the simulation summary and the schema.
+        self.assertIn('"scale_out_events"', out)
+        self.assertIn('database schema at revision 0001', out)
