@@ -23,6 +23,23 @@ default_opts = [
                     'SQLite database). "~" is expanded.'),
 ]
 
+engine_opts = [
+    cfg.IntOpt('max_concurrent_resources', default=8, min=1,
+               help='Resources of one stack action that run at the same '
+                    'time (each stack action has its own thread pool).'),
+    cfg.IntOpt('max_nested_stack_depth', default=5, min=0,
+               help='Maximum depth allowed when using nested stacks.'),
+    cfg.IntOpt('max_resources_per_stack', default=1000,
+               help='Maximum resources allowed per top-level stack, '
+                    'nested stacks included. -1 stands for unlimited.'),
+]
+
+#: The process-wide configuration the engine reads (upstream's style).
+#: Commands load files into it with :func:`load`.
+CONF = cfg.CONF
+CONF.register_opts(default_opts)
+CONF.register_opts(engine_opts)
+
 
 def state_dir(conf):
     return os.path.expanduser(conf.state_dir)
@@ -36,6 +53,7 @@ def make_conf(argv=None, default_config_files=None, state_dir_override=None):
     """
     conf = cfg.ConfigOpts()
     conf.register_opts(default_opts)
+    conf.register_opts(engine_opts)
     conf(argv or [], project='heat',
          default_config_files=default_config_files or [])
     if state_dir_override:
@@ -47,7 +65,7 @@ def make_conf(argv=None, default_config_files=None, state_dir_override=None):
 def list_opts():
     """Every option, by group, for oslo-config-generator."""
     from oslo_db import options as oslo_db_options
-    yield None, list(default_opts)
+    yield None, list(default_opts) + list(engine_opts)
     for group, opts in oslo_db_options.list_opts():
         yield group, list(opts)
     for group, opts in db_options.list_opts():

@@ -171,3 +171,104 @@ class ImmutableParameterModified(HeatException):
 class InvalidExternalResourceDependency(HeatException):
     msg_fmt = ('Invalid dependency with external %(resource_type)s '
                'resource: %(external_id)s')
+
+
+# -- the stack engine ------------------------------------------------------
+
+class ActionInProgress(HeatException):
+    msg_fmt = ('Stack %(stack_name)s already has an action (%(action)s) '
+               'in progress.')
+
+
+class StackResourceLimitExceeded(HeatException):
+    msg_fmt = 'You have reached the maximum resources per stack.'
+
+
+class ActionNotComplete(HeatException):
+    msg_fmt = ('Stack %(stack_name)s has an action (%(action)s) in progress '
+               'or failed state.')
+
+
+class ResourceNotAvailable(HeatException):
+    msg_fmt = 'The Resource (%(resource_name)s) is not available.'
+
+
+class PhysicalResourceNotFound(HeatException):
+    msg_fmt = 'The Resource (%(resource_id)s) could not be found.'
+
+
+class ResourceActionNotSupported(HeatException):
+    msg_fmt = '%(action)s is not supported for resource.'
+
+
+class StackNotFound(EntityNotFound):
+    def __init__(self, stack_name):
+        super().__init__(entity='Stack', name=stack_name)
+
+
+class ResourceNotFound(EntityNotFound):
+    def __init__(self, resource_name, stack_name):
+        HeatException.__init__(
+            self, resource_name=resource_name, stack_name=stack_name)
+
+    msg_fmt = ('The Resource (%(resource_name)s) could not be found in '
+               'Stack %(stack_name)s.')
+
+
+class Timeout(HeatException):
+    """A stack or resource action ran past its deadline."""
+
+    msg_fmt = '%(message)s'
+
+    def __init__(self, message='Timed out'):
+        super().__init__(message=message)
+
+
+class ResourceFailure(HeatException):
+    """A resource action failed; wraps the original exception.
+
+    ``str()`` is ``"<ExceptionClass>: <path>: <message>"`` as upstream's
+    status reasons show it, e.g.
+    ``ValueError: resources.oops: Test Resource failed oops``.
+    """
+
+    msg_fmt = '%(message)s'
+
+    def __init__(self, exception_or_error, resource=None, action=None):
+        self.exc = exception_or_error
+        self.resource = resource
+        self.action = action
+        if isinstance(exception_or_error, ResourceFailure):
+            message = str(exception_or_error)
+        elif isinstance(exception_or_error, BaseException):
+            exc = exception_or_error
+            path = ''
+            if resource is not None:
+                path = 'resources.%s: ' % resource.name
+            message = '%s: %s%s' % (type(exc).__name__, path, exc)
+        else:
+            message = str(exception_or_error)
+        super().__init__(message=message)
+
+
+class ResourceInError(HeatException):
+    msg_fmt = ('Went to status %(resource_status)s due to '
+               '"%(status_reason)s"')
+
+
+class ResourcePropertyConflict(HeatException):
+    msg_fmt = ('Cannot define the following properties at the same time: '
+               '%(props)s.')
+
+
+class ResourcePropertyDependency(HeatException):
+    msg_fmt = '%(prop1)s cannot be specified without %(prop2)s.'
+
+
+class ResourcePropertyValueDependency(HeatException):
+    msg_fmt = ('%(prop1)s property should only be specified for '
+               '%(prop2)s %(value)s.')
+
+
+class SignalResourceNotSupported(NotSupported):
+    pass
