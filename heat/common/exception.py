@@ -272,3 +272,38 @@ class ResourcePropertyValueDependency(HeatException):
 
 class SignalResourceNotSupported(NotSupported):
     pass
+
+
+# -- the engine service (heat.engine.service) ------------------------------
+
+class StackExists(HeatException):
+    msg_fmt = 'The Stack (%(stack_name)s) already exists.'
+
+
+class NotFound(HeatException):
+    """Something named in a request does not exist (e.g. an output key)."""
+
+    msg_fmt = '%(message)s'
+
+    def __init__(self, message='Not found'):
+        super().__init__(message=message)
+
+
+class Invalid(HeatException):
+    msg_fmt = 'Data supplied was not valid: %(reason)s'
+
+
+class PhysicalResourceIDAmbiguity(HeatException):
+    msg_fmt = ('Multiple physical resources were found with physical ID '
+               '(%(phys_id)s).')
+
+
+class StopActionFailed(HeatException):
+    msg_fmt = ('Failed to stop stack (%(stack_name)s) on other engine '
+               '(%(engine_id)s)')
+
+
+# -- resources (heat.engine.resource) ---------------------------------------
+
+class ResourceActionRestricted(HeatException):
+    msg_fmt = '%(action)s is restricted for resource.'

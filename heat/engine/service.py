@@ -1,0 +1,1183 @@
+"""The engine's entry points: upstream Heat's engine method names.
+
+:class:`EngineService` is what the RPC layer (and the embedded API)
+calls. Each method takes the request context first and the arguments of
+upstream's engine method of the same name; results are the dicts of
+:mod:`heat.engine.api`.
+
+- **Project scoping.** Every call finds stacks through the context's
+  project (``heat.db.api`` filters on it): a stack of another project is
+  not found (``EntityNotFound``/StackNotFound), never shown. An admin
+  context may name another project's stack through its identity's
+  ``tenant``.
+- **One action per stack.** A stack action (create, update, delete,
+  suspend, resume, check, abandon, rollback after cancel) takes the
+  stack's :class:`~heat.engine.stack_lock.StackLock` in the caller's
+  thread, so a second action fails at once with ``ActionInProgress``;
+  the action then runs in a background thread of this service, which
+  releases the lock when it ends. :meth:`EngineService.wait` (ours, not
+  upstream's) blocks until a stack's threads are done.
+- **Liveness.** The service registers a ``service`` row for its engine
+  id and heartbeats it from a thread; other engines steal the locks of
+  an engine whose heartbeat stopped. At start, stacks left IN_PROGRESS
+  by a dead engine are marked FAILED (:meth:`reset_stale_stacks`).
+"""
+
+import copy
+import logging
+import re
+import socket
+import threading
+import time
+import uuid
+
+from heat.common import context as context_mod
+from heat.common import environment_format, exception, template_format
+from heat.db import api as db_api
+from heat.engine import api, stack_lock
+
+LOG = logging.getLogger(__name__)
+
+#: upstream's rule for top-level stack names.
+STACK_NAME_RE = re.compile(r'[a-zA-Z][a-zA-Z0-9_.-]{0,254}$')
+#: seconds between two heartbeats of the service row.
+DEFAULT_REPORT_INTERVAL = 10
+#: how long an action's caller waits to see the action begin.
+START_NOTIFY_TIMEOUT = 5.0
+#: how long a delete waits for a cancelled action to stop.
+CANCEL_WAIT_TIMEOUT = 60.0
+
+_UUID_RE = re.compile(r'^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}'
+                      r'[0-9a-fA-F]{12}$')
+
+
+def _stack_module():
+    # Imported late: heat.engine.stack imports resources, which may
+    # import this package's siblings.
+    from heat.engine import stack as stack_mod
+    return stack_mod
+
+
+def _template_module():
+    from heat.engine import template as templatem
+    return templatem
+
+
+def _environment_module():
+    from heat.engine import environment as envm
+    return envm
+
+
+def validate_stack_name(name):
+    """Upstream's check of a top-level stack name."""
+    if not isinstance(name, str):
+        raise exception.StackValidationFailed(
+            message='Invalid stack name %s, must be a string' % (name,))
+    if not STACK_NAME_RE.match(name):
+        raise exception.StackValidationFailed(
+            message='Invalid stack name %s must contain only alphanumeric '
+                    'or "_-." characters, must start with alpha and must '
+                    'be 255 characters or less.' % name)
+
+
+# ---------------------------------------------------------------------------
+# threads
+
+class ThreadGroupManager:
+    """The background threads of the service, grouped by stack id.
+
+    ``running`` maps a stack id to the Stack object of the locked action
+    that runs now, so that a cancel reaches its in-memory cancel event.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._threads = {}
+        self._running = {}
+
+    def _run(self, stack_id, fn, args, kwargs, on_exit=None):
+        try:
+            fn(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - a thread must not die silently
+            LOG.exception('Unhandled error in a thread of stack %s',
+                          stack_id)
+        finally:
+            if on_exit is not None:
+                try:
+                    on_exit()
+                except Exception:  # noqa: BLE001
+                    LOG.exception('Error cleaning up after stack %s',
+                                  stack_id)
+            with self._lock:
+                threads = self._threads.get(stack_id, [])
+                current = threading.current_thread()
+                if current in threads:
+                    threads.remove(current)
+                if not threads:
+                    self._threads.pop(stack_id, None)
+
+    def start(self, stack_id, fn, *args, **kwargs):
+        return self._start(stack_id, fn, args, kwargs)
+
+    def _start(self, stack_id, fn, args, kwargs, on_exit=None):
+        thread = threading.Thread(
+            target=self._run, args=(stack_id, fn, args, kwargs, on_exit),
+            name='stack-%s' % stack_id, daemon=True)
+        with self._lock:
+            self._threads.setdefault(stack_id, []).append(thread)
+        thread.start()
+        return thread
+
+    def start_with_acquired_lock(self, stack, lock, fn, *args, **kwargs):
+        """Run ``fn`` in a thread that releases ``lock`` when it ends."""
+        with self._lock:
+            self._running[stack.id] = stack
+
+        def on_exit():
+            with self._lock:
+                if self._running.get(stack.id) is stack:
+                    del self._running[stack.id]
+            lock.release()
+
+        def guarded(*a, **kw):
+            try:
+                fn(*a, **kw)
+            except Exception as exc:
+                _fail_unfinished(stack, exc)
+                raise
+
+        try:
+            return self._start(stack.id, guarded, args, kwargs, on_exit)
+        except BaseException:
+            on_exit()
+            raise
+
+    def running_stack(self, stack_id):
+        with self._lock:
+            return self._running.get(stack_id)
+
+    def threads(self, stack_id):
+        with self._lock:
+            return list(self._threads.get(stack_id, ()))
+
+    def all_stack_ids(self):
+        with self._lock:
+            return list(self._threads)
+
+    def wait(self, stack_id, timeout=None):
+        """Join the stack's threads (also those they start); True if done."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            threads = [t for t in self.threads(stack_id)
+                       if t is not threading.current_thread()]
+            if not threads:
+                return True
+            for thread in threads:
+                remaining = None
+                if deadline is not None:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                thread.join(remaining)
+                if thread.is_alive():
+                    return False
+
+
+def _fail_unfinished(stack, exc):
+    """An action that raised out of the stack left it IN_PROGRESS: mark
+    it FAILED so that it does not look busy forever."""
+    try:
+        if getattr(stack, 'status', None) == 'IN_PROGRESS':
+            stack.state_set(stack.action, 'FAILED',
+                            'Unexpected error: %s: %s'
+                            % (type(exc).__name__, exc))
+    except Exception:  # noqa: BLE001 - the original error is logged
+        LOG.exception('Could not mark stack %s failed', stack.id)
+
+
+# ---------------------------------------------------------------------------
+# the service
+
+class EngineService:
+    """The engine: upstream's ``EngineService`` methods on native threads."""
+
+    def __init__(self, engine_id=None, conf=None,
+                 report_interval=DEFAULT_REPORT_INTERVAL):
+        if conf is None:
+            from heat.common import config
+            conf = config.CONF
+        self.conf = conf
+        if db_api.connection_url() is None and hasattr(conf, 'database'):
+            db_api.configure_from_conf(conf)
+        self.engine_id = engine_id or str(uuid.uuid4())
+        self.report_interval = report_interval
+        self.thread_group_mgr = ThreadGroupManager()
+        self._stopped = threading.Event()
+        self._heartbeat_thread = None
+        self.service_id = None
+        self.start()
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def start(self):
+        """Register the service row and start heartbeating it."""
+        if self.service_id is not None:
+            return
+        row = db_api.service_create(None, {
+            'engine_id': self.engine_id,
+            'host': 'engine-%s' % self.engine_id,
+            'hostname': socket.gethostname(),
+            'binary': 'heat-engine',
+            'topic': 'engine',
+            'report_interval': int(self.report_interval),
+        })
+        self.service_id = row.id
+        try:
+            self.reset_stale_stacks()
+        except Exception:  # noqa: BLE001 - never block the start
+            LOG.exception('Resetting stale stacks failed')
+        self._stopped.clear()
+        self._heartbeat_thread = threading.Thread(
+            target=self._heartbeat_loop, name='heartbeat-%s' % self.engine_id,
+            daemon=True)
+        self._heartbeat_thread.start()
+
+    def reset_stale_stacks(self):
+        """Mark FAILED the stacks left IN_PROGRESS by a dead engine.
+
+        A stack tree is stale when its root's lock is free or held by an
+        engine with no recent heartbeat (or by this engine's id, left from
+        before a restart). Each stale stack gets upstream's reason
+        ``Engine went down during stack <ACTION>``; the dead lock is
+        stolen and released. Returns the ids of the stacks reset.
+        """
+        from heat.db import models
+        S, L = models.Stack, models.StackLock
+        with db_api.reader(None) as session:
+            rows = session.query(S.id, S.tenant).filter(
+                S.status == 'IN_PROGRESS', S.deleted_at.is_(None)).all()
+            owners = dict(session.query(S.id, S.owner_id).filter(
+                S.owner_id.isnot(None)).all())
+            locks = dict(session.query(L.stack_id, L.engine_id).all())
+        # This engine has no action running yet: its old locks are dead.
+        alive = set(db_api.engines_alive(None)) - {self.engine_id}
+        reset = []
+        for stack_id, tenant in rows:
+            root, seen = stack_id, set()
+            while owners.get(root) and root not in seen:
+                seen.add(root)
+                root = owners[root]
+            if locks.get(root) in alive:
+                continue
+            cnxt = context_mod.RequestContext(project_id=tenant,
+                                              is_admin=True)
+            stack = _stack_module().Stack.load(cnxt, stack_id)
+            if stack.status == 'IN_PROGRESS':
+                stack.state_set(stack.action, 'FAILED',
+                                'Engine went down during stack %s'
+                                % stack.action)
+                reset.append(stack_id)
+        for stack_id, holder in locks.items():
+            if holder not in alive:
+                db_api.stack_lock_release(None, stack_id, holder)
+        return reset
+
+    def _heartbeat_loop(self):
+        while not self._stopped.wait(self.report_interval):
+            try:
+                db_api.service_heartbeat(None, self.service_id)
+            except Exception:  # noqa: BLE001 - retried on the next beat
+                LOG.exception('Heartbeat of engine %s failed', self.engine_id)
+
+    def heartbeat(self):
+        """One heartbeat now (the thread does this every interval)."""
+        return db_api.service_heartbeat(None, self.service_id)
+
+    def stop(self, timeout=None):
+        """Wait for running stack threads, end the heartbeat, drop the row."""
+        for stack_id in self.thread_group_mgr.all_stack_ids():
+            self.thread_group_mgr.wait(stack_id, timeout)
+        self._stopped.set()
+        if self._heartbeat_thread is not None:
+            self._heartbeat_thread.join(timeout)
+            self._heartbeat_thread = None
+        if self.service_id is not None:
+            try:
+                db_api.service_delete(None, self.service_id)
+            except Exception:  # noqa: BLE001 - the database may be gone
+                LOG.exception('Could not delete service %s', self.service_id)
+            self.service_id = None
+
+    def wait(self, stack_id, timeout=None):
+        """Block until the stack's background work ends; True if it did.
+
+        ``stack_id`` may be an id or an identity dict.
+        """
+        if isinstance(stack_id, dict) or hasattr(stack_id, 'stack_id'):
+            stack_id = stack_id['stack_id']
+        return self.thread_group_mgr.wait(stack_id, timeout)
+
+    # -- helpers -----------------------------------------------------------
+
+    @staticmethod
+    def _project(cnxt):
+        project = getattr(cnxt, 'project_id', None)
+        if not project:
+            raise exception.Invalid(reason='the request has no project')
+        return project
+
+    def _scoped_context(self, cnxt, identity):
+        """The context to act in: the caller's, or for an admin naming
+        another project's stack, one for that project."""
+        tenant = identity.get('tenant') if identity else None
+        if (tenant and getattr(cnxt, 'is_admin', False) and
+                tenant != getattr(cnxt, 'project_id', None)):
+            values = cnxt.to_dict()
+            values['project_id'] = tenant
+            values.pop('tenant_id', None)
+            return context_mod.RequestContext.from_dict(values)
+        return cnxt
+
+    @staticmethod
+    def _identity(stack_identity):
+        if stack_identity is None:
+            raise exception.StackNotFound(stack_name=None)
+        if isinstance(stack_identity, str):
+            raise exception.Invalid(
+                reason='a stack identity (dict) is required, not %r'
+                       % stack_identity)
+        return dict(stack_identity)
+
+    def _get_stack(self, cnxt, stack_identity, show_deleted=False):
+        """``(context, db row)`` of the identified stack of the project."""
+        identity = self._identity(stack_identity)
+        cnxt = self._scoped_context(cnxt, identity)
+        name = identity.get('stack_name')
+        stack_id = identity.get('stack_id')
+        row = None
+        if stack_id:
+            row = db_api.stack_get(cnxt, stack_id, self._project(cnxt),
+                                   show_deleted=show_deleted)
+        if row is None or (name and row.name != name) or \
+                identity.get('path'):
+            raise exception.StackNotFound(stack_name=name or stack_id)
+        return cnxt, row
+
+    def _load(self, cnxt, stack_identity, show_deleted=False):
+        cnxt, row = self._get_stack(cnxt, stack_identity, show_deleted)
+        stack = _stack_module().Stack.load(cnxt, row.id,
+                                           show_deleted=show_deleted)
+        return cnxt, stack
+
+    def _lock(self, cnxt, stack_id):
+        return stack_lock.StackLock(cnxt, stack_id, self.engine_id)
+
+    def _start_action(self, cnxt, stack, fn, *args, notify=True, **kwargs):
+        """Take the stack's lock here (ActionInProgress if it is held) and
+        run ``fn`` in a background thread that releases it.
+
+        With ``notify``, return only once the action has changed the
+        stack's stored state (or ended), as upstream's NotifyEvent does,
+        so that a show right after sees it in progress.
+        """
+        project = self._project(cnxt)
+        before = None
+        if notify:
+            before = _status_or_none(cnxt, stack.id, project)
+        lock = self._lock(cnxt, stack.id)
+        lock.acquire()
+        thread = self.thread_group_mgr.start_with_acquired_lock(
+            stack, lock, fn, *args, **kwargs)
+        if notify:
+            deadline = time.monotonic() + START_NOTIFY_TIMEOUT
+            delay = 0.002
+            while thread.is_alive() and time.monotonic() < deadline:
+                if _status_or_none(cnxt, stack.id, project) != before:
+                    break
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+        return thread
+
+    def _args(self, args):
+        try:
+            return api.extract_args(args or {})
+        except ValueError as exc:
+            raise exception.Invalid(reason=str(exc)) from exc
+
+    @staticmethod
+    def _environment_dict(params, environment_files, files):
+        try:
+            env = environment_format.parse(
+                copy.deepcopy(params) if params is not None else {})
+        except ValueError as exc:
+            raise exception.InvalidEnvironment(message=str(exc)) from exc
+        _environment_module().merge_environments(environment_files,
+                                                 files or {}, env)
+        return env
+
+    def _template(self, template, files, env_dict):
+        if template is None:
+            raise exception.StackValidationFailed(
+                message='No Template provided.')
+        try:
+            tmpl_dict = template_format.parse(template)
+        except ValueError as exc:
+            raise exception.StackValidationFailed(message=str(exc)) from exc
+        env = _environment_module().Environment(env_dict)
+        return _template_module().Template.create(tmpl_dict,
+                                                  files=dict(files or {}),
+                                                  env=env)
+
+    def _check_resource_limit(self, tmpl):
+        limit = getattr(self.conf, 'max_resources_per_stack', 1000)
+        if limit is None or limit == -1:
+            return
+        resources = tmpl.t.get(tmpl.get_section_name('resources')) \
+            if hasattr(tmpl, 'get_section_name') else None
+        if resources and len(resources) > limit:
+            raise exception.RequestLimitExceeded(
+                message=exception.StackResourceLimitExceeded.msg_fmt)
+
+    def _parse_template_and_validate_stack(
+            self, cnxt, stack_name, template, params, files,
+            environment_files, args, owner_id=None, nested_depth=0,
+            user_creds_id=None, parent_resource_name=None):
+        common = self._args(args)
+        adopt_data = common.pop(api.PARAM_ADOPT_STACK_DATA, None)
+        params = copy.deepcopy(params) if params else {}
+        if adopt_data is not None:
+            # Parameters of the adopted stack, overridden by the request's.
+            adopted = dict((adopt_data.get('environment') or {}).get(
+                'parameters') or {})
+            adopted.update(params.get('parameters') or {})
+            params['parameters'] = adopted
+            if template is None:
+                template = adopt_data.get('template')
+        if owner_id is None:
+            validate_stack_name(stack_name)
+            project = self._project(cnxt)
+            if db_api.stack_get_by_name(cnxt, stack_name, project):
+                raise exception.StackExists(stack_name=stack_name)
+        env_dict = self._environment_dict(params, environment_files, files)
+        tmpl = self._template(template, files, env_dict)
+        self._check_resource_limit(tmpl)
+        kwargs = {}
+        if api.PARAM_TIMEOUT in common:
+            kwargs['timeout_mins'] = common[api.PARAM_TIMEOUT]
+        if api.PARAM_DISABLE_ROLLBACK in common:
+            kwargs['disable_rollback'] = common[api.PARAM_DISABLE_ROLLBACK]
+        if api.PARAM_TAGS in common:
+            kwargs['tags'] = common[api.PARAM_TAGS]
+        if owner_id is not None:
+            kwargs['owner_id'] = owner_id
+            kwargs['nested_depth'] = nested_depth
+        if user_creds_id is not None:
+            kwargs['user_creds_id'] = user_creds_id
+        if parent_resource_name is not None:
+            kwargs['parent_resource_name'] = parent_resource_name
+        stack = _stack_module().Stack(cnxt, stack_name, tmpl,
+                                      adopt_stack_data=adopt_data, **kwargs)
+        stack.validate()
+        return stack
+
+    # -- stacks: lookup and listing ----------------------------------------
+
+    def identify_stack(self, cnxt, stack_name):
+        """The identity dict of a live stack named (or with id) ``stack_name``.
+        """
+        project = self._project(cnxt)
+        row = None
+        if isinstance(stack_name, str) and _UUID_RE.match(stack_name):
+            row = db_api.stack_get(cnxt, stack_name, project,
+                                   show_deleted=True)
+        if row is None:
+            row = db_api.stack_get_by_name(cnxt, stack_name, project)
+        if row is None:
+            raise exception.StackNotFound(stack_name=stack_name)
+        return api.stack_identity(row.tenant, row.name, row.id)
+
+    def list_stacks(self, cnxt, limit=None, marker=None, sort_keys=None,
+                    sort_dir=None, filters=None, tenant_safe=True,
+                    show_deleted=False, show_nested=False, show_hidden=False,
+                    tags=None, tags_any=None, not_tags=None,
+                    not_tags_any=None):
+        """Summaries of the project's stacks (upstream's list shape)."""
+        if filters is not None:
+            filters = api.translate_filters(filters)
+        rows = db_api.stack_get_all(
+            cnxt, self._project(cnxt), limit=_int_or_none(limit),
+            marker=marker, sort_keys=_sort_keys(sort_keys),
+            sort_dir=sort_dir or 'desc', filters=filters,
+            show_deleted=show_deleted, show_nested=show_nested, tags=tags,
+            tags_any=tags_any, not_tags=not_tags_any)
+        if not_tags:
+            # not_tags: leave out the stacks that have every one of them
+            rows = [r for r in rows
+                    if not set(not_tags) <= {t.tag for t in r.tags}]
+        return [api.format_stack_db_object(row) for row in rows]
+
+    def count_stacks(self, cnxt, filters=None, tenant_safe=True,
+                     show_deleted=False, show_nested=False, show_hidden=False,
+                     tags=None, tags_any=None, not_tags=None,
+                     not_tags_any=None):
+        if filters is not None:
+            filters = api.translate_filters(filters)
+        return db_api.stack_count_all(
+            cnxt, self._project(cnxt), filters=filters,
+            show_deleted=show_deleted, show_nested=show_nested, tags=tags,
+            tags_any=tags_any, not_tags=not_tags)
+
+    def show_stack(self, cnxt, stack_identity, resolve_outputs=True):
+        """``[stack dict]`` of one stack (or of all the project's stacks)."""
+        if stack_identity is not None:
+            _, stack = self._load(cnxt, stack_identity, show_deleted=True)
+            stacks = [stack]
+        else:
+            rows = db_api.stack_get_all(cnxt, self._project(cnxt))
+            stacks = [_stack_module().Stack.load(cnxt, r.id) for r in rows]
+        return [api.format_stack(s, resolve_outputs=resolve_outputs)
+                for s in stacks]
+
+    # -- stacks: create, update, delete ------------------------------------
+
+    def preview_stack(self, cnxt, stack_name, template, params, files,
+                      args, environment_files=None, files_container=None):
+        stack = self._parse_template_and_validate_stack(
+            cnxt, stack_name, template, params, files, environment_files,
+            args)
+        return api.format_stack_preview(stack)
+
+    def create_stack(self, cnxt, stack_name, template, params, files,
+                     args, environment_files=None, files_container=None,
+                     owner_id=None, nested_depth=0, user_creds_id=None,
+                     stack_user_project_id=None, parent_resource_name=None,
+                     template_id=None):
+        """Validate, store and start creating (or adopting) a stack.
+
+        ``params`` is the environment (``parameters``,
+        ``resource_registry``...), as upstream's API passes it. Returns the
+        stack's identity dict at once; the create runs in the background.
+        """
+        stack = self._parse_template_and_validate_stack(
+            cnxt, stack_name, template, params, files, environment_files,
+            args, owner_id, nested_depth, user_creds_id,
+            parent_resource_name)
+        stack.store()
+
+        def _create(stk):
+            if stk.adopt_stack_data:
+                stk.adopt()
+            else:
+                stk.create()
+
+        self._start_action(cnxt, stack, _create, stack, notify=False)
+        return api.identity_dict(stack.identifier())
+
+    def _prepare_stack_updates(self, cnxt, current, template, params,
+                               environment_files, files, args):
+        """``(template, new stack)`` for an update (PUT or PATCH)."""
+        args = args or {}
+        params = copy.deepcopy(params) if params else {}
+        if args.get(api.PARAM_EXISTING):
+            if template is not None:
+                new_template = template
+            elif current.status == 'COMPLETE' or \
+                    getattr(current, 'prev_raw_template_id', None) is None:
+                new_template = copy.deepcopy(current.t.t)
+            else:
+                prev = db_api.raw_template_get(cnxt,
+                                               current.prev_raw_template_id)
+                new_template = prev.template
+            new_files = dict(current.t.files or {})
+            new_files.update(files or {})
+            new_params = self._environment_dict(params, environment_files,
+                                                new_files)
+            existing = current.env.env_as_dict() if hasattr(
+                current.env, 'env_as_dict') else {}
+            existing = copy.deepcopy(existing)
+            clear = set(args.get(api.PARAM_CLEAR_PARAMETERS) or [])
+            existing['parameters'] = {
+                k: v for k, v in (existing.get('parameters') or {}).items()
+                if k not in clear}
+            existing.pop('encrypted_param_names', None)
+            env = _environment_module().Environment(existing)
+            env.load(new_params)
+            tmpl = self._template(new_template, new_files, {})
+            schemata = tmpl.param_schemata()
+            for key in list(env.params):
+                if key not in schemata:
+                    env.params.pop(key)
+            tmpl.env = env
+        else:
+            env_dict = self._environment_dict(params, environment_files,
+                                              files)
+            tmpl = self._template(template, files, env_dict)
+        self._check_resource_limit(tmpl)
+
+        common = self._args(args)
+        kwargs = {
+            'timeout_mins': common.get(api.PARAM_TIMEOUT,
+                                       current.timeout_mins),
+            'disable_rollback': common.get(api.PARAM_DISABLE_ROLLBACK,
+                                           current.disable_rollback),
+            'owner_id': current.owner_id,
+            'nested_depth': current.nested_depth,
+        }
+        if api.PARAM_TAGS in common:
+            kwargs['tags'] = common[api.PARAM_TAGS]
+        elif args.get(api.PARAM_EXISTING):
+            kwargs['tags'] = getattr(current, 'tags', None)
+        if getattr(current, 'user_creds_id', None) is not None:
+            kwargs['user_creds_id'] = current.user_creds_id
+        updated = _stack_module().Stack(
+            cnxt, current.name, tmpl, stack_id=current.id,
+            parent_resource=getattr(current, 'parent_resource', None),
+            **kwargs)
+        changed = current.parameters.immutable_params_modified(
+            updated.parameters, tmpl.env.params) if hasattr(
+            current.parameters, 'immutable_params_modified') else []
+        if changed:
+            raise exception.ImmutableParameterModified(*changed)
+        updated.validate()
+        return tmpl, updated
+
+    def update_stack(self, cnxt, stack_identity, template, params, files,
+                     args, environment_files=None, files_container=None,
+                     template_id=None):
+        """Start updating a stack; ``args['existing']`` is PATCH."""
+        cnxt, current = self._load(cnxt, stack_identity)
+        if current.action == 'SUSPEND':
+            raise exception.NotSupported(
+                feature='Updating a stack when it is suspended')
+        if current.action == 'DELETE':
+            raise exception.NotSupported(
+                feature='Updating a stack when it is deleting')
+        _, updated = self._prepare_stack_updates(
+            cnxt, current, template, params, environment_files, files, args)
+        self._start_action(cnxt, current, current.update, updated)
+        return api.identity_dict(current.identifier())
+
+    def preview_update_stack(self, cnxt, stack_identity, template, params,
+                             files, args, environment_files=None,
+                             files_container=None):
+        """What an update would do, per resource: ``unchanged``,
+        ``updated``, ``replaced``, ``added``, ``deleted`` (lists of
+        resource dicts)."""
+        cnxt, current = self._load(cnxt, stack_identity)
+        _, updated = self._prepare_stack_updates(
+            cnxt, current, template, params, environment_files, files, args)
+        old, new = current.resources, updated.resources
+        preview = getattr(current, 'preview_update', None)
+        if callable(preview):
+            names = preview(updated)
+            # as upstream: 'updated' and 'deleted' show the current
+            # resource, the others the new one
+            actions = {k: [(old if k in ('updated', 'deleted') else new)[n]
+                           for n in v] for k, v in names.items()}
+        else:
+            actions = {k: [] for k in ('unchanged', 'updated', 'replaced',
+                                       'added', 'deleted')}
+            for name, rsrc in new.items():
+                if name not in old:
+                    actions['added'].append(rsrc)
+                    continue
+                kind = _update_kind(old[name], rsrc)
+                actions[kind].append(old[name] if kind == 'updated'
+                                     else rsrc)
+            for name, rsrc in old.items():
+                if name not in new:
+                    actions['deleted'].append(rsrc)
+        return {k: [api.format_stack_resource(r, with_attr=False)
+                    for r in v] for k, v in actions.items()}
+
+    def stack_cancel_update(self, cnxt, stack_identity,
+                            cancel_with_rollback=True):
+        """Cancel the update (or, without rollback, the create) running."""
+        cnxt, row = self._get_stack(cnxt, stack_identity)
+        allowed = ('UPDATE',) if cancel_with_rollback else ('UPDATE',
+                                                             'CREATE')
+        if not (row.status == 'IN_PROGRESS' and row.action in allowed):
+            raise exception.NotSupported(
+                feature='Cancelling update when stack is %s_%s'
+                        % (row.action, row.status))
+        holder = self._lock(cnxt, row.id).get_engine_id()
+        if holder is None:
+            return None
+        if holder == self.engine_id:
+            self._cancel_running(row.id, rollback=cancel_with_rollback)
+            return None
+        LOG.warning('Cannot cancel stack %s: its lock is held by engine %s',
+                    row.name, holder)
+        return None
+
+    def _cancel_running(self, stack_id, rollback):
+        """Cancel the action this engine runs on the stack. The action
+        may not have registered its cancel event yet when the caller saw it
+        IN_PROGRESS: retry briefly while its thread lives."""
+        deadline = time.monotonic() + START_NOTIFY_TIMEOUT
+        while True:
+            running = self.thread_group_mgr.running_stack(stack_id)
+            if running is None:
+                return False
+            if running.cancel(rollback=rollback) is not False:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+
+    def delete_stack(self, cnxt, stack_identity):
+        """Start deleting a stack; an action in progress is cancelled first.
+        """
+        cnxt, stack = self._load(cnxt, stack_identity)
+        if stack.action == 'DELETE' and stack.status == 'COMPLETE':
+            raise exception.StackNotFound(stack_name=stack.name)
+        lock = self._lock(cnxt, stack.id)
+        holder = lock.try_acquire()
+        if holder is None:
+            self._run_locked(cnxt, stack, lock, stack.delete)
+            return None
+        if holder != self.engine_id and db_api.engine_is_alive(cnxt, holder):
+            # No message bus between engines here: the other engine's
+            # action has to end first.
+            raise exception.ActionInProgress(stack_name=stack.name,
+                                             action=stack.action)
+        self._cancel_running(stack.id, rollback=False)
+        action_threads = self.thread_group_mgr.threads(stack.id)
+        identity = api.identity_dict(stack.identifier())
+
+        def wait_then_delete():
+            deadline = time.monotonic() + CANCEL_WAIT_TIMEOUT
+            for thread in action_threads:
+                thread.join(max(0.0, deadline - time.monotonic()))
+            _, again = self._load(cnxt, identity)
+            dlock = self._lock(cnxt, again.id)
+            dlock.acquire()
+            self.thread_group_mgr.start_with_acquired_lock(
+                again, dlock, again.delete)
+
+        self.thread_group_mgr.start(stack.id, wait_then_delete)
+        return None
+
+    def _run_locked(self, cnxt, stack, lock, fn, *args):
+        project = self._project(cnxt)
+        before = _status_or_none(cnxt, stack.id, project)
+        thread = self.thread_group_mgr.start_with_acquired_lock(
+            stack, lock, fn, *args)
+        deadline = time.monotonic() + START_NOTIFY_TIMEOUT
+        while thread.is_alive() and time.monotonic() < deadline:
+            if _status_or_none(cnxt, stack.id, project) != before:
+                break
+            time.sleep(0.005)
+        return thread
+
+    def abandon_stack(self, cnxt, stack_identity, abandon=True):
+        """The stack's data (for adopt); with ``abandon``, forget the stack
+        (its rows go, nothing is deleted)."""
+        cnxt, stack = self._load(cnxt, stack_identity)
+        lock = self._lock(cnxt, stack.id)
+        with lock.thread_lock():
+            info = stack.prepare_abandon()
+            if abandon:
+                self.thread_group_mgr.start_with_acquired_lock(
+                    stack, lock, _abandon, stack)
+            else:
+                lock.release()
+        return info
+
+    def export_stack(self, cnxt, stack_identity):
+        return self.abandon_stack(cnxt, stack_identity, abandon=False)
+
+    # -- stacks: other actions ---------------------------------------------
+
+    def stack_suspend(self, cnxt, stack_identity):
+        cnxt, stack = self._load(cnxt, stack_identity)
+        self._start_action(cnxt, stack, stack.suspend)
+
+    def stack_resume(self, cnxt, stack_identity):
+        cnxt, stack = self._load(cnxt, stack_identity)
+        self._start_action(cnxt, stack, stack.resume)
+
+    def stack_check(self, cnxt, stack_identity):
+        cnxt, stack = self._load(cnxt, stack_identity)
+        self._start_action(cnxt, stack, stack.check)
+
+    # -- templates, environments, files, outputs ---------------------------
+
+    def _raw_template(self, cnxt, stack_identity):
+        cnxt, row = self._get_stack(cnxt, stack_identity, show_deleted=True)
+        return cnxt, db_api.raw_template_get(cnxt, row.raw_template_id)
+
+    def get_template(self, cnxt, stack_identity):
+        _, raw = self._raw_template(cnxt, stack_identity)
+        return raw.template
+
+    def get_environment(self, cnxt, stack_identity):
+        _, raw = self._raw_template(cnxt, stack_identity)
+        return raw.environment
+
+    def get_files(self, cnxt, stack_identity):
+        cnxt, raw = self._raw_template(cnxt, stack_identity)
+        if raw.files_id is None:
+            return {}
+        files = db_api.raw_template_files_get(cnxt, raw.files_id)
+        return dict(getattr(files, 'files', files) or {})
+
+    def list_outputs(self, cnxt, stack_identity):
+        _, stack = self._load(cnxt, stack_identity)
+        return api.format_stack_outputs(stack, resolve_value=False)
+
+    def show_output(self, cnxt, stack_identity, output_key):
+        _, stack = self._load(cnxt, stack_identity)
+        defs = api._output_definitions(stack)
+        if output_key not in defs:
+            raise exception.NotFound(
+                'Specified output key %s not found.' % output_key)
+        return api.format_stack_output(stack, defs[output_key])
+
+    def validate_template(self, cnxt, template, params=None, files=None,
+                          environment_files=None, files_container=None,
+                          show_nested=False, ignorable_errors=None):
+        """Upstream's validate body, or ``{'Error': message}`` when the
+        template is invalid (upstream returns the error, not raises)."""
+        from heat.engine import validate
+        if template is None:
+            raise exception.StackValidationFailed(
+                message='No Template provided.')
+        try:
+            return validate.validate_template(
+                template, files=files, environment=params,
+                environment_files=environment_files,
+                show_nested=show_nested)
+        except exception.HeatException as exc:
+            return {'Error': str(exc)}
+
+    # -- resources ---------------------------------------------------------
+
+    def list_stack_resources(self, cnxt, stack_identity, nested_depth=0,
+                             with_detail=False, filters=None):
+        _, stack = self._load(cnxt, stack_identity, show_deleted=True)
+        max_depth = getattr(self.conf, 'max_nested_stack_depth', 5)
+        depth = min(int(nested_depth or 0), max_depth)
+        filters = _resource_filters(filters)
+        return [api.format_stack_resource(r, detail=with_detail)
+                for r in _iter_resources(stack, depth)
+                if _resource_matches(r, filters)]
+
+    def describe_stack_resource(self, cnxt, stack_identity, resource_name,
+                                with_attr=None):
+        _, stack = self._load(cnxt, stack_identity)
+        rsrc = stack.resources.get(resource_name)
+        if rsrc is None:
+            raise exception.ResourceNotFound(resource_name=resource_name,
+                                             stack_name=stack.name)
+        return api.format_stack_resource(rsrc, with_attr=with_attr)
+
+    def describe_stack_resources(self, cnxt, stack_identity, resource_name):
+        _, stack = self._load(cnxt, stack_identity)
+        return [api.format_stack_resource(r)
+                for name, r in stack.resources.items()
+                if resource_name is None or name == resource_name]
+
+    def find_physical_resource(self, cnxt, physical_resource_id):
+        """The identity of the resource with this physical id."""
+        project = self._project(cnxt)
+        row = db_api.resource_get_by_physical_resource_id(
+            cnxt, physical_resource_id, project)
+        srow = None if row is None else db_api.stack_get(
+            cnxt, row.stack_id, project)
+        if srow is None:
+            raise exception.EntityNotFound(entity='Resource',
+                                           name=physical_resource_id)
+        return api.resource_identity(
+            api.stack_identity(srow.tenant, srow.name, srow.id), row.name)
+
+    def resource_signal(self, cnxt, stack_identity, resource_name, details,
+                        sync_call=False):
+        """Signal a resource. The action check (no signal during SUSPEND or
+        DELETE: ``NotSupported``) is made here; the signal itself runs in
+        a background thread unless ``sync_call``."""
+        cnxt, stack = self._load(cnxt, stack_identity)
+        rsrc = stack.resources.get(resource_name)
+        if rsrc is None:
+            raise exception.ResourceNotFound(resource_name=resource_name,
+                                             stack_name=stack.name)
+        if rsrc.id is None:
+            raise exception.ResourceNotAvailable(resource_name=resource_name)
+        _signal_check(rsrc, details)
+        if sync_call or not callable(getattr(rsrc, 'handle_signal', None)):
+            _signal_and_refresh(stack, rsrc, details)
+        else:
+            self.thread_group_mgr.start(stack.id, _signal_and_refresh,
+                                        stack, rsrc, details)
+        if sync_call:
+            return rsrc.metadata_get()
+        return None
+
+    def resource_mark_unhealthy(self, cnxt, stack_identity, resource_name,
+                                mark_unhealthy, resource_status_reason=None):
+        if not isinstance(mark_unhealthy, bool):
+            raise exception.Invalid(reason='mark_unhealthy is not a boolean')
+        cnxt, stack = self._load(cnxt, stack_identity)
+        rsrc = _find_resource(stack, resource_name)
+        reason = (resource_status_reason or
+                  'state changed by resource_mark_unhealthy api')
+        with self._lock(cnxt, stack.id).held():
+            if hasattr(rsrc, 'mark_unhealthy'):
+                rsrc.mark_unhealthy(mark_unhealthy, reason)
+            elif mark_unhealthy:
+                if rsrc.action != 'DELETE':
+                    rsrc.state_set('CHECK', 'FAILED', reason)
+            elif (rsrc.action, rsrc.status) == ('CHECK', 'FAILED'):
+                rsrc.state_set('CHECK', 'COMPLETE', reason)
+
+    # -- events ------------------------------------------------------------
+
+    def list_events(self, cnxt, stack_identity, filters=None, limit=None,
+                    marker=None, sort_keys=None, sort_dir=None,
+                    nested_depth=None):
+        """Events of a stack (and of its nested stacks to ``nested_depth``).
+
+        Ordered by time (``sort_dir`` asc by default); ``marker`` is an
+        event uuid; ``filters`` on resource_name/action/status/type,
+        physical_resource_id, uuid (a status such as CREATE_COMPLETE is
+        split into action and status).
+        """
+        cnxt, row = self._get_stack(cnxt, stack_identity, show_deleted=True)
+        project = self._project(cnxt)
+        filters = _event_filters(filters)
+        sort_dir = (sort_dir or 'asc').lower()
+        include_props = bool(filters and 'uuid' in filters)
+        ident = api.stack_identity(row.tenant, row.name, row.id)
+        if not nested_depth:
+            events = db_api.event_get_all_by_stack(
+                cnxt, row.id, project, limit=_int_or_none(limit),
+                marker=marker, sort_dir=sort_dir, filters=filters)
+            return [api.format_event(e, ident,
+                                     include_rsrc_prop_data=include_props)
+                    for e in events]
+        idents = {row.id: ident}
+        frontier = [row.id]
+        for _depth in range(int(nested_depth)):
+            nxt = []
+            for sid in frontier:
+                for child in db_api.stack_get_children(cnxt, sid, project,
+                                                       show_deleted=True):
+                    idents[child.id] = api.stack_identity(
+                        child.tenant, child.name, child.id)
+                    nxt.append(child.id)
+            frontier = nxt
+        events = []
+        for sid in idents:
+            events.extend(db_api.event_get_all_by_stack(
+                cnxt, sid, project, filters=filters))
+        events.sort(key=lambda e: (e.created_at, e.id),
+                    reverse=(sort_dir == 'desc'))
+        if marker is not None:
+            ids = [e.uuid for e in events]
+            if marker not in ids:
+                raise exception.EntityNotFound(entity='Event', name=marker)
+            events = events[ids.index(marker) + 1:]
+        limit = _int_or_none(limit)
+        if limit is not None:
+            events = events[:limit]
+        return [api.format_event(e, idents[e.stack_id], ident,
+                                 include_rsrc_prop_data=include_props)
+                for e in events]
+
+
+# ---------------------------------------------------------------------------
+# module helpers
+
+def _status_or_none(cnxt, stack_id, project):
+    try:
+        return db_api.stack_get_status(cnxt, stack_id, project)
+    except exception.HeatException:
+        return None
+
+
+def _int_or_none(value):
+    if value is None or value == '':
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise exception.Invalid(reason='%r is not an integer'
+                                % (value,)) from exc
+
+
+_SORT_KEY_MAP = {'stack_name': 'name', 'stack_status': 'status',
+                 'creation_time': 'created_at', 'updated_time': 'updated_at',
+                 'name': 'name', 'status': 'status', 'action': 'action',
+                 'created_at': 'created_at', 'updated_at': 'updated_at'}
+
+
+def _sort_keys(keys):
+    if not keys:
+        return None
+    if isinstance(keys, str):
+        keys = [keys]
+    out = []
+    for key in keys:
+        if key not in _SORT_KEY_MAP:
+            raise exception.Invalid(reason='cannot sort on %r' % key)
+        out.append(_SORT_KEY_MAP[key])
+    return out
+
+
+def _abandon(stack):
+    if callable(getattr(stack, 'abandon', None)):
+        stack.abandon()
+        return
+    import inspect
+    try:
+        params = inspect.signature(stack.delete).parameters
+    except (TypeError, ValueError):
+        params = {}
+    if 'abandon' in params:
+        stack.delete(abandon=True)
+    else:
+        stack.delete()
+
+
+def _update_kind(old, new):
+    """'unchanged', 'updated' or 'replaced' for a resource in an update."""
+    if old.type() != new.type():
+        return 'replaced'
+    try:
+        before = old.t.render_hot() if hasattr(old.t, 'render_hot') else None
+        after = new.t.render_hot() if hasattr(new.t, 'render_hot') else None
+    except Exception:  # noqa: BLE001
+        before = after = None
+    if before is not None and before == after:
+        return 'unchanged'
+    try:
+        old_props = dict(old.properties)
+        new_props = dict(new.properties)
+    except Exception:  # noqa: BLE001 - unresolvable before the update
+        return 'updated'
+    schema = getattr(new, 'properties_schema', {}) or {}
+    for key in set(old_props) | set(new_props):
+        if old_props.get(key) != new_props.get(key):
+            prop = schema.get(key)
+            if prop is not None and not getattr(prop, 'update_allowed',
+                                                False):
+                return 'replaced'
+    if old_props == new_props and before is None:
+        return 'unchanged'
+    return 'updated'
+
+
+def _iter_resources(stack, depth):
+    for rsrc in stack.resources.values():
+        yield rsrc
+        if depth > 0:
+            nested = api.nested_stack_of(rsrc)
+            if nested is not None:
+                yield from _iter_resources(nested, depth - 1)
+
+
+def _resource_filters(filters):
+    if not filters:
+        return {}
+    filters = dict(filters)
+    out = {}
+    for key, value in filters.items():
+        if key not in api.RES_FILTER_KEYS:
+            raise exception.Invalid(
+                reason='cannot filter resources on %r' % key)
+        values = value if isinstance(value, (list, tuple, set)) else [value]
+        out[key] = [str(v) for v in values]
+    if 'status' in out:
+        actions, statuses = api.parse_object_status(out['status'])
+        out['status'] = sorted(statuses)
+        if actions:
+            out['action'] = sorted(set(out.get('action', [])) | actions)
+    return out
+
+
+def _resource_matches(rsrc, filters):
+    for key, values in filters.items():
+        if key == 'type':
+            if not any(v in rsrc.type() for v in values):
+                return False
+            continue
+        attr = {'name': rsrc.name, 'status': rsrc.status,
+                'action': rsrc.action,
+                'id': str(getattr(rsrc, 'uuid', None) or
+                          getattr(rsrc, 'id', '')),
+                'physical_resource_id': rsrc.resource_id}[key]
+        if str(attr) not in values:
+            return False
+    return True
+
+
+def _event_filters(filters):
+    if not filters:
+        return None
+    out = {}
+    for key, value in dict(filters).items():
+        if value is None:
+            continue
+        out[key] = value
+    status = out.get('resource_status')
+    if status is not None:
+        actions, statuses = api.parse_object_status(status)
+        if statuses:
+            out['resource_status'] = (sorted(statuses)[0] if len(statuses)
+                                      == 1 else sorted(statuses))
+        if actions:
+            out['resource_action'] = (sorted(actions)[0] if len(actions)
+                                      == 1 else sorted(actions))
+    return out or None
+
+
+def _find_resource(stack, name_or_physical_id):
+    if name_or_physical_id in stack.resources:
+        return stack.resources[name_or_physical_id]
+    matches = [r for r in stack.resources.values()
+               if r.resource_id == name_or_physical_id]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise exception.PhysicalResourceIDAmbiguity(
+            phys_id=name_or_physical_id)
+    raise exception.ResourceNotFound(resource_name=name_or_physical_id,
+                                     stack_name=stack.name)
+
+
+def _signal_check(rsrc, details):
+    """Refuse a signal to a resource being suspended or deleted."""
+    check = getattr(rsrc, '_signal_check_action', None)
+    if callable(check):
+        check()
+    elif rsrc.action in ('SUSPEND', 'DELETE'):
+        msg = 'Signal resource during %s' % rsrc.action
+        raise exception.NotSupported(feature=msg)
+    hook_check = getattr(rsrc, '_signal_check_hook', None)
+    if callable(hook_check):
+        hook_check(details)
+
+
+def _signal_and_refresh(stack, rsrc, details):
+    """Signal; then re-resolve the metadata of the stack's other resources
+    (signals change what their metadata may refer to)."""
+    import inspect
+    try:
+        takes_check = 'need_check' in inspect.signature(
+            rsrc.signal).parameters
+    except (TypeError, ValueError):
+        takes_check = False
+    # The checks were made synchronously by the caller.
+    result = (rsrc.signal(details, need_check=False) if takes_check
+              else rsrc.signal(details))
+    if result is False:
+        return
+    for other in stack.resources.values():
+        if other.name == rsrc.name or other.action == 'INIT':
+            continue
+        refresh = getattr(other, 'metadata_update', None)
+        if callable(refresh):
+            try:
+                refresh()
+            except Exception:  # noqa: BLE001 - one bad resource only
+                LOG.exception('Metadata refresh of %s failed', other.name)
