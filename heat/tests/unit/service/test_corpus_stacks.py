@@ -342,6 +342,21 @@ def rg_update_policy(h, tmpl):
         h.delete(ident)
 
 
+def rg_update_policy_derived(h, tmpl):
+    """The derived update template as the file gives it (count 12, batch
+    3, min_in_service 1, pause 1 s): 10 members kept, 2 added."""
+    ident = h.create('rg_policy_derived', tmpl)
+    nested = h.nested(ident, 'random_group')
+    before = set(h.phys_ids(nested).values())
+    h.update(ident, _read(
+        RG + 'ResourceGroupUpdatePolicyTest.template__DERIVED_updated_'
+        'value_count12.yaml'))
+    after = set(h.phys_ids(nested).values())
+    h.tc.assertEqual((10, 2, 0), (len(before & after), len(after - before),
+                                  len(before - after)))
+    h.delete(ident)
+
+
 def provider_group(h, tmpl):
     one = yaml.safe_load(_read(
         'heat/heat_integrationtests__functional__test_create_update.py__'
@@ -476,6 +491,8 @@ SCENARIOS = [
     (RG + 'ResourceGroupAdoptTest.main_template.yaml', rg_adopt),
     (RG + 'ResourceGroupErrorResourceTest.template.yaml', rg_error),
     (RG + 'ResourceGroupUpdatePolicyTest.template.yaml', rg_update_policy),
+    (RG + 'ResourceGroupUpdatePolicyTest.template.yaml',
+     rg_update_policy_derived),
     ('heat/heat_integrationtests__functional__test_create_update.py__'
      'UpdateStackTest.provider_group_template.yaml', provider_group),
     ('heat/heat_integrationtests__functional__test_delete.py__'
