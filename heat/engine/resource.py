@@ -821,14 +821,7 @@ class Resource:
         """Changed properties ``{name: new value}``; raises UpdateReplace
         when one of them is not ``update_allowed``, NotSupported for an
         immutable one."""
-        changed = set()
-        for key in after_props:
-            try:
-                old = before_props[key]
-            except Exception:
-                old = _Unknown
-            if after_props[key] != old:
-                changed.add(key)
+        changed = _changed_properties(after_props, before_props)
         immutable = sorted(changed & after_props.immutable_set())
         if immutable:
             raise exception.NotSupported(
@@ -973,14 +966,7 @@ class Resource:
         return needed
 
     def _prop_diff(self, after_props, before_props):
-        changed = set()
-        for key in after_props:
-            try:
-                old = before_props[key]
-            except Exception:
-                old = _Unknown
-            if after_props[key] != old:
-                changed.add(key)
+        changed = _changed_properties(after_props, before_props)
         if changed and self.needs_replace_with_prop_diff(
                 changed, after_props, before_props):
             raise UpdateReplace(self.name)
@@ -1228,6 +1214,20 @@ class _UnknownType:
 
 
 _Unknown = _UnknownType()
+
+
+def _changed_properties(after_props, before_props):
+    """Names whose value differs between two Properties (a property the
+    old side cannot resolve counts as changed)."""
+    changed = set()
+    for key in after_props:
+        try:
+            old = before_props[key]
+        except Exception:  # noqa: BLE001 - unresolvable: changed
+            old = _Unknown
+        if after_props[key] != old:
+            changed.add(key)
+    return changed
 
 
 def _definitions_differ(after, before, after_props, before_props):

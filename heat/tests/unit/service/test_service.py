@@ -6,21 +6,9 @@ import time
 from heat.common import context, exception
 from heat.db import api as db_api
 from heat.engine import service
-from heat.tests import base, db_fixtures
+from heat.tests import base, db_fixtures, pinned
 
-VALIDATE_TMPL = '''
-heat_template_version: 2016-10-14
-parameters:
-  the_count:
-    type: number
-resources:
-  the_group:
-    type: OS::Heat::ResourceGroup
-    properties:
-      count: {get_param: the_count}
-      resource_def:
-        type: OS::Heat::RandomString
-'''
+VALIDATE_TMPL = pinned.VALIDATE_TEMPLATE
 
 
 def ctx(project='p1', **kw):

@@ -9,29 +9,10 @@ import sys
 import fixtures
 
 from heat.cmd import manage
-from heat.tests import base
+from heat.tests import base, pinned
 
-HOT = '''heat_template_version: 2016-10-14
-parameters:
-  the_count:
-    type: number
-resources:
-  the_group:
-    type: OS::Heat::ResourceGroup
-    properties:
-      count: {get_param: the_count}
-      resource_def:
-        type: OS::Heat::RandomString
-'''
-
-PINNED = {
-    'Description': 'No description',
-    'Environment': {'event_sinks': [], 'parameter_defaults': {},
-                    'parameters': {},
-                    'resource_registry': {'resources': {}}},
-    'Parameters': {'the_count': {'Description': '', 'Label': 'the_count',
-                                 'NoEcho': 'false', 'Type': 'Number'}},
-}
+HOT = pinned.VALIDATE_TEMPLATE
+PINNED = pinned.VALIDATE_RESULT
 
 
 class CliTestCase(base.TestCase):

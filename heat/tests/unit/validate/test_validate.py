@@ -6,26 +6,10 @@ import yaml
 
 from heat.common import exception
 from heat.engine import validate
-from heat.tests import base
+from heat.tests import base, pinned
 
-PINNED_TEMPLATE = '''heat_template_version: 2016-10-14
-
-parameters:
-  the_count:
-    type: number
-
-resources:
-
-  the_group:
-    type: OS::Heat::ResourceGroup
-    properties:
-      count: {get_param: the_count}
-      resource_def:
-        type: OS::Heat::RandomString
-'''
-
-EMPTY_ENV = {'event_sinks': [], 'parameter_defaults': {}, 'parameters': {},
-             'resource_registry': {'resources': {}}}
+PINNED_TEMPLATE = pinned.VALIDATE_TEMPLATE
+EMPTY_ENV = pinned.EMPTY_ENVIRONMENT
 
 
 def hot(resources=None, version='2015-10-15', **sections):
