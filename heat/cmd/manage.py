@@ -255,6 +255,58 @@ def _cmd_purge_deleted(args, out, err):
     return 0
 
 
+def _cmd_service_list(args, out, err):
+    from heat.db import api as db_api
+    _configure_db(args)
+    alive = set(db_api.engines_alive(None))
+    columns = ('Hostname', 'Binary', 'Engine_Id', 'Host', 'Topic',
+               'Status', 'Updated At')
+    rows = [(svc.hostname or '', svc.binary or '', svc.engine_id,
+             svc.host or '', svc.topic or '',
+             'up' if svc.engine_id in alive else 'down',
+             svc.updated_at.isoformat() if svc.updated_at else '')
+            for svc in db_api.service_get_all(None)]
+    widths = [max([len(c)] + [len(r[i]) for r in rows])
+              for i, c in enumerate(columns)]
+    for row in [columns] + rows:
+        out.write('  '.join(v.ljust(w) for v, w in zip(row, widths))
+                  .rstrip() + '\n')
+    return 0
+
+
+def _cmd_service_clean(args, out, err):
+    from heat.db import api as db_api
+    _configure_db(args)
+    alive = set(db_api.engines_alive(None))
+    removed = 0
+    for svc in db_api.service_get_all(None):
+        if svc.engine_id not in alive:
+            db_api.service_delete(None, svc.id)
+            removed += 1
+    out.write('removed %d dead engine(s)\n' % removed)
+    return 0
+
+
+def _configure_db(args):
+    from heat.db import api as db_api
+    url = _db_url(args)
+    if db_api.connection_url() != url:
+        db_api.configure(url)
+
+
+def _add_service_commands(commands):
+    service = commands.add_parser(
+        'service', help='engines registered in the database')
+    actions = service.add_subparsers(dest='action', metavar='ACTION')
+    actions.required = True
+    actions.add_parser(
+        'list', help='list engines, up (recent heartbeat) or down'
+    ).set_defaults(func=_cmd_service_list)
+    actions.add_parser(
+        'clean', help='remove the records of engines that are down'
+    ).set_defaults(func=_cmd_service_clean)
+
+
 def _add_db_commands(commands):
     sync = commands.add_parser(
         'db_sync', help='create or upgrade the database schema')
@@ -287,6 +339,7 @@ def build_parser():
     commands = parser.add_subparsers(dest='category', metavar='CATEGORY')
     commands.required = True
     _add_db_commands(commands)
+    _add_service_commands(commands)
 
     template = commands.add_parser(
         'template', help='work on templates offline (no cloud needed)')

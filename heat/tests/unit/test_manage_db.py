@@ -1,5 +1,6 @@
 """heat-manage's database commands on a real SQLite file."""
 
+import datetime
 import io
 import os
 
@@ -10,7 +11,7 @@ from heat.cmd import manage
 from heat.tests import base
 
 
-class TestDbCommands(base.TestCase):
+class CliCase(base.TestCase):
 
     def setUp(self):
         super().setUp()
@@ -29,6 +30,9 @@ class TestDbCommands(base.TestCase):
             return set(sa.inspect(engine).get_table_names())
         finally:
             engine.dispose()
+
+
+class TestDbCommands(CliCase):
 
     def test_db_sync_creates_the_schema(self):
         self.assertEqual(0, self.run_cli('db_sync')[0])
@@ -54,3 +58,35 @@ class TestDbCommands(base.TestCase):
         code, _out, err = self.run_cli('purge_deleted', '--', '-3')
         self.assertEqual(1, code)
         self.assertIn('age must be 0 or more, not -3', err)
+
+
+class TestServiceCommands(CliCase):
+
+    def setUp(self):
+        super().setUp()
+        self.run_cli('db_sync')
+        from heat.db import api as db_api
+        db_api.configure('sqlite:///' + os.path.join(self.state,
+                                                     'heat.sqlite'))
+        db_api.service_create(None, {'engine_id': 'e-alive',
+                                     'hostname': 'h1',
+                                     'binary': 'heat-engine'})
+        db_api.service_create(None, {'engine_id': 'e-dead',
+                                     'hostname': 'h2',
+                                     'binary': 'heat-engine'},
+                              now=datetime.datetime(2020, 1, 1))
+
+    def test_service_list_shows_each_engine_up_or_down(self):
+        code, out, _err = self.run_cli('service', 'list')
+        self.assertEqual(0, code)
+        lines = out.splitlines()
+        self.assertTrue(lines[0].startswith('Hostname'))
+        status = {line.split()[2]: line.split()[3] for line in lines[1:]}
+        self.assertEqual({'e-alive': 'up', 'e-dead': 'down'}, status)
+
+    def test_service_clean_removes_only_dead_engines(self):
+        code, out, _err = self.run_cli('service', 'clean')
+        self.assertEqual((0, 'removed 1 dead engine(s)\n'), (code, out))
+        _code, out, _err = self.run_cli('service', 'list')
+        self.assertIn('e-alive', out)
+        self.assertNotIn('e-dead', out)
