@@ -7,6 +7,9 @@
    scale-down policies, with cooldown rejections and their reasons.
 3. Replay a day's metric trace through several policy kinds.
 4. Create the database schema in a fresh state directory (SQLite, WAL).
+5. Start ``heat-all`` on the embedded default and drive a stack through
+   the REST API with the real python-heatclient: create, resources and
+   outputs, a PATCH update, delete.
 
 Each step uses the public entry points (``heat-manage``, ``heat.scaling``)
 that later layers call.
@@ -134,12 +137,80 @@ def database():
             sys.exit(1)
 
 
+def rest_api():
+    banner('5. heat-all on the embedded default, driven over REST')
+    import re
+    import signal
+    import time
+
+    from heatclient import client as heat_client
+
+    bindir = os.path.dirname(sys.executable)
+    with tempfile.TemporaryDirectory() as state_dir:
+        proc = subprocess.Popen(
+            [os.path.join(bindir, 'heat-all'), '--state-dir', state_dir,
+             '--bind-port', '0'],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            line = proc.stdout.readline().strip()
+            print(line)
+            host, port = re.search(r'http://([\d.]+):(\d+)', line).groups()
+            hc = heat_client.Client(
+                '1', endpoint='http://%s:%s/v1/demo' % (host, port),
+                token='demo')
+            with open(os.path.join(REPO, 'examples', 'templates',
+                                   'provider_group.yaml')) as f:
+                template = f.read()
+            files = {}
+            for name in ('member.yaml',):
+                with open(os.path.join(REPO, 'examples', 'templates',
+                                       name)) as f:
+                    files[name] = f.read()
+            env = {'resource_registry': {'My::Member': 'member.yaml'}}
+
+            def settle(name):
+                while True:
+                    stack = hc.stacks.get(name)
+                    if not stack.stack_status.endswith('IN_PROGRESS'):
+                        return stack
+                    time.sleep(0.05)
+
+            hc.stacks.create(stack_name='demo', template=template,
+                             files=files, environment=env,
+                             parameters={'count': 2})
+            stack = settle('demo')
+            print('POST /stacks -> %s' % stack.stack_status)
+            for res in hc.resources.list('demo', nested_depth=1):
+                print('  resource %-10s %-26s %s' % (
+                    res.resource_name, res.resource_type,
+                    res.resource_status))
+            for out in hc.stacks.output_list('demo')['outputs']:
+                value = hc.stacks.output_show(
+                    'demo', out['output_key'])['output']['output_value']
+                print('  output %s = %s' % (out['output_key'],
+                                            json.dumps(value)))
+            hc.stacks.update(stack.id, existing=True,
+                             parameters={'count': 3})
+            stack = settle('demo')
+            print('PATCH /stacks/demo count=3 -> %s, %d members'
+                  % (stack.stack_status,
+                     len(list(hc.resources.list(stack.id, nested_depth=1)))
+                     - 1))
+            hc.stacks.delete(stack.id)
+            stack = settle(stack.id)
+            print('DELETE /stacks/demo -> %s' % stack.stack_status)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
+            proc.stdout.close()
+
+
 def main():
     defns = validate_example()
     scaling_decisions(defns)
     simulation()
     database()
-    print('\nThe stack engine, RPC and REST layers come next; see README.')
+    rest_api()
 
 
 if __name__ == '__main__':

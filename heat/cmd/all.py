@@ -1,12 +1,42 @@
-"""heat-all: not built yet (see the RPC and processes issue)."""
+"""heat-all: API and engine in one process, the embedded default.
+
+With no arguments it keeps its state (a SQLite file) under
+``~/.local/state/heat``, brings the schema up to date, and serves the
+Orchestration API on http://127.0.0.1:8004/v1/<project> with an
+in-process RPC path and no Keystone (the project comes from the URL).
+"""
 
 import sys
+import threading
+
+from heat.cmd import common
 
 
-def main():
-    sys.stderr.write('heat-all is not available yet in this release; '
-                     'use heat-manage template validate.\n')
-    return 2
+def main(argv=None):
+    p = common.parser('heat-all', __doc__.splitlines()[0])
+    p.add_argument('--bind-host', default=None, metavar='HOST')
+    p.add_argument('--bind-port', type=int, default=None, metavar='PORT')
+    args = p.parse_args(argv)
+    conf = common.load(args)
+    common.prepare_database(conf, sync=True)
+    svc, rpc = common.start_engine(conf)
+    server = common.make_wsgi_server(conf, common.api_app(conf),
+                                     args.bind_host, args.bind_port)
+    stop = common.stop_on_signal()
+    server.prepare()
+    host, port = server.bind_addr[:2]
+    print('heat-all: serving http://%s:%d/v1/<project> (state in %s)'
+          % (host, port, conf.state_dir), flush=True)
+    thread = threading.Thread(target=server.serve, name='wsgi',
+                              daemon=True)
+    thread.start()
+    try:
+        common.wait(stop)
+    finally:
+        server.stop()
+        rpc.stop()
+        svc.stop()
+    return 0
 
 
 if __name__ == '__main__':

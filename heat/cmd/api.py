@@ -1,12 +1,49 @@
-"""heat-api: not built yet (see the RPC and processes issue)."""
+"""heat-api: the Orchestration API (WSGI) in front of engines on the bus.
 
+``heat.cmd.api.application`` builds the WSGI application for any WSGI
+server (``HEAT_CONFIG_FILE`` names the configuration); the command serves
+it with a threaded server (cheroot).
+"""
+
+import os
 import sys
+import threading
+
+from heat.cmd import common
 
 
-def main():
-    sys.stderr.write('heat-api is not available yet in this release; '
-                     'use heat-manage template validate.\n')
-    return 2
+def application_from_env():
+    """The WSGI application, configured from ``HEAT_CONFIG_FILE``."""
+    from heat.common import config
+    files = [f for f in os.environ.get('HEAT_CONFIG_FILE', '').split(':')
+             if f]
+    conf = config.load(files)
+    common.prepare_database(conf, sync=False)
+    return common.api_app(conf)
+
+
+def main(argv=None):
+    p = common.parser('heat-api', __doc__.splitlines()[0])
+    p.add_argument('--bind-host', default=None, metavar='HOST')
+    p.add_argument('--bind-port', type=int, default=None, metavar='PORT')
+    args = p.parse_args(argv)
+    conf = common.load(args)
+    common.prepare_database(conf, sync=False)
+    server = common.make_wsgi_server(conf, common.api_app(conf),
+                                     args.bind_host, args.bind_port)
+    stop = common.stop_on_signal()
+    server.prepare()
+    host, port = server.bind_addr[:2]
+    print('heat-api: serving http://%s:%d/v1/<project>' % (host, port),
+          flush=True)
+    thread = threading.Thread(target=server.serve, name='wsgi',
+                              daemon=True)
+    thread.start()
+    try:
+        common.wait(stop)
+    finally:
+        server.stop()
+    return 0
 
 
 if __name__ == '__main__':

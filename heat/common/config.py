@@ -34,11 +34,52 @@ engine_opts = [
                     'nested stacks included. -1 stands for unlimited.'),
 ]
 
+api_opts = [
+    cfg.StrOpt('bind_host', default='127.0.0.1',
+               help='Address the Orchestration API listens on.'),
+    cfg.PortOpt('bind_port', default=8004,
+                help='Port the Orchestration API listens on.'),
+    cfg.IntOpt('workers', default=16, min=1,
+               help='Threads of the API\'s WSGI server (requests served '
+                    'at once).'),
+]
+
+service_opts = [
+    cfg.IntOpt('num_engine_workers', default=1, min=1,
+               help='Engine processes heat-engine starts (each with its '
+                    'own engine id, all on the same message bus and '
+                    'database).'),
+]
+
 #: The process-wide configuration the engine reads (upstream's style).
 #: Commands load files into it with :func:`load`.
 CONF = cfg.CONF
 CONF.register_opts(default_opts)
 CONF.register_opts(engine_opts)
+CONF.register_opts(service_opts)
+CONF.register_opts(api_opts, group='heat_api')
+
+
+def load(config_files=None, state_dir_override=None, argv=None):
+    """Load configuration files into the process-wide :data:`CONF`.
+
+    Used by the long-running commands (heat-all, heat-engine, heat-api):
+    the engine reads ``CONF``. Also registers the database, RPC and API
+    options on it.
+    """
+    from heat.api import options as api_options
+    from heat.rpc import transport as rpc_transport
+    CONF(argv or [], project='heat',
+         default_config_files=config_files or [])
+    if state_dir_override:
+        CONF.set_override('state_dir', state_dir_override)
+    db_options.register_opts(CONF, state_dir(CONF))
+    rpc_transport.register_opts(CONF)
+    try:
+        api_options.register_opts(CONF)
+    except cfg.DuplicateOptError:
+        pass
+    return CONF
 
 
 def state_dir(conf):
@@ -54,6 +95,8 @@ def make_conf(argv=None, default_config_files=None, state_dir_override=None):
     conf = cfg.ConfigOpts()
     conf.register_opts(default_opts)
     conf.register_opts(engine_opts)
+    conf.register_opts(service_opts)
+    conf.register_opts(api_opts, group='heat_api')
     conf(argv or [], project='heat',
          default_config_files=default_config_files or [])
     if state_dir_override:
@@ -65,7 +108,16 @@ def make_conf(argv=None, default_config_files=None, state_dir_override=None):
 def list_opts():
     """Every option, by group, for oslo-config-generator."""
     from oslo_db import options as oslo_db_options
-    yield None, list(default_opts) + list(engine_opts)
+
+    from heat.api import options as api_options
+    from heat.rpc import transport as rpc_transport
+    yield None, (list(default_opts) + list(engine_opts) +
+                 list(service_opts))
+    yield 'heat_api', list(api_opts)
+    for group, opts in api_options.list_opts():
+        yield group, list(opts)
+    for group, opts in rpc_transport.list_opts():
+        yield group, list(opts)
     for group, opts in oslo_db_options.list_opts():
         yield group, list(opts)
     for group, opts in db_options.list_opts():

@@ -307,3 +307,22 @@ class StopActionFailed(HeatException):
 
 class ResourceActionRestricted(HeatException):
     msg_fmt = '%(action)s is restricted for resource.'
+
+
+# -- the RPC layer (heat.rpc) ------------------------------------------------
+
+class RemoteError(HeatException):
+    """An error raised by the engine that is not a heat exception (or
+    that this side does not know): its ``exc_type`` and message."""
+
+    msg_fmt = 'Remote error: %(exc_type)s %(value)s'
+
+    def __init__(self, exc_type='Exception', value=''):
+        self.exc_type = exc_type
+        self.value = value
+        super().__init__(exc_type=exc_type, value=value)
+
+
+class MessagingTimeout(HeatException):
+    msg_fmt = ('The engine did not answer %(method)s within %(timeout)s '
+               'seconds.')

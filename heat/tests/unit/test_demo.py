@@ -28,3 +28,8 @@ class TestDemo(base.TestCase):
         # 3 and 4: the simulation summary and the schema.
         self.assertIn('"scale_out_events"', out)
         self.assertIn('database schema at revision 0001', out)
+        # 5: heat-all driven over REST by python-heatclient.
+        self.assertIn('POST /stacks -> CREATE_COMPLETE', out)
+        self.assertIn('PATCH /stacks/demo count=3 -> UPDATE_COMPLETE, '
+                      '3 members', out)
+        self.assertIn('DELETE /stacks/demo -> DELETE_COMPLETE', out)

@@ -1,0 +1,1 @@
+"""The REST facade: Heat's Orchestration API v1 over the engine's RPCs."""

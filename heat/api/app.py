@@ -1,0 +1,125 @@
+"""The WSGI application of the Orchestration API v1.
+
+``make_app(engine_client, conf=None)``: ``engine_client`` is anything
+with :class:`heat.engine.service.EngineService`'s method names (the
+service itself in tests, ``heat.rpc.client.EngineClient`` otherwise).
+Routes are in :mod:`heat.api.v1`; each request gets an id, a size check,
+a context, a policy check and, on any error, upstream's JSON error body.
+
+Options (:mod:`heat.api.options`, registered on ``conf`` when it is an
+oslo.config ``ConfigOpts``; any object with those attributes will do, and
+defaults apply to missing ones): ``[DEFAULT] max_json_body_size``
+(1048576), ``auth_strategy`` (``noauth``), and oslo.log's ``debug``
+(tracebacks in error bodies). The policy file is oslo.policy's
+``[oslo_policy] policy_file``.
+"""
+
+import json
+import logging
+
+import webob
+import webob.dec
+import webob.exc
+from oslo_config import cfg
+
+from heat.api import faults, middleware, options, v1
+from heat.api import policy as policy_mod
+
+LOG = logging.getLogger(__name__)
+
+
+def _opt(conf, name, default):
+    try:
+        value = getattr(conf, name)
+    except Exception:  # noqa: BLE001 - unregistered option
+        return default
+    return default if value is None else value
+
+
+class Request(webob.Request):
+    """A request with the API's context and parsed body."""
+
+    context = None
+    body_json = None
+
+
+class API:
+    """The v1 router plus the per-request plumbing."""
+
+    def __init__(self, engine, conf=None, enforcer=None):
+        self.engine = engine
+        self.conf = conf
+        if isinstance(conf, cfg.ConfigOpts):
+            options.register_opts(conf)
+        self.auth_strategy = _opt(conf, 'auth_strategy', 'noauth')
+        self.max_body = int(_opt(conf, 'max_json_body_size',
+                                 middleware.DEFAULT_MAX_JSON_BODY_SIZE))
+        self.debug = bool(_opt(conf, 'debug', False))
+        if enforcer is None:
+            enforcer = policy_mod.Enforcer(
+                conf if isinstance(conf, cfg.ConfigOpts) else None)
+        self.enforcer = enforcer
+        self.mapper, self.controllers = v1.make_routes(engine, conf)
+
+    @webob.dec.wsgify(RequestClass=Request)
+    def __call__(self, req):
+        rid = middleware.request_id(req)
+        try:
+            resp = self._dispatch(req)
+        except webob.exc.HTTPException as exc:
+            if exc.code in (202, 204):
+                # heatclient expects these bodies empty
+                resp = webob.Response(status=exc.code)
+                resp.headers.pop('Content-Type', None)
+            elif exc.code < 400:
+                resp = exc
+            else:
+                resp = faults.error_response(exc, self.debug, rid)
+        except Exception as exc:  # noqa: BLE001 - every error is JSON
+            resp = faults.error_response(exc, self.debug, rid)
+        resp.headers['x-openstack-request-id'] = rid
+        return resp
+
+    def _dispatch(self, req):
+        middleware.check_body_size(req, self.max_body)
+        match = self.mapper.match(environ=req.environ)
+        if match is None:
+            raise webob.exc.HTTPNotFound(
+                'The resource could not be found.')
+        args = dict(match)
+        controller = self.controllers[args.pop('controller')]
+        action = args.pop('action')
+        if action == '_reject':
+            raise webob.exc.HTTPMethodNotAllowed(
+                headers={'Allow': args.get('allowed', '')})
+        args.pop('allowed', None)
+        tenant_id = args.pop('tenant_id', None)
+        if tenant_id is not None:
+            if (self.auth_strategy != 'noauth' and
+                    middleware.ENV_CONTEXT not in req.environ):
+                raise webob.exc.HTTPUnauthorized(
+                    'Authentication required: no authenticated context '
+                    '(auth_strategy = %s).' % self.auth_strategy)
+            req.context = middleware.make_context(req, tenant_id)
+            self._authorize(req, controller, action, tenant_id)
+        req.body_json = middleware.json_body(req)
+        result = getattr(controller, action)(req, **args)
+        if isinstance(result, webob.Response):
+            return result
+        resp = webob.Response(content_type='application/json',
+                              charset='UTF-8')
+        resp.text = json.dumps(result)
+        return resp
+
+    def _authorize(self, req, controller, action, tenant_id):
+        ctx = req.context
+        if ctx.project_id != tenant_id and not ctx.is_admin:
+            raise policy_mod.Forbidden(action='%s:%s' % (
+                controller.POLICY_SCOPE, action))
+        self.enforcer.enforce(ctx, '%s:%s' % (controller.POLICY_SCOPE,
+                                              action), tenant_id)
+
+
+def make_app(engine_client, conf=None, enforcer=None):
+    """The WSGI application serving ``/v1/{tenant_id}/...``."""
+    return API(engine_client, conf, enforcer)

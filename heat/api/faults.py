@@ -1,0 +1,121 @@
+"""Exceptions to HTTP statuses and upstream Heat's JSON error body.
+
+The body is ``{"code", "title", "explanation", "error": {"message",
+"type", "traceback"}}``; python-heatclient shows ``error.message`` and
+the harness looks at ``error.type`` (``ActionInProgress`` -> retry).
+The status of an exception class is found by walking its bases until a
+name in :data:`ERROR_MAP` (upstream's ``heat/api/middleware/fault.py``
+mapping); anything unknown is a 500 whose message hides the details.
+"""
+
+import json
+import logging
+
+import webob
+import webob.exc
+
+from heat.common import exception
+
+LOG = logging.getLogger(__name__)
+
+ERROR_MAP = {
+    'AttributeError': webob.exc.HTTPBadRequest,
+    'ActionInProgress': webob.exc.HTTPConflict,
+    'ValueError': webob.exc.HTTPBadRequest,
+    'EntityNotFound': webob.exc.HTTPNotFound,
+    'NotFound': webob.exc.HTTPNotFound,
+    'ResourceActionNotSupported': webob.exc.HTTPBadRequest,
+    'ResourceNotAvailable': webob.exc.HTTPNotFound,
+    'PhysicalResourceNotFound': webob.exc.HTTPNotFound,
+    'PhysicalResourceIDAmbiguity': webob.exc.HTTPBadRequest,
+    'InvalidTenant': webob.exc.HTTPForbidden,
+    'Forbidden': webob.exc.HTTPForbidden,
+    'InvalidSignalToken': webob.exc.HTTPForbidden,
+    'StackExists': webob.exc.HTTPConflict,
+    'StackValidationFailed': webob.exc.HTTPBadRequest,
+    'InvalidSchemaError': webob.exc.HTTPBadRequest,
+    'InvalidTemplateReference': webob.exc.HTTPBadRequest,
+    'InvalidTemplateAttribute': webob.exc.HTTPBadRequest,
+    'InvalidTemplateVersion': webob.exc.HTTPBadRequest,
+    'InvalidTemplateSection': webob.exc.HTTPBadRequest,
+    'InvalidEnvironment': webob.exc.HTTPBadRequest,
+    'UnknownUserParameter': webob.exc.HTTPBadRequest,
+    'UserParameterMissing': webob.exc.HTTPBadRequest,
+    'StopActionFailed': webob.exc.HTTPInternalServerError,
+    'NotSupported': webob.exc.HTTPBadRequest,
+    'RequestLimitExceeded': webob.exc.HTTPBadRequest,
+    'TemplateTooLarge': webob.exc.HTTPBadRequest,
+    'Invalid': webob.exc.HTTPBadRequest,
+    'ResourcePropertyConflict': webob.exc.HTTPBadRequest,
+    'ResourceTypeNotFound': webob.exc.HTTPNotFound,
+    'ResourceTypeUnavailable': webob.exc.HTTPBadRequest,
+    'InvalidBreakPointHook': webob.exc.HTTPBadRequest,
+    'ImmutableParameterModified': webob.exc.HTTPBadRequest,
+    'CircularDependencyException': webob.exc.HTTPBadRequest,
+    'InvalidRestrictedAction': webob.exc.HTTPBadRequest,
+    'ActionNotComplete': webob.exc.HTTPConflict,
+    'ResourceActionRestricted': webob.exc.HTTPBadRequest,
+}
+
+#: the message of a 500: the details stay in the log.
+INTERNAL_MESSAGE = 'An unexpected error occurred on the server.'
+
+
+def status_class(exc_class):
+    """The webob HTTP error class for an exception class."""
+    for klass in exc_class.__mro__:
+        if klass is Exception or klass is BaseException:
+            break
+        if klass.__name__ in ERROR_MAP:
+            return ERROR_MAP[klass.__name__]
+    return webob.exc.HTTPInternalServerError
+
+
+def error_body(exc, debug=False):
+    """``(status code, body dict)`` for an exception."""
+    ex_type = type(exc).__name__
+    if ex_type.endswith('_Remote'):  # oslo.messaging's remote copies
+        ex_type = ex_type[:-len('_Remote')]
+    if isinstance(exc, webob.exc.HTTPException):
+        http = exc
+        message = exc.detail or exc.explanation
+    elif type(exc).__name__ == 'RemoteError' and \
+            getattr(exc, 'exc_type', None):
+        # an engine error of a class this side does not have: its name
+        # still decides the status
+        ex_type = exc.exc_type
+        http = ERROR_MAP.get(ex_type, webob.exc.HTTPInternalServerError)()
+        message = str(getattr(exc, 'value', '') or exc)
+        if http.code >= 500:
+            message = INTERNAL_MESSAGE
+    else:
+        http = status_class(type(exc))()
+        if isinstance(exc, exception.HeatException):
+            message = exc.message
+        elif http.code < 500:
+            message = str(exc)
+        else:
+            message = INTERNAL_MESSAGE
+    trace = None
+    if debug:
+        import traceback
+        trace = ''.join(traceback.format_exception(type(exc), exc,
+                                                   exc.__traceback__))
+    return http.code, {
+        'code': http.code,
+        'title': http.title,
+        'explanation': http.explanation,
+        'error': {'message': message, 'type': ex_type, 'traceback': trace},
+    }
+
+
+def error_response(exc, debug=False, request_id=None):
+    code, body = error_body(exc, debug)
+    if code >= 500:
+        LOG.error('Request %s failed', request_id, exc_info=exc)
+    resp = webob.Response(status=code, content_type='application/json',
+                          charset='UTF-8')
+    resp.text = json.dumps(body)
+    if isinstance(exc, webob.exc.HTTPMethodNotAllowed):
+        resp.headers['Allow'] = exc.headers.get('Allow', '')
+    return resp

@@ -1,0 +1,100 @@
+"""Role-based access rules (oslo.policy) of the REST API.
+
+Defaults: reading (``stacks:index``, ``stacks:show``, ``resource:index``,
+``events:index``...) needs the ``reader`` role (``member`` and ``admin``
+imply it here), changing anything needs ``member`` (or ``admin``), and the
+target is always the caller's own project: the rule checks
+``project_id:%(project_id)s`` against the project in the URL. Operators can
+override any rule in a policy file (``[oslo_policy] policy_file``).
+"""
+
+from oslo_config import cfg
+from oslo_policy import policy
+
+from heat.common import exception
+
+READER = 'rule:project_reader'
+MEMBER = 'rule:project_member'
+
+BASE_RULES = [
+    policy.RuleDefault('context_is_admin', 'role:admin',
+                       'Decides what is an administrator.'),
+    policy.RuleDefault('project_member',
+                       '(role:member or role:admin) and '
+                       'project_id:%(project_id)s',
+                       'A member of the project of the request.'),
+    policy.RuleDefault('project_reader',
+                       '(role:reader or role:member or role:admin) and '
+                       'project_id:%(project_id)s',
+                       'A reader of the project of the request.'),
+]
+
+#: rule name -> default check string
+ACTIONS = {
+    'stacks:index': READER, 'stacks:detail': READER,
+    'stacks:show': READER, 'stacks:lookup': READER,
+    'stacks:template': READER, 'stacks:environment': READER,
+    'stacks:files': READER, 'stacks:list_outputs': READER,
+    'stacks:show_output': READER, 'stacks:export': READER,
+    'stacks:validate_template': READER,
+    'stacks:list_resource_types': READER, 'stacks:resource_schema': READER,
+    'stacks:generate_template': READER,
+    'stacks:list_template_versions': READER,
+    'stacks:list_template_functions': READER,
+    'stacks:create': MEMBER, 'stacks:preview': MEMBER,
+    'stacks:update': MEMBER, 'stacks:update_patch': MEMBER,
+    'stacks:preview_update': MEMBER, 'stacks:preview_update_patch': MEMBER,
+    'stacks:delete': MEMBER, 'stacks:abandon': MEMBER,
+    'actions:action': MEMBER,
+    'resource:index': READER, 'resource:show': READER,
+    'resource:metadata': READER, 'resource:signal': MEMBER,
+    'resource:mark_unhealthy': MEMBER,
+    'events:index': READER, 'events:show': READER,
+    'stacks:snapshots': MEMBER,
+    'build_info:build_info': READER,
+    'build_info:not_supported': READER,
+    'build_info:versions': '',
+}
+
+
+class Forbidden(exception.HeatException):
+    msg_fmt = 'You are not authorized to complete %(action)s.'
+
+
+class Enforcer:
+    """Checks a request context against the rules of one action."""
+
+    def __init__(self, conf=None, policy_file=None):
+        if conf is None:
+            conf = cfg.ConfigOpts()
+            conf([], project='heat')
+        kwargs = {}
+        if policy_file is not None:
+            kwargs['policy_file'] = policy_file
+        self._enforcer = policy.Enforcer(conf, use_conf=True, **kwargs)
+        self._enforcer.register_defaults(BASE_RULES)
+        self._enforcer.register_defaults(
+            [policy.RuleDefault(name, check) for name, check in
+             ACTIONS.items()])
+
+    @staticmethod
+    def _creds(context):
+        return {'roles': list(context.roles), 'project_id':
+                context.project_id, 'user_id': context.user_id,
+                'is_admin': context.is_admin}
+
+    def enforce(self, context, action, project_id):
+        """Raise :class:`Forbidden` unless ``context`` may do ``action``
+        on ``project_id``'s objects."""
+        target = {'project_id': project_id}
+        try:
+            allowed = self._enforcer.enforce(action, target,
+                                             self._creds(context))
+        except policy.PolicyNotRegistered:
+            allowed = False
+        if not allowed:
+            raise Forbidden(action=action)
+
+    def is_admin(self, context):
+        return bool(self._enforcer.enforce('context_is_admin', {},
+                                           self._creds(context)))

@@ -1,0 +1,109 @@
+"""Resources of a stack: list, show, metadata, signal, mark-unhealthy."""
+
+import webob.exc
+
+from heat.api.v1 import util
+
+#: list filters (query parameters), upstream's
+FILTER_KEYS = ('type', 'status', 'name', 'action', 'id',
+               'physical_resource_id')
+
+#: types whose signals must carry the caller's token (token signals)
+TOKEN_SIGNAL_TYPES = ('OS::Heat::WaitConditionHandle',)
+
+
+def format_resource(req, res):
+    """The REST resource: ``links`` (self, stack, nested), the status
+    joined with the action, ``logical_resource_id``."""
+    out = {}
+    for key, value in res.items():
+        if key == 'resource_identity':
+            stack_ident = dict(value, path='')
+            links = [util.make_link(req, value),
+                     util.make_link(req, stack_ident, 'stack')]
+            nested = res.get('nested_stack_id')
+            if nested:
+                links.append(util.make_link(req, nested, 'nested'))
+            out['links'] = links
+        elif key in ('stack_name', 'stack_identity', 'resource_action',
+                     'nested_stack_id', 'metadata'):
+            continue
+        elif key == 'resource_status' and 'resource_action' in res:
+            out[key] = '_'.join(p for p in (res['resource_action'], value)
+                                if p)
+        elif key == 'resource_name':
+            out['logical_resource_id'] = value
+            out[key] = value
+        else:
+            out[key] = value
+    return out
+
+
+class ResourceController:
+    POLICY_SCOPE = 'resource'
+
+    def __init__(self, engine, conf=None):
+        self.engine = engine
+        self.conf = conf
+
+    def index(self, req, stack_name, stack_id):
+        nested_depth = util.extract_int(
+            'nested_depth', req.params.get('nested_depth', 0)) or 0
+        with_detail = False
+        if 'with_detail' in req.params:
+            with_detail = util.extract_bool('with_detail',
+                                            req.params['with_detail'])
+        filters = util.mixed_params(req, FILTER_KEYS) or None
+        res_list = self.engine.list_stack_resources(
+            req.context, util.stack_identity(req, stack_name, stack_id),
+            nested_depth=nested_depth, with_detail=with_detail,
+            filters=filters)
+        return {'resources': [format_resource(req, r) for r in res_list]}
+
+    def show(self, req, stack_name, stack_id, resource_name):
+        with_attr = req.params.getall('with_attr') or None
+        res = self.engine.describe_stack_resource(
+            req.context, util.stack_identity(req, stack_name, stack_id),
+            resource_name, with_attr=with_attr)
+        return {'resource': format_resource(req, res)}
+
+    def metadata(self, req, stack_name, stack_id, resource_name):
+        res = self.engine.describe_stack_resource(
+            req.context, util.stack_identity(req, stack_name, stack_id),
+            resource_name, with_attr=False)
+        return {'metadata': res.get('metadata') or {}}
+
+    def signal(self, req, stack_name, stack_id, resource_name):
+        identity = util.stack_identity(req, stack_name, stack_id)
+        details = req.body_json
+        token = req.headers.get('X-Auth-Token')
+        if token and (details is None or isinstance(details, dict)) and \
+                'token' not in (details or {}):
+            res = self.engine.describe_stack_resource(
+                req.context, identity, resource_name, with_attr=False)
+            if res.get('resource_type') in TOKEN_SIGNAL_TYPES:
+                details = dict(details or {}, token=token)
+        self.engine.resource_signal(req.context, identity, resource_name,
+                                    details)
+        return None
+
+    def mark_unhealthy(self, req, stack_name, stack_id, resource_name):
+        body = util.body_dict(req)
+        known = ('mark_unhealthy', 'resource_status_reason')
+        for key in body:
+            if key not in known:
+                raise webob.exc.HTTPBadRequest(
+                    'Invalid key %s for mark_unhealthy' % key)
+        if 'mark_unhealthy' not in body:
+            raise webob.exc.HTTPBadRequest(
+                'Missing mandatory (mark_unhealthy) key from mark unhealthy '
+                'request')
+        mark = util.extract_bool('mark_unhealthy', body['mark_unhealthy'])
+        reason = body.get('resource_status_reason')
+        if reason is not None and not isinstance(reason, str):
+            raise webob.exc.HTTPBadRequest(
+                'resource_status_reason must be text')
+        self.engine.resource_mark_unhealthy(
+            req.context, util.stack_identity(req, stack_name, stack_id),
+            resource_name, mark, resource_status_reason=reason)
+        return None
