@@ -20,20 +20,24 @@ def main(argv=None):
     conf = common.load(args)
     common.prepare_database(conf, sync=True)
     svc, rpc = common.start_engine(conf)
-    server = common.make_wsgi_server(conf, common.api_app(conf),
-                                     args.bind_host, args.bind_port)
-    stop = common.stop_on_signal()
-    server.prepare()
-    host, port = server.bind_addr[:2]
-    print('heat-all: serving http://%s:%d/v1/<project> (state in %s)'
-          % (host, port, conf.state_dir), flush=True)
-    thread = threading.Thread(target=server.serve, name='wsgi',
-                              daemon=True)
-    thread.start()
+    server = None
+    # Whatever happens from here on (a port in use, a closed stdout, a
+    # signal), the engine's threads are stopped: a half-started heat-all
+    # must not linger.
     try:
+        stop = common.stop_on_signal()
+        server = common.make_wsgi_server(conf, common.api_app(conf),
+                                         args.bind_host, args.bind_port)
+        server.prepare()
+        host, port = server.bind_addr[:2]
+        print('heat-all: serving http://%s:%d/v1/<project> (state in %s)'
+              % (host, port, conf.state_dir), flush=True)
+        threading.Thread(target=server.serve, name='wsgi',
+                         daemon=True).start()
         common.wait(stop)
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
         rpc.stop()
         svc.stop()
     return 0

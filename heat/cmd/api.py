@@ -32,14 +32,13 @@ def main(argv=None):
     server = common.make_wsgi_server(conf, common.api_app(conf),
                                      args.bind_host, args.bind_port)
     stop = common.stop_on_signal()
-    server.prepare()
-    host, port = server.bind_addr[:2]
-    print('heat-api: serving http://%s:%d/v1/<project>' % (host, port),
-          flush=True)
-    thread = threading.Thread(target=server.serve, name='wsgi',
-                              daemon=True)
-    thread.start()
     try:
+        server.prepare()
+        host, port = server.bind_addr[:2]
+        print('heat-api: serving http://%s:%d/v1/<project>' % (host, port),
+              flush=True)
+        threading.Thread(target=server.serve, name='wsgi',
+                         daemon=True).start()
         common.wait(stop)
     finally:
         server.stop()

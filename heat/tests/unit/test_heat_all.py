@@ -99,3 +99,23 @@ class TestHeatAll(base.TestCase):
     def test_sigterm_stops_it_cleanly(self):
         self.proc.send_signal(signal.SIGTERM)
         self.assertEqual(0, self.proc.wait(30))
+
+
+class TestHeatAllStartFailure(base.TestCase):
+
+    def test_a_port_in_use_ends_the_process(self):
+        import socket
+        busy = socket.socket()
+        self.addCleanup(busy.close)
+        busy.bind(('127.0.0.1', 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        state = self.useFixture(fixtures.TempDir()).path
+        bindir = os.path.dirname(sys.executable)
+        proc = subprocess.run(
+            [os.path.join(bindir, 'heat-all'), '--state-dir', state,
+             '--bind-port', str(port)],
+            capture_output=True, text=True, timeout=60)
+        # It fails and exits (no thread keeps a half-started service up).
+        self.assertNotEqual(0, proc.returncode)
+        self.assertIn('Address already in use', proc.stderr)
