@@ -15,34 +15,21 @@ def format_event(req, event, keys=None):
     """The REST event: ``id`` (the uuid), links (self, resource, stack,
     and root_stack in nested listings), the status joined with the
     action, ``logical_resource_id``."""
-    out = {}
-    for key, value in event.items():
-        if keys and key not in keys:
-            continue
-        if key == 'event_identity':
-            path = value.get('path') or ''
-            out['id'] = path.rsplit('/', 1)[-1]
-            res_path = path.rsplit('/events/', 1)[0]
-            links = [util.make_link(req, value),
-                     util.make_link(req, dict(value, path=res_path),
-                                    'resource'),
-                     util.make_link(req, dict(value, path=''), 'stack')]
-            root = event.get('root_stack_id')
-            if root:
-                links.append(util.make_link(req, root, 'root_stack'))
-            out['links'] = links
-        elif key in ('stack_identity', 'stack_name', 'resource_action',
-                     'root_stack_id'):
-            continue
-        elif key == 'resource_status' and 'resource_action' in event:
-            out[key] = '_'.join(p for p in (event['resource_action'], value)
-                                if p)
-        elif key == 'resource_name':
-            out['logical_resource_id'] = value
-            out[key] = value
-        else:
-            out[key] = value
-    return out
+    def identity_fields(identity):
+        path = identity.get('path') or ''
+        res_path = path.rsplit('/events/', 1)[0]
+        links = [util.make_link(req, identity),
+                 util.make_link(req, dict(identity, path=res_path),
+                                'resource'),
+                 util.make_link(req, dict(identity, path=''), 'stack')]
+        root = event.get('root_stack_id')
+        if root:
+            links.append(util.make_link(req, root, 'root_stack'))
+        return {'id': path.rsplit('/', 1)[-1], 'links': links}
+
+    return util.format_resource_item(event, 'event_identity',
+                                     identity_fields,
+                                     skip=('root_stack_id',), keys=keys)
 
 
 class EventController:

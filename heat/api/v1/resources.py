@@ -15,28 +15,17 @@ TOKEN_SIGNAL_TYPES = ('OS::Heat::WaitConditionHandle',)
 def format_resource(req, res):
     """The REST resource: ``links`` (self, stack, nested), the status
     joined with the action, ``logical_resource_id``."""
-    out = {}
-    for key, value in res.items():
-        if key == 'resource_identity':
-            stack_ident = dict(value, path='')
-            links = [util.make_link(req, value),
-                     util.make_link(req, stack_ident, 'stack')]
-            nested = res.get('nested_stack_id')
-            if nested:
-                links.append(util.make_link(req, nested, 'nested'))
-            out['links'] = links
-        elif key in ('stack_name', 'stack_identity', 'resource_action',
-                     'nested_stack_id', 'metadata'):
-            continue
-        elif key == 'resource_status' and 'resource_action' in res:
-            out[key] = '_'.join(p for p in (res['resource_action'], value)
-                                if p)
-        elif key == 'resource_name':
-            out['logical_resource_id'] = value
-            out[key] = value
-        else:
-            out[key] = value
-    return out
+    def identity_fields(identity):
+        links = [util.make_link(req, identity),
+                 util.make_link(req, dict(identity, path=''), 'stack')]
+        nested = res.get('nested_stack_id')
+        if nested:
+            links.append(util.make_link(req, nested, 'nested'))
+        return {'links': links}
+
+    return util.format_resource_item(res, 'resource_identity',
+                                     identity_fields,
+                                     skip=('nested_stack_id', 'metadata'))
 
 
 class ResourceController:

@@ -86,3 +86,34 @@ def redirect(location, params=()):
     if params:
         location += '?%s' % urllib.parse.urlencode(params)
     return webob.exc.HTTPFound(location=location)
+
+
+def format_resource_item(item, identity_key, identity_fields, skip=(),
+                         keys=None):
+    """The REST form shared by resources and events.
+
+    ``identity_fields(identity)`` gives the fields made from the item's
+    identity (``links``, and ``id`` for events); keys in ``skip`` and the
+    engine-only ``stack_identity``/``stack_name``/``resource_action`` are
+    left out; the status is joined with its action (``CREATE_COMPLETE``)
+    and ``resource_name`` is also given as ``logical_resource_id``.
+    ``keys``, when given, keeps only those engine keys.
+    """
+    out = {}
+    for key, value in item.items():
+        if keys and key not in keys:
+            continue
+        if key == identity_key:
+            out.update(identity_fields(value))
+        elif key in skip or key in ('stack_identity', 'stack_name',
+                                    'resource_action'):
+            continue
+        elif key == 'resource_status' and 'resource_action' in item:
+            out[key] = '_'.join(p for p in (item['resource_action'], value)
+                                if p)
+        elif key == 'resource_name':
+            out['logical_resource_id'] = value
+            out[key] = value
+        else:
+            out[key] = value
+    return out
