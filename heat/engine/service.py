@@ -570,7 +570,10 @@ class EngineService:
             else:
                 stk.create()
 
-        self._start_action(cnxt, stack, _create, stack, notify=False)
+        # Like every other action, return once the stored state shows the
+        # create under way: a show right after must not find the stack
+        # still INIT_COMPLETE (seen as a flaky heatclient test).
+        self._start_action(cnxt, stack, _create, stack)
         return api.identity_dict(stack.identifier())
 
     def _prepare_stack_updates(self, cnxt, current, template, params,
