@@ -1,4 +1,4 @@
-"""The main job on the embedded default, as far as the engine goes today.
+"""The main job on the embedded default.
 
 1. Validate ``examples/autoscaling.yaml`` offline and print its resources
    resolved (parameters substituted, dependency order), as the engine will
@@ -10,6 +10,10 @@
 5. Start ``heat-all`` on the embedded default and drive a stack through
    the REST API with the real python-heatclient: create, resources and
    outputs, a PATCH update, delete.
+6. Auto-scaling on ``heat-all``: the example's group and policies,
+   triggers through the signal API, the pre-signed ``alarm_url`` and an
+   ``Idempotency-Key``, each decision with its reason and the member count
+   as the group converges.
 
 Each step uses the public entry points (``heat-manage``, ``heat.scaling``)
 that later layers call.
@@ -205,12 +209,125 @@ def rest_api():
             proc.stdout.close()
 
 
+def autoscaling():
+    banner('6. Auto-scaling on heat-all: triggers over REST, the size '
+           'timeline')
+    import re
+    import signal
+    import time
+    import urllib.request
+
+    from heatclient import client as heat_client
+
+    bindir = os.path.dirname(sys.executable)
+    with tempfile.TemporaryDirectory() as state_dir:
+        proc = subprocess.Popen(
+            [os.path.join(bindir, 'heat-all'), '--state-dir', state_dir,
+             '--bind-port', '0'],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            line = proc.stdout.readline().strip()
+            host, port = re.search(r'http://([\d.]+):(\d+)', line).groups()
+            base = 'http://%s:%s' % (host, port)
+            hc = heat_client.Client('1', endpoint=base + '/v1/demo',
+                                    token='demo')
+            with open(EXAMPLE) as f:
+                template = f.read()
+            t0 = time.monotonic()
+
+            def stamp():
+                return 't+%5.2fs' % (time.monotonic() - t0)
+
+            def settle(name):
+                while True:
+                    stack = hc.stacks.get(name)
+                    if not stack.stack_status.endswith('IN_PROGRESS'):
+                        return stack
+                    time.sleep(0.05)
+
+            def size():
+                return hc.stacks.output_show(
+                    'asdemo', 'current_size')['output']['output_value']
+
+            def converge_to(expected):
+                deadline = time.monotonic() + 60
+                while size() != expected and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                print('  %s members: %s' % (stamp(), size()))
+
+            def show(how, decision):
+                verdict = ('accepted' if decision.get('accepted') else
+                           decision.get('rejection'))
+                extra = ' (repeat of an earlier trigger)' \
+                    if decision.get('repeated') else ''
+                print('  %s %-28s %-9s %s%s' % (stamp(), how, verdict,
+                                                decision['reason'], extra))
+                return decision
+
+            def post(url, key=None):
+                req = urllib.request.Request(url, data=b'', method='POST')
+                if key:
+                    req.add_header('Idempotency-Key', key)
+                with urllib.request.urlopen(req, timeout=30) as resp:
+                    return json.loads(resp.read() or b'null')
+
+            hc.stacks.create(stack_name='asdemo', template=template,
+                             parameters={'cooldown': 0, 'desired_capacity': 2,
+                                         'max_size': 4})
+            stack = settle('asdemo')
+            print('POST /stacks asdemo (min 1, max 4, desired 2, cooldown '
+                  '0) -> %s' % stack.stack_status)
+            converge_to(2)
+            for _ in range(3):
+                d = show('signal scale_up_policy', hc.resources.signal(
+                    'asdemo', 'scale_up_policy'))
+                if d.get('accepted'):
+                    converge_to(d['desired'])
+            outs = {o['output_key']: hc.stacks.output_show(
+                'asdemo', o['output_key'])['output']['output_value']
+                for o in hc.stacks.output_list('asdemo')['outputs']}
+            d = show('POST alarm_url (no token)',
+                     post(outs['scale_down_alarm_url']))
+            converge_to(d['desired'])
+            d = show('alarm_url, Idempotency-Key k1',
+                     post(outs['scale_down_alarm_url'], 'k1'))
+            converge_to(d['desired'])
+            show('alarm_url, Idempotency-Key k1',
+                 post(outs['scale_down_alarm_url'], 'k1'))
+            hc.stacks.update(stack.id, existing=True,
+                             parameters={'cooldown': 30})
+            stack = settle('asdemo')
+            print('  %s PATCH cooldown=30 -> %s, %s members (an update '
+                  'resizes only when the sizes change)'
+                  % (stamp(), stack.stack_status, size()))
+            d = show('signal scale_up_policy', hc.resources.signal(
+                'asdemo', 'scale_up_policy'))
+            converge_to(d['desired'])
+            show('signal scale_up_policy', hc.resources.signal(
+                'asdemo', 'scale_up_policy'))
+            print('events of the policies (every trigger leaves one):')
+            for name in ('scale_up_policy', 'scale_down_policy'):
+                for ev in hc.events.list('asdemo', resource_name=name):
+                    if ev.resource_status_reason.startswith(
+                            ('change', 'repeated', 'rejected')):
+                        print('  %-17s %s' % (name,
+                                              ev.resource_status_reason))
+            hc.stacks.delete(stack.id)
+            stack = settle(stack.id)
+            print('DELETE /stacks/asdemo -> %s' % stack.stack_status)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
+            proc.stdout.close()
+
+
 def main():
     defns = validate_example()
     scaling_decisions(defns)
     simulation()
     database()
     rest_api()
+    autoscaling()
 
 
 if __name__ == '__main__':

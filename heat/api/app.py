@@ -9,8 +9,10 @@ a context, a policy check and, on any error, upstream's JSON error body.
 Options (:mod:`heat.api.options`, registered on ``conf`` when it is an
 oslo.config ``ConfigOpts``; any object with those attributes will do, and
 defaults apply to missing ones): ``[DEFAULT] max_json_body_size``
-(1048576), ``auth_strategy`` (``noauth``), and oslo.log's ``debug``
-(tracebacks in error bodies). The policy file is oslo.policy's
+(1048576), ``auth_strategy`` (``noauth``; ``keystone`` puts the API
+behind keystonemiddleware's ``auth_token``, configured in
+``[keystone_authtoken]``, see :func:`keystone_pipeline`), and oslo.log's
+``debug`` (tracebacks in error bodies). The policy file is oslo.policy's
 ``[oslo_policy] policy_file``.
 """
 
@@ -120,6 +122,32 @@ class API:
                                               action), tenant_id)
 
 
+def keystone_pipeline(app, conf=None):
+    """``app`` behind keystonemiddleware's ``auth_token`` and
+    :class:`heat.api.middleware.KeystoneContext`.
+
+    auth_token reads ``[keystone_authtoken]`` of ``conf`` (its own
+    options, registered there). It runs with ``delay_auth_decision``: it
+    never answers itself, it marks the request (``X-Identity-Status``)
+    and KeystoneContext answers an unconfirmed identity with a 401 in
+    upstream Heat's JSON error body, the one heatclient reads.
+    """
+    from keystonemiddleware import auth_token
+    local = {'delay_auth_decision': 'true'}
+    if isinstance(conf, cfg.ConfigOpts):
+        local['oslo_config_config'] = conf
+    # auth_token adds its ``WWW-Authenticate: Keystone uri=...`` header to
+    # the 401 itself (``www_authenticate_uri``, or the identity endpoint
+    # of its auth plugin).
+    return auth_token.AuthProtocol(middleware.KeystoneContext(app), local)
+
+
 def make_app(engine_client, conf=None, enforcer=None):
-    """The WSGI application serving ``/v1/{tenant_id}/...``."""
-    return API(engine_client, conf, enforcer)
+    """The WSGI application serving ``/v1/{tenant_id}/...``: the
+    :class:`API`, behind :func:`keystone_pipeline` when ``auth_strategy``
+    is ``keystone``."""
+    app = API(engine_client, conf, enforcer)
+    if app.auth_strategy == 'keystone':
+        # signed signals and webhooks (credential in the URL) bypass it
+        return middleware.PublicRoutes(keystone_pipeline(app, conf), app)
+    return app

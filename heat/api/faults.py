@@ -31,6 +31,7 @@ ERROR_MAP = {
     'InvalidTenant': webob.exc.HTTPForbidden,
     'Forbidden': webob.exc.HTTPForbidden,
     'InvalidSignalToken': webob.exc.HTTPForbidden,
+    'InvalidSignature': webob.exc.HTTPForbidden,
     'StackExists': webob.exc.HTTPConflict,
     'StackValidationFailed': webob.exc.HTTPBadRequest,
     'InvalidSchemaError': webob.exc.HTTPBadRequest,

@@ -4,15 +4,18 @@
 - the body size limit (``[DEFAULT] max_json_body_size``, 1 MiB as
   upstream): a larger body is refused with a 400 before it is read;
 - the request context: a context already put in the WSGI environ
-  (``heat.context``, e.g. by a future keystone middleware) is used as is;
-  otherwise, with ``auth_strategy = noauth``, the project is the one in
-  the URL and the caller gets the ``member`` and ``reader`` roles of it,
-  the user coming from ``X-User-Id`` / ``X-Auth-User`` if given;
+  (``heat.context``, by :class:`KeystoneContext` with ``auth_strategy =
+  keystone``) is used as is; otherwise, with ``auth_strategy = noauth``,
+  the project is the one in the URL and the caller gets the ``member``
+  and ``reader`` roles of it, the user coming from ``X-User-Id`` /
+  ``X-Auth-User`` if given;
 - the JSON body, parsed (malformed JSON is a 400).
 """
 
 import json
 
+import webob
+import webob.dec
 import webob.exc
 
 from heat.common import context as context_mod
@@ -67,6 +70,35 @@ def make_context(req, tenant_id):
     return ctx
 
 
+#: controllers whose requests carry their credential in the URL (a
+#: signature, a webhook token): served without authentication
+PUBLIC_CONTROLLERS = ('signal',)
+
+
+class PublicRoutes:
+    """Sends the requests routed to a public controller (signed signals,
+    webhooks) straight to ``api``, before any authentication middleware;
+    every other request goes to ``app`` (``api`` behind authentication,
+    e.g. keystonemiddleware's ``auth_token``). Whatever ``auth_strategy``
+    is, a signed URL works without a token, and nothing else does: the
+    choice is made by the API's own routes, not by a path prefix."""
+
+    def __init__(self, app, api, controllers=PUBLIC_CONTROLLERS):
+        self.app = app
+        self.api = api
+        self.controllers = tuple(controllers)
+
+    def __call__(self, environ, start_response):
+        if self.app is not self.api:
+            try:
+                match = self.api.mapper.match(environ=dict(environ))
+            except Exception:  # noqa: BLE001 - unroutable: authenticate
+                match = None
+            if match and match.get('controller') in self.controllers:
+                return self.api(environ, start_response)
+        return self.app(environ, start_response)
+
+
 def json_body(req):
     """The parsed JSON body, or None when there is none."""
     if not req.content_length and not req.body:
@@ -79,3 +111,62 @@ def json_body(req):
     except (ValueError, UnicodeDecodeError) as exc:
         raise webob.exc.HTTPBadRequest(
             'The request body is not valid JSON: %s' % exc) from exc
+
+
+# -- auth_strategy = keystone ------------------------------------------------
+
+#: paths served without authentication (the version documents).
+UNAUTHENTICATED_PATHS = ('', '/', '/v1', '/v1/')
+
+
+def context_from_headers(req):
+    """The RequestContext of the identity keystonemiddleware's auth_token
+    put in the request headers (``X-Identity-Status: Confirmed``)."""
+    headers = req.headers
+    roles = [r.strip() for r in (headers.get('X-Roles') or '').split(',')
+             if r.strip()]
+    return context_mod.RequestContext(
+        auth_token=headers.get('X-Auth-Token'),
+        user_id=headers.get('X-User-Id'),
+        user_name=headers.get('X-User-Name'),
+        project_id=headers.get('X-Project-Id'),
+        project_name=headers.get('X-Project-Name'),
+        user_domain_id=headers.get('X-User-Domain-Id'),
+        project_domain_id=headers.get('X-Project-Domain-Id'),
+        roles=roles, request_id=request_id(req))
+
+
+class KeystoneContext:
+    """WSGI middleware behind keystonemiddleware's ``auth_token``.
+
+    A request whose identity auth_token confirmed (``X-Identity-Status:
+    Confirmed``) gets its :class:`~heat.common.context.RequestContext`
+    from the headers auth_token sets (``X-Project-Id``, ``X-User-Id``,
+    ``X-User-Name``, ``X-Roles``, ``X-Auth-Token``...) in the environ
+    (``heat.context``). Any other request, except for the version
+    documents, is answered 401 with upstream's JSON error body.
+    ``www_authenticate_uri`` (auth_token's option), when set, is named in
+    a ``WWW-Authenticate: Keystone uri="..."`` header as auth_token does.
+    """
+
+    def __init__(self, app, www_authenticate_uri=None):
+        self.app = app
+        self.www_authenticate_uri = www_authenticate_uri
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        rid = request_id(req)
+        if req.path_info in UNAUTHENTICATED_PATHS:
+            return req.get_response(self.app)
+        if req.headers.get('X-Identity-Status') != 'Confirmed':
+            from heat.api import faults
+            resp = faults.error_response(webob.exc.HTTPUnauthorized(
+                'Authentication required: the request has no valid '
+                'Keystone token.'), request_id=rid)
+            resp.headers['x-openstack-request-id'] = rid
+            if self.www_authenticate_uri:
+                resp.headers['WWW-Authenticate'] = \
+                    'Keystone uri="%s"' % self.www_authenticate_uri
+            return resp
+        req.environ[ENV_CONTEXT] = context_from_headers(req)
+        return req.get_response(self.app)

@@ -12,9 +12,11 @@ api_opts = [
                    ('noauth', 'no authentication (the embedded default): '
                               'the project is the one in the URL and the '
                               'caller is a member of it'),
-                   ('keystone', 'a middleware in front of the API must '
-                                'set the request context; requests '
-                                'without one get a 401')],
+                   ('keystone', 'keystonemiddleware\'s auth_token '
+                                '(configured in [keystone_authtoken]) '
+                                'validates the token; the request context '
+                                'comes from the identity it confirms, and '
+                                'a request without one gets a 401')],
                help='How API requests are authenticated.'),
 ]
 

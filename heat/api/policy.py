@@ -54,6 +54,8 @@ ACTIONS = {
     'build_info:build_info': READER,
     'build_info:not_supported': READER,
     'build_info:versions': '',
+    # credential in the URL (signature, webhook token): no user, no check
+    'signal:signal': '', 'signal:webhook': '',
 }
 
 

@@ -16,7 +16,7 @@ def main(argv=None):
     p = common.parser('heat-all', __doc__.splitlines()[0])
     p.add_argument('--bind-host', default=None, metavar='HOST')
     p.add_argument('--bind-port', type=int, default=None, metavar='PORT')
-    args = p.parse_args(argv)
+    args = common.parse_args(p, argv)
     conf = common.load(args)
     common.prepare_database(conf, sync=True)
     svc, rpc = common.start_engine(conf)
@@ -30,6 +30,12 @@ def main(argv=None):
                                          args.bind_host, args.bind_port)
         server.prepare()
         host, port = server.bind_addr[:2]
+        if not conf.heat_metadata_server_url:
+            # The engine in this process builds alarm_url / signal_url:
+            # point them at the address really bound (e.g. --bind-port 0).
+            shown = '[%s]' % host if ':' in host else host
+            conf.set_override('heat_metadata_server_url',
+                              'http://%s:%d' % (shown, port))
         print('heat-all: serving http://%s:%d/v1/<project> (state in %s)'
               % (host, port, conf.state_dir), flush=True)
         threading.Thread(target=server.serve, name='wsgi',

@@ -18,6 +18,7 @@ def application_from_env():
     files = [f for f in os.environ.get('HEAT_CONFIG_FILE', '').split(':')
              if f]
     conf = config.load(files)
+    config.setup_logging(conf)
     common.prepare_database(conf, sync=False)
     return common.api_app(conf)
 
@@ -26,7 +27,7 @@ def main(argv=None):
     p = common.parser('heat-api', __doc__.splitlines()[0])
     p.add_argument('--bind-host', default=None, metavar='HOST')
     p.add_argument('--bind-port', type=int, default=None, metavar='PORT')
-    args = p.parse_args(argv)
+    args = common.parse_args(p, argv)
     conf = common.load(args)
     common.prepare_database(conf, sync=False)
     server = common.make_wsgi_server(conf, common.api_app(conf),

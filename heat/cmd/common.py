@@ -12,22 +12,38 @@ from heat.common import config
 LOG = logging.getLogger('heat')
 
 
+LOG_HELP = ('Logging is oslo.log\'s: --debug, --log-file PATH, --log-dir '
+            'DIR, --use-json, --log-config-append PATH, --use-syslog... '
+            '(and the same options in [DEFAULT] of a configuration '
+            'file). Without a log file, logs go to standard error.')
+
+
 def parser(prog, description):
-    p = argparse.ArgumentParser(prog=prog, description=description)
+    p = argparse.ArgumentParser(prog=prog, description=description,
+                                epilog=LOG_HELP, allow_abbrev=False)
     p.add_argument('--config-file', action='append', default=[],
                    metavar='PATH', help='a configuration file (repeatable)')
     p.add_argument('--state-dir', default=None, metavar='DIR',
                    help='state directory of the embedded default '
                         '(overrides [DEFAULT] state_dir)')
-    p.add_argument('--debug', action='store_true', help='log debug output')
     return p
 
 
+def parse_args(p, argv=None):
+    """The command's own arguments; what ``p`` does not know (oslo.log's
+    options) is kept in ``args.oslo_argv`` for oslo.config to parse."""
+    args, rest = p.parse_known_args(argv)
+    args.oslo_argv = rest
+    return args
+
+
 def load(args):
-    logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.INFO,
-        format='%(asctime)s %(process)d %(levelname)s %(name)s %(message)s')
-    return config.load(args.config_file, args.state_dir)
+    """Register oslo.log's options, load the configuration (files, then
+    the logging options of the command line) and set logging up."""
+    conf = config.load(args.config_file, args.state_dir,
+                       argv=list(getattr(args, 'oslo_argv', None) or []))
+    config.setup_logging(conf)
+    return conf
 
 
 def prepare_database(conf, sync):

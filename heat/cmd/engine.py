@@ -24,7 +24,7 @@ def _serve(conf):
 
 def main(argv=None):
     p = common.parser('heat-engine', __doc__.splitlines()[0])
-    args = p.parse_args(argv)
+    args = common.parse_args(p, argv)
     conf = common.load(args)
     common.prepare_database(conf, sync=False)
     workers = conf.num_engine_workers

@@ -44,6 +44,29 @@ api_opts = [
                     'at once).'),
 ]
 
+autoscaling_opts = [
+    cfg.IntOpt('converge_batch_size', default=100, min=1,
+               help='Members a converger creates or deletes per batch; '
+                    'between batches it records progress, renews its '
+                    'lease and re-reads the desired capacity.'),
+    cfg.IntOpt('lease_ttl', default=60, min=2,
+               help='Seconds a converger\'s lease on a group lasts '
+                    'without renewal; after that another engine may take '
+                    'the group over.'),
+    cfg.IntOpt('sweep_interval', default=30, min=0,
+               help='Seconds between two sweeps that resume groups whose '
+                    'members differ from their desired capacity or whose '
+                    'lease expired (0: no sweep).'),
+]
+
+signal_opts = [
+    cfg.StrOpt('heat_metadata_server_url',
+               help='Public base URL of heat-api (e.g. '
+                    'http://heat.example.com:8004) used in the pre-signed '
+                    'alarm_url and in signal_url. Unset: '
+                    'http://<[heat_api] bind_host>:<bind_port>.'),
+]
+
 service_opts = [
     cfg.IntOpt('num_engine_workers', default=1, min=1,
                help='Engine processes heat-engine starts (each with its '
@@ -58,6 +81,8 @@ CONF.register_opts(default_opts)
 CONF.register_opts(engine_opts)
 CONF.register_opts(service_opts)
 CONF.register_opts(api_opts, group='heat_api')
+CONF.register_opts(autoscaling_opts, group='autoscaling')
+CONF.register_opts(signal_opts)
 
 
 def load(config_files=None, state_dir_override=None, argv=None):
@@ -69,6 +94,7 @@ def load(config_files=None, state_dir_override=None, argv=None):
     """
     from heat.api import options as api_options
     from heat.rpc import transport as rpc_transport
+    register_log_options(CONF)
     CONF(argv or [], project='heat',
          default_config_files=config_files or [])
     if state_dir_override:
@@ -80,6 +106,29 @@ def load(config_files=None, state_dir_override=None, argv=None):
     except cfg.DuplicateOptError:
         pass
     return CONF
+
+
+def register_log_options(conf):
+    """oslo.log's options (``--debug``, ``--log-file``, ``--log-dir``,
+    ``--use-json``...) on ``conf``, before it parses a command line."""
+    from oslo_log import log as oslo_log
+    if 'log_file' in conf:
+        return
+    try:
+        oslo_log.register_options(conf)
+    except cfg.ArgsAlreadyParsedError:
+        conf.clear()
+        oslo_log.register_options(conf)
+
+
+def setup_logging(conf, product='heat'):
+    """oslo.log's ``setup`` for a command. Without ``--log-file`` /
+    ``--log-dir`` (or ``use_stderr`` set) logs go to standard error, never
+    to standard output (the commands print their address there)."""
+    from oslo_log import log as oslo_log
+    if not (conf.log_file or conf.log_dir):
+        conf.set_default('use_stderr', True)
+    oslo_log.setup(conf, product)
 
 
 def state_dir(conf):
@@ -97,6 +146,8 @@ def make_conf(argv=None, default_config_files=None, state_dir_override=None):
     conf.register_opts(engine_opts)
     conf.register_opts(service_opts)
     conf.register_opts(api_opts, group='heat_api')
+    conf.register_opts(autoscaling_opts, group='autoscaling')
+    conf.register_opts(signal_opts)
     conf(argv or [], project='heat',
          default_config_files=default_config_files or [])
     if state_dir_override:
@@ -112,8 +163,9 @@ def list_opts():
     from heat.api import options as api_options
     from heat.rpc import transport as rpc_transport
     yield None, (list(default_opts) + list(engine_opts) +
-                 list(service_opts))
+                 list(service_opts) + list(signal_opts))
     yield 'heat_api', list(api_opts)
+    yield 'autoscaling', list(autoscaling_opts)
     for group, opts in api_options.list_opts():
         yield group, list(opts)
     for group, opts in rpc_transport.list_opts():

@@ -326,3 +326,25 @@ class RemoteError(HeatException):
 class MessagingTimeout(HeatException):
     msg_fmt = ('The engine did not answer %(method)s within %(timeout)s '
                'seconds.')
+
+
+# -- auto-scaling (heat.engine.autoscaling) ---------------------------------
+
+class LeaseLost(HeatException):
+    """A converger's fencing token is stale: another engine took the
+    group's lease. The holder of a stale token must stop writing."""
+
+    msg_fmt = ('Scaling group %(group)s: lease lost (fencing token '
+               '%(fence)s is stale)')
+
+
+class ScalingGroupBusy(HeatException):
+    """The group is being deleted (or is otherwise not accepting work)."""
+
+    msg_fmt = 'Scaling group %(group)s is %(state)s.'
+
+
+class InvalidSignature(HeatException):
+    """A pre-signed URL failed its check (HTTP 403)."""
+
+    msg_fmt = 'Signature not valid: %(reason)s'

@@ -1177,3 +1177,521 @@ def sync_point_delete_all_by_stack_and_traversal(context, stack_id,
         return session.execute(sa.delete(P).where(
             P.stack_id == stack_id,
             P.traversal_id == traversal_id)).rowcount
+
+
+# ---------------------------------------------------------------------------
+# auto-scaling (doc/dev/autoscaling-engine.md)
+#
+# ``project`` None means an admin (or engine-internal) call: no project
+# filter. Otherwise a row of another project is simply not found.
+#
+# Fencing: a converger holds a group's lease with the ``fence`` it got
+# when acquiring it. Every write it makes passes ``expected_fence``; the
+# write first locks the group row (SELECT ... FOR UPDATE; SQLite's
+# BEGIN IMMEDIATE already serialises writers) and raises LeaseLost if the
+# fence moved, so an engine that lost its lease can never write again.
+
+SCALING_GROUP = 'Scaling group'
+SCALING_POLICY = 'Scaling policy'
+SCALING_ACTIVITY = 'Scaling activity'
+WEBHOOK = 'Webhook'
+
+# Group statuses the sweep converges even when the version was reached.
+_CONVERGING_STATUSES = ('CONVERGING', 'DELETING')
+
+
+def _check_columns(model, values, frozen=('id',)):
+    for key in values:
+        if key in frozen or key not in model.__table__.columns:
+            raise KeyError('cannot set %s column %r' % (model.__name__, key))
+
+
+def _ttl(ttl):
+    if isinstance(ttl, datetime.timedelta):
+        return ttl
+    return datetime.timedelta(seconds=ttl)
+
+
+def _scaling_group_query(session, project):
+    query = session.query(models.ScalingGroup)
+    if project is not None:
+        query = query.filter(models.ScalingGroup.project == project)
+    return query
+
+
+def _check_fence(session, group_id, expected_fence):
+    """Lock the group row and check its fence (no-op without a fence)."""
+    if expected_fence is None:
+        return
+    G = models.ScalingGroup
+    fence = session.execute(
+        sa.select(G.fence).where(G.id == group_id).with_for_update()
+    ).scalar()
+    if fence is None:
+        raise _not_found(SCALING_GROUP, group_id)
+    if fence != expected_fence:
+        raise exception.LeaseLost(group=group_id, fence=expected_fence)
+
+
+def scaling_group_create(context, values):
+    with writer(context) as session:
+        group = models.ScalingGroup()
+        _apply_values(group, values)
+        session.add(group)
+        session.flush()
+        return group
+
+
+def scaling_group_get(context, group_id, project, for_update=False):
+    """The group, or EntityNotFound; ``for_update`` locks the row until
+    the caller's ``writer`` transaction ends."""
+    G = models.ScalingGroup
+    if for_update:
+        with writer(context) as session:
+            group = _scaling_group_query(session, project).filter(
+                G.id == group_id).populate_existing().with_for_update(
+            ).one_or_none()
+    else:
+        with reader(context) as session:
+            group = _scaling_group_query(session, project).filter(
+                G.id == group_id).one_or_none()
+    if group is None:
+        raise _not_found(SCALING_GROUP, group_id)
+    return group
+
+
+def scaling_group_get_by_name(context, name, project):
+    G = models.ScalingGroup
+    with reader(context) as session:
+        return _scaling_group_query(session, project).filter(
+            G.name == name).order_by(G.created_at, G.id).first()
+
+
+def scaling_group_get_all(context, project, limit=None, marker=None,
+                          stack_id=None):
+    """Groups, oldest first; ``marker`` is a group id (rows after it)."""
+    G = models.ScalingGroup
+    with reader(context) as session:
+        query = _scaling_group_query(session, project)
+        if stack_id is not None:
+            query = query.filter(G.stack_id == stack_id)
+        marker_obj = None
+        if marker is not None:
+            marker_obj = _scaling_group_query(session, project).filter(
+                G.id == marker).one_or_none()
+            if marker_obj is None:
+                raise _not_found(SCALING_GROUP, marker)
+        return db_utils.paginate_query(
+            query, G, limit, ['created_at', 'id'], marker=marker_obj,
+            sort_dir='asc').all()
+
+
+@retry_on_deadlock
+def scaling_group_update(context, group_id, values, expected_fence=None):
+    """One UPDATE of the group; the refreshed row.
+
+    With ``expected_fence`` the UPDATE only matches while the group's
+    fence is still that one, else LeaseLost. ``values`` may hold SQL
+    expressions (``ScalingGroup.version + 1``).
+    """
+    G = models.ScalingGroup
+    values = dict(values)
+    _check_columns(G, values)
+    values.setdefault('updated_at', utcnow())
+    where = [G.id == group_id]
+    if expected_fence is not None:
+        where.append(G.fence == expected_fence)
+    with writer(context) as session:
+        rows = session.execute(
+            sa.update(G).where(*where).values(values),
+            execution_options={'synchronize_session': False}).rowcount
+        if rows != 1:
+            exists = session.execute(
+                sa.select(G.id).where(G.id == group_id)).scalar()
+            if exists is None or expected_fence is None:
+                raise _not_found(SCALING_GROUP, group_id)
+            raise exception.LeaseLost(group=group_id, fence=expected_fence)
+        return session.query(G).filter(
+            G.id == group_id).populate_existing().one()
+
+
+@retry_on_deadlock
+def scaling_group_delete(context, group_id):
+    """Delete the group and everything of it; False if it was not there.
+
+    The dependants are deleted explicitly: SQLite may run without
+    foreign key enforcement (and so without cascades).
+    """
+    G, P = models.ScalingGroup, models.ScalingPolicy
+    with writer(context) as session:
+        policies = sa.select(P.id).where(
+            P.group_id == group_id).scalar_subquery()
+        for stmt in (
+                sa.delete(models.ScalingTriggerReceipt).where(
+                    models.ScalingTriggerReceipt.group_id == group_id),
+                sa.delete(models.ScalingActivity).where(
+                    models.ScalingActivity.group_id == group_id),
+                sa.delete(models.ScalingWebhook).where(
+                    models.ScalingWebhook.policy_id.in_(policies)),
+                sa.delete(P).where(P.group_id == group_id),
+                sa.delete(models.ScalingMember).where(
+                    models.ScalingMember.group_id == group_id)):
+            session.execute(stmt, execution_options={
+                'synchronize_session': False})
+        rows = session.execute(
+            sa.delete(G).where(G.id == group_id),
+            execution_options={'synchronize_session': False}).rowcount
+        return rows == 1
+
+
+@retry_on_deadlock
+def scaling_group_acquire_lease(context, group_id, engine_id, ttl,
+                                now=None):
+    """Take the group's lease: the new fence, or None if another engine
+    holds a live one.
+
+    One UPDATE that matches only a free, expired or already-ours lease,
+    and bumps the fence (a re-acquisition by the holder too, so anything
+    still running under its previous fence is fenced off). Of engines
+    racing for it exactly one wins. ``ttl``: seconds or a timedelta.
+    """
+    G = models.ScalingGroup
+    now = now or utcnow()
+    with writer(context) as session:
+        rows = session.execute(
+            sa.update(G).where(
+                G.id == group_id,
+                sa.or_(G.lease_engine_id.is_(None),
+                       G.lease_expires_at < now,
+                       G.lease_engine_id == engine_id)).values(
+                lease_engine_id=engine_id,
+                lease_expires_at=now + _ttl(ttl),
+                fence=G.fence + 1,
+                # Lease bookkeeping is not a change of the group.
+                updated_at=G.updated_at),
+            execution_options={'synchronize_session': False}).rowcount
+        if rows != 1:
+            return None
+        return session.execute(
+            sa.select(G.fence).where(G.id == group_id)).scalar()
+
+
+@retry_on_deadlock
+def scaling_group_renew_lease(context, group_id, engine_id, fence, ttl,
+                              now=None):
+    """Extend our lease to ``now + ttl``; False if it is not ours any more
+    (another engine acquired it: the fence moved)."""
+    G = models.ScalingGroup
+    now = now or utcnow()
+    with writer(context) as session:
+        rows = session.execute(
+            sa.update(G).where(
+                G.id == group_id, G.lease_engine_id == engine_id,
+                G.fence == fence).values(
+                lease_expires_at=now + _ttl(ttl),
+                updated_at=G.updated_at),
+            execution_options={'synchronize_session': False}).rowcount
+        return rows == 1
+
+
+@retry_on_deadlock
+def scaling_group_release_lease(context, group_id, engine_id, fence):
+    """Give the lease up (the fence stays); False if it was not ours."""
+    G = models.ScalingGroup
+    with writer(context) as session:
+        rows = session.execute(
+            sa.update(G).where(
+                G.id == group_id, G.lease_engine_id == engine_id,
+                G.fence == fence).values(
+                lease_engine_id=None, lease_expires_at=None,
+                updated_at=G.updated_at),
+            execution_options={'synchronize_session': False}).rowcount
+        return rows == 1
+
+
+def scaling_group_needing_convergence(context, now=None, limit=100):
+    """Groups (all projects) with work left and no live lease, the longest
+    waiting first: behind their version or CONVERGING/DELETING, and not
+    FAILED (a DELETING group is never FAILED, so deletion always goes on).
+    """
+    G = models.ScalingGroup
+    now = now or utcnow()
+    with reader(context) as session:
+        query = session.query(G).filter(
+            sa.or_(G.converged_version < G.version,
+                   G.status.in_(_CONVERGING_STATUSES)),
+            sa.or_(G.lease_engine_id.is_(None), G.lease_expires_at < now),
+            G.status != 'FAILED').order_by(
+            sa.func.coalesce(G.updated_at, G.created_at), G.id)
+        if limit is not None:
+            query = query.limit(limit)
+        return query.all()
+
+
+# scaling_member
+
+_MEMBER_KEYS = ('name', 'generation', 'status', 'protected')
+
+
+@retry_on_deadlock
+def scaling_member_create_many(context, group_id, members,
+                               expected_fence=None):
+    """Insert members (dicts of name, generation, status[, protected]).
+
+    They get one creation time; listings break that tie by name. A name
+    already in the group raises DBDuplicateEntry. Returns the number
+    inserted.
+    """
+    M = models.ScalingMember
+    now = utcnow()
+    rows = []
+    for member in members:
+        unknown = set(member) - set(_MEMBER_KEYS)
+        if unknown:
+            raise KeyError('cannot set ScalingMember columns %s'
+                           % sorted(unknown))
+        row = {'protected': False}
+        row.update(member)
+        row.update(group_id=group_id, created_at=now)
+        rows.append(row)
+    with writer(context) as session:
+        _check_fence(session, group_id, expected_fence)
+        if rows:
+            session.execute(sa.insert(M), rows)
+        return len(rows)
+
+
+def _member_query(session, group_id, statuses):
+    M = models.ScalingMember
+    query = session.query(M).filter(M.group_id == group_id)
+    if statuses is not None:
+        query = query.filter(M.status.in_(list(statuses)))
+    return query
+
+
+def scaling_member_get_all(context, group_id, statuses=None):
+    """Members, oldest first (``created_at, name``)."""
+    M = models.ScalingMember
+    with reader(context) as session:
+        return _member_query(session, group_id, statuses).order_by(
+            M.created_at, M.name).all()
+
+
+def scaling_member_count(context, group_id, statuses=None):
+    with reader(context) as session:
+        return _member_query(session, group_id, statuses).count()
+
+
+@retry_on_deadlock
+def scaling_member_update(context, group_id, names, values,
+                          expected_fence=None):
+    """Set ``values`` on the named members; the number of rows matched."""
+    M = models.ScalingMember
+    values = dict(values)
+    _check_columns(M, values, frozen=('id', 'group_id', 'name'))
+    values.setdefault('updated_at', utcnow())
+    count = 0
+    with writer(context) as session:
+        _check_fence(session, group_id, expected_fence)
+        for chunk in _chunks(set(names)):
+            count += session.execute(
+                sa.update(M).where(M.group_id == group_id,
+                                   M.name.in_(chunk)).values(values),
+                execution_options={'synchronize_session': False}).rowcount
+    return count
+
+
+@retry_on_deadlock
+def scaling_member_delete(context, group_id, names, expected_fence=None):
+    """Delete the named members; the number deleted."""
+    M = models.ScalingMember
+    count = 0
+    with writer(context) as session:
+        _check_fence(session, group_id, expected_fence)
+        for chunk in _chunks(set(names)):
+            count += session.execute(
+                sa.delete(M).where(M.group_id == group_id,
+                                   M.name.in_(chunk)),
+                execution_options={'synchronize_session': False}).rowcount
+    return count
+
+
+# scaling_policy
+
+def _policy_query(session, project):
+    query = session.query(models.ScalingPolicy)
+    if project is not None:
+        query = query.filter(models.ScalingPolicy.project == project)
+    return query
+
+
+def scaling_policy_create(context, values):
+    with writer(context) as session:
+        policy = models.ScalingPolicy()
+        _apply_values(policy, values)
+        session.add(policy)
+        session.flush()
+        return policy
+
+
+def scaling_policy_get(context, policy_id, project):
+    with reader(context) as session:
+        policy = _policy_query(session, project).filter(
+            models.ScalingPolicy.id == policy_id).one_or_none()
+        if policy is None:
+            raise _not_found(SCALING_POLICY, policy_id)
+        return policy
+
+
+def scaling_policy_get_all(context, group_id, project):
+    P = models.ScalingPolicy
+    with reader(context) as session:
+        return _policy_query(session, project).filter(
+            P.group_id == group_id).order_by(P.created_at, P.id).all()
+
+
+@retry_on_deadlock
+def scaling_policy_update(context, policy_id, values, project=None):
+    """Update a policy; the refreshed row (EntityNotFound if missing)."""
+    P = models.ScalingPolicy
+    values = dict(values)
+    _check_columns(P, values, frozen=('id', 'group_id', 'project'))
+    values.setdefault('updated_at', utcnow())
+    with writer(context) as session:
+        policy = _policy_query(session, project).filter(
+            P.id == policy_id).one_or_none()
+        if policy is None:
+            raise _not_found(SCALING_POLICY, policy_id)
+        _apply_values(policy, values)
+        session.flush()
+        return policy
+
+
+@retry_on_deadlock
+def scaling_policy_delete(context, policy_id, project=None):
+    """Delete a policy and its webhooks (EntityNotFound if missing)."""
+    P = models.ScalingPolicy
+    with writer(context) as session:
+        if _policy_query(session, project).filter(
+                P.id == policy_id).one_or_none() is None:
+            raise _not_found(SCALING_POLICY, policy_id)
+        session.execute(sa.delete(models.ScalingWebhook).where(
+            models.ScalingWebhook.policy_id == policy_id))
+        session.execute(sa.delete(P).where(P.id == policy_id),
+                        execution_options={'synchronize_session': False})
+
+
+# scaling_webhook
+
+def scaling_webhook_create(context, values):
+    """Store a webhook; ``values['token_hash']`` is unique."""
+    with writer(context) as session:
+        hook = models.ScalingWebhook()
+        _apply_values(hook, values)
+        session.add(hook)
+        session.flush()
+        return hook
+
+
+def scaling_webhook_get_by_token_hash(context, token_hash):
+    """The webhook of a token's hash, any project (the URL is the
+    capability), or None."""
+    W = models.ScalingWebhook
+    with reader(context) as session:
+        return session.query(W).filter(
+            W.token_hash == token_hash).one_or_none()
+
+
+def scaling_webhook_get_all(context, policy_id, project):
+    W = models.ScalingWebhook
+    with reader(context) as session:
+        query = session.query(W).filter(W.policy_id == policy_id)
+        if project is not None:
+            query = query.filter(W.project == project)
+        return query.order_by(W.created_at, W.id).all()
+
+
+@retry_on_deadlock
+def scaling_webhook_delete(context, webhook_id, project=None):
+    W = models.ScalingWebhook
+    where = [W.id == webhook_id]
+    if project is not None:
+        where.append(W.project == project)
+    with writer(context) as session:
+        rows = session.execute(
+            sa.delete(W).where(*where),
+            execution_options={'synchronize_session': False}).rowcount
+        if not rows:
+            raise _not_found(WEBHOOK, webhook_id)
+
+
+# scaling_activity, scaling_trigger_receipt
+
+def scaling_activity_create(context, values):
+    with writer(context) as session:
+        activity = models.ScalingActivity()
+        _apply_values(activity, values)
+        session.add(activity)
+        session.flush()
+        return activity
+
+
+@retry_on_deadlock
+def scaling_activity_update(context, activity_id, values):
+    """Update an activity; the refreshed row (EntityNotFound if missing)."""
+    A = models.ScalingActivity
+    values = dict(values)
+    _check_columns(A, values, frozen=('id', 'group_id', 'project'))
+    with writer(context) as session:
+        activity = session.get(A, activity_id)
+        if activity is None:
+            raise _not_found(SCALING_ACTIVITY, activity_id)
+        _apply_values(activity, values)
+        session.flush()
+        return activity
+
+
+def scaling_activity_get_all(context, group_id, project, limit=None,
+                             marker=None):
+    """A group's activities, newest first; ``marker``: an activity id
+    (the rows after it)."""
+    A = models.ScalingActivity
+
+    def query(session):
+        q = session.query(A).filter(A.group_id == group_id)
+        if project is not None:
+            q = q.filter(A.project == project)
+        return q
+
+    with reader(context) as session:
+        marker_obj = None
+        if marker is not None:
+            marker_obj = query(session).filter(
+                A.id == marker).one_or_none()
+            if marker_obj is None:
+                raise _not_found(SCALING_ACTIVITY, marker)
+        return db_utils.paginate_query(
+            query(session), A, limit, ['started_at', 'id'],
+            marker=marker_obj, sort_dirs=['desc', 'asc']).all()
+
+
+def scaling_receipt_get(context, group_id, key):
+    R = models.ScalingTriggerReceipt
+    with reader(context) as session:
+        return session.query(R).filter(
+            R.group_id == group_id, R.idempotency_key == key).one_or_none()
+
+
+@retry_on_deadlock
+def scaling_receipt_create(context, group_id, key, activity_id):
+    """Record an idempotency key; DBDuplicateEntry if the group has it.
+
+    In a savepoint, so a duplicate leaves the caller's transaction usable
+    (PostgreSQL aborts a whole transaction on an error otherwise).
+    """
+    with writer(context) as session:
+        receipt = models.ScalingTriggerReceipt(
+            group_id=group_id, idempotency_key=key, activity_id=activity_id)
+        with session.begin_nested():
+            session.add(receipt)
+        return receipt

@@ -12,8 +12,8 @@ Conventions:
 - constraint names come from ``NAMING_CONVENTION`` so migrations can drop
   them by name on every backend.
 
-To add tables (the auto-scaling ones come later), declare them here on
-``Base`` and add one new migration under ``migrations/versions``.
+To add tables, declare them here on ``Base`` and add one new migration
+under ``migrations/versions`` (0002 added the auto-scaling ones).
 """
 
 import datetime
@@ -305,3 +305,155 @@ class SyncPoint(TimestampMixin, Base):
         sa.String(UUID_LEN), _fk('stack.id', ondelete='CASCADE'),
         index=True)
     input_data: Mapped[dict | None] = mapped_column(Json)
+
+
+# ---------------------------------------------------------------------------
+# Auto-scaling (doc/dev/autoscaling-engine.md, "Tables")
+#
+# Floats are double precision everywhere: POSIX times (cooldown ends) lose
+# whole minutes in a single-precision FLOAT (MariaDB's plain FLOAT).
+
+class ScalingGroup(TimestampMixin, Base):
+    """A scaling group; ``id`` is the id of its member stack.
+
+    No foreign key to ``stack``: the member stack may be deleted before
+    the group row. ``version`` is bumped by every change of what the group
+    should be, ``converged_version`` is what the converger last reached.
+    ``lease_engine_id``/``lease_expires_at`` name the converger; ``fence``
+    (+1 at every lease acquisition) fences off a converger that lost it.
+    """
+
+    __tablename__ = 'scaling_group'
+    __table_args__ = (
+        sa.Index(None, 'project'),
+        sa.Index(None, 'stack_id'),
+    )
+
+    id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), primary_key=True, default=new_uuid)
+    project: Mapped[str] = mapped_column(sa.String(256))
+    name: Mapped[str] = mapped_column(sa.String(255))
+    stack_id: Mapped[str | None] = mapped_column(sa.String(UUID_LEN))
+    resource_name: Mapped[str | None] = mapped_column(sa.String(255))
+    template_format: Mapped[str] = mapped_column(sa.String(16),
+                                                 default='hot')
+    min_size: Mapped[int] = mapped_column()
+    max_size: Mapped[int] = mapped_column()
+    desired_capacity: Mapped[int] = mapped_column()
+    cooldown: Mapped[float | None] = mapped_column(sa.Double)
+    cooldown_end: Mapped[float | None] = mapped_column(sa.Double)
+    scale_up_cooldown_end: Mapped[float | None] = mapped_column(sa.Double)
+    scale_down_cooldown_end: Mapped[float | None] = mapped_column(
+        sa.Double)
+    definitions: Mapped[dict] = mapped_column(Json, default=dict)
+    generation: Mapped[int] = mapped_column(default=0)
+    rolling_generation: Mapped[int | None] = mapped_column()
+    rolling_update: Mapped[dict | None] = mapped_column(Json)
+    removal_policy: Mapped[str] = mapped_column(sa.String(32),
+                                                default='default')
+    suspended: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(32), default='INIT')
+    status_reason: Mapped[str] = mapped_column(sa.Text, default='')
+    version: Mapped[int] = mapped_column(default=0)
+    converged_version: Mapped[int] = mapped_column(default=0)
+    lease_engine_id: Mapped[str | None] = mapped_column(
+        sa.String(UUID_LEN))
+    lease_expires_at: Mapped[datetime.datetime | None] = mapped_column(
+        Timestamp)
+    fence: Mapped[int] = mapped_column(default=0)
+
+
+class ScalingMember(TimestampMixin, Base):
+    """One member of a group (its resource lives in the member stack)."""
+
+    __tablename__ = 'scaling_member'
+    __table_args__ = (sa.UniqueConstraint('group_id', 'name'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    group_id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), _fk('scaling_group.id', ondelete='CASCADE'))
+    name: Mapped[str] = mapped_column(sa.String(64))
+    generation: Mapped[int] = mapped_column()
+    status: Mapped[str] = mapped_column(sa.String(16))
+    protected: Mapped[bool] = mapped_column(default=False)
+
+
+class ScalingPolicy(TimestampMixin, Base):
+    __tablename__ = 'scaling_policy'
+
+    id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), primary_key=True, default=new_uuid)
+    group_id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), _fk('scaling_group.id', ondelete='CASCADE'),
+        index=True)
+    project: Mapped[str] = mapped_column(sa.String(256))
+    name: Mapped[str] = mapped_column(sa.String(255))
+    stack_id: Mapped[str | None] = mapped_column(sa.String(UUID_LEN))
+    resource_name: Mapped[str | None] = mapped_column(sa.String(255))
+    kind: Mapped[str] = mapped_column(sa.String(32), default='simple')
+    adjustment_type: Mapped[str] = mapped_column(sa.String(32))
+    scaling_adjustment: Mapped[float] = mapped_column(sa.Double)
+    min_adjustment_step: Mapped[int | None] = mapped_column()
+    cooldown: Mapped[float | None] = mapped_column(sa.Double)
+    params: Mapped[dict | None] = mapped_column(Json)
+
+
+class ScalingWebhook(Base):
+    """A capability URL of a policy; only the token's sha256 is kept."""
+
+    __tablename__ = 'scaling_webhook'
+
+    id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), primary_key=True, default=new_uuid)
+    policy_id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), _fk('scaling_policy.id', ondelete='CASCADE'),
+        index=True)
+    project: Mapped[str] = mapped_column(sa.String(256))
+    name: Mapped[str | None] = mapped_column(sa.String(255))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        Timestamp, default=utcnow)
+
+
+class ScalingActivity(Base):
+    """One trigger of a group and what came of it."""
+
+    __tablename__ = 'scaling_activity'
+    __table_args__ = (sa.Index(None, 'group_id', 'started_at'),)
+
+    id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), primary_key=True, default=new_uuid)
+    group_id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), _fk('scaling_group.id', ondelete='CASCADE'))
+    project: Mapped[str] = mapped_column(sa.String(256))
+    # No foreign key: the activity outlives its policy.
+    policy_id: Mapped[str | None] = mapped_column(sa.String(UUID_LEN))
+    trigger: Mapped[str] = mapped_column(sa.String(32))
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(255))
+    decision: Mapped[dict | None] = mapped_column(Json)
+    from_capacity: Mapped[int] = mapped_column()
+    to_capacity: Mapped[int] = mapped_column()
+    status: Mapped[str] = mapped_column(sa.String(16))
+    reason: Mapped[str] = mapped_column(sa.Text, default='')
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    engine_id: Mapped[str | None] = mapped_column(sa.String(UUID_LEN))
+    fence: Mapped[int | None] = mapped_column()
+    started_at: Mapped[datetime.datetime] = mapped_column(
+        Timestamp, default=utcnow)
+    finished_at: Mapped[datetime.datetime | None] = mapped_column(Timestamp)
+
+
+class ScalingTriggerReceipt(Base):
+    """An idempotency key seen for a group, and the activity it made."""
+
+    __tablename__ = 'scaling_trigger_receipt'
+    __table_args__ = (sa.UniqueConstraint('group_id', 'idempotency_key'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    group_id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), _fk('scaling_group.id', ondelete='CASCADE'))
+    idempotency_key: Mapped[str] = mapped_column(sa.String(255))
+    activity_id: Mapped[str] = mapped_column(sa.String(UUID_LEN))
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        Timestamp, default=utcnow)

@@ -30,6 +30,7 @@ pools; the parent's connections are never touched there.
 
 import os
 import sqlite3
+import threading
 import weakref
 
 import sqlalchemy as sa
@@ -95,12 +96,30 @@ def setup_engine(engine, busy_timeout=30.0, journal_mode='WAL',
         # its next borrower would run without BEGIN.
         con_record.info.pop('in_transaction', None)
 
+    gate = _WriteGate()
+
     def _on_begin(conn):
         if (conn.get_execution_options().get(IMMEDIATE_OPTION)
                 and 'in_transaction' not in conn.info):
-            conn.exec_driver_sql('BEGIN IMMEDIATE')
+            entered = gate.enter(busy_timeout)
+            try:
+                conn.exec_driver_sql('BEGIN IMMEDIATE')
+            except BaseException:
+                if entered:
+                    gate.leave()
+                raise
+            if entered:
+                conn.info[_GATE_KEY] = gate
             # oslo.db's own hook skips its BEGIN when it sees this mark.
             conn.info['in_transaction'] = True
+
+    def _leave(dbapi_con, con_record, *args):
+        held = con_record.info.pop(_GATE_KEY, None)
+        if held is not None:
+            held.leave()
+
+    for name in ('checkin', 'invalidate', 'close', 'detach'):
+        sa.event.listen(engine, name, _leave)
 
     # Ours must run before oslo.db's "begin" hook, which would emit a
     # plain BEGIN: take theirs off, add ours, put theirs back.
@@ -118,6 +137,40 @@ def setup_engine(engine, busy_timeout=30.0, journal_mode='WAL',
         # drop it so every later one is set up the same way.
         engine.dispose()
     return keeper
+
+
+_GATE_KEY = 'heat_sqlite_write_gate'
+
+
+class _WriteGate:
+    """One writer at a time in this process, handed over at once.
+
+    SQLite lets one write transaction run; the others wait in its busy
+    handler, which sleeps in growing steps (up to 100 ms) and so turns a
+    1 ms wait into tens of milliseconds under load. Writers of one
+    process queue here instead, on a lock released when the writing
+    connection returns to the pool (after its commit or rollback), and
+    the next one starts at once. A thread that already holds the gate
+    (a nested write on a second connection) and a writer that waited
+    longer than the busy timeout go straight to SQLite, as before.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._owner = None
+
+    def enter(self, timeout):
+        me = threading.get_ident()
+        if self._owner == me:
+            return False
+        if self._lock.acquire(timeout=timeout):
+            self._owner = me
+            return True
+        return False
+
+    def leave(self):
+        self._owner = None
+        self._lock.release()
 
 
 def _use_queue_pool(engine, pool_size):

@@ -1143,15 +1143,23 @@ class Resource:
         handler = getattr(self, 'handle_signal', None)
         if not callable(handler):
             raise exception.ResourceActionNotSupported(action='signal')
+        kwargs = {}
+        key = getattr(self, 'signal_idempotency_key', None)
+        if key is not None and _accepts(handler, 'idempotency_key'):
+            kwargs['idempotency_key'] = key
         try:
-            result = handler(details)
+            result = handler(details, **kwargs)
+            self.signal_result = result
         except NoActionRequired:
             return False
         except Exception as exc:
             LOG.info('signal %s: %s', self, exc)
             raise exception.ResourceFailure(exc, self) from exc
-        reason = ('Signal: %s' % result if result
-                  else self._signal_reason(details))
+        if isinstance(result, dict) and 'reason' in result:
+            reason = 'Signal: %s' % result['reason']
+        else:
+            reason = ('Signal: %s' % result if result
+                      else self._signal_reason(details))
         self._add_event(self.SIGNAL, self.status, reason)
         return self.signal_needs_metadata_updates
 
@@ -1237,6 +1245,16 @@ def _definitions_differ(after, before, after_props, before_props):
         return dict(before_props.typed()) != dict(after_props.typed())
     except Exception:
         return True
+
+
+def _accepts(fn, name):
+    import inspect
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(
+        p.kind == p.VAR_KEYWORD for p in params.values())
 
 
 def _safe_resolve(snippet):

@@ -35,6 +35,7 @@ from heat.common import context as context_mod
 from heat.common import environment_format, exception, template_format
 from heat.db import api as db_api
 from heat.engine import api, stack_lock
+from heat.engine.autoscaling import service as as_service
 
 LOG = logging.getLogger(__name__)
 
@@ -198,7 +199,7 @@ def _fail_unfinished(stack, exc):
 # ---------------------------------------------------------------------------
 # the service
 
-class EngineService:
+class EngineService(as_service.AutoScalingMixin):
     """The engine: upstream's ``EngineService`` methods on native threads."""
 
     def __init__(self, engine_id=None, conf=None,
@@ -215,6 +216,7 @@ class EngineService:
         self._stopped = threading.Event()
         self._heartbeat_thread = None
         self.service_id = None
+        self._as_init()
         self.start()
 
     # -- lifecycle ---------------------------------------------------------
@@ -241,6 +243,7 @@ class EngineService:
             target=self._heartbeat_loop, name='heartbeat-%s' % self.engine_id,
             daemon=True)
         self._heartbeat_thread.start()
+        self._as_start()
 
     def reset_stale_stacks(self):
         """Mark FAILED the stacks left IN_PROGRESS by a dead engine.
@@ -295,6 +298,7 @@ class EngineService:
 
     def stop(self, timeout=None):
         """Wait for running stack threads, end the heartbeat, drop the row."""
+        self._as_shutdown(timeout)
         for stack_id in self.thread_group_mgr.all_stack_ids():
             self.thread_group_mgr.wait(stack_id, timeout)
         self._stopped.set()
@@ -504,12 +508,21 @@ class EngineService:
         """Summaries of the project's stacks (upstream's list shape)."""
         if filters is not None:
             filters = api.translate_filters(filters)
-        rows = db_api.stack_get_all(
-            cnxt, self._project(cnxt), limit=_int_or_none(limit),
-            marker=marker, sort_keys=_sort_keys(sort_keys),
+        kwargs = dict(
+            limit=_int_or_none(limit), sort_keys=_sort_keys(sort_keys),
             sort_dir=sort_dir or 'desc', filters=filters,
             show_deleted=show_deleted, show_nested=show_nested, tags=tags,
             tags_any=tags_any, not_tags=not_tags_any)
+        try:
+            rows = db_api.stack_get_all(cnxt, self._project(cnxt),
+                                        marker=marker, **kwargs)
+        except exception.EntityNotFound:
+            if marker is None:
+                raise
+            # As upstream: a marker naming no stack of the project is
+            # ignored (the list starts at the beginning), not a 404.
+            rows = db_api.stack_get_all(cnxt, self._project(cnxt),
+                                        **kwargs)
         if not_tags:
             # not_tags: leave out the stacks that have every one of them
             rows = [r for r in rows
@@ -598,7 +611,13 @@ class EngineService:
             existing = current.env.env_as_dict() if hasattr(
                 current.env, 'env_as_dict') else {}
             existing = copy.deepcopy(existing)
-            clear = set(args.get(api.PARAM_CLEAR_PARAMETERS) or [])
+            clear = args.get(api.PARAM_CLEAR_PARAMETERS) or []
+            if not isinstance(clear, list) or not all(
+                    isinstance(c, str) for c in clear):
+                raise exception.Invalid(
+                    reason='clear_parameters must be a list of parameter '
+                           'names, not %r' % (clear,))
+            clear = set(clear)
             existing['parameters'] = {
                 k: v for k, v in (existing.get('parameters') or {}).items()
                 if k not in clear}
@@ -854,6 +873,103 @@ class EngineService:
         except exception.HeatException as exc:
             return {'Error': str(exc)}
 
+    # -- the template catalogue (the engine's registries, no stack) --------
+
+    def list_template_versions(self, cnxt):
+        """``[{version, type, aliases}]``: every template version, its
+        canonical name first (e.g. ``heat_template_version.2016-10-14``
+        with alias ``heat_template_version.newton``)."""
+        out = []
+        for names in _template_versions().values():
+            kind = 'hot' if names[0].startswith('heat_template_version') \
+                else 'cfn'
+            out.append({'version': names[0], 'type': kind,
+                        'aliases': names[1:]})
+        return sorted(out, key=lambda v: v['version'])
+
+    def list_template_functions(self, cnxt, template_version,
+                                with_condition=False):
+        """``[{functions, description}]`` of a template version (its
+        condition functions with ``with_condition``); an unknown version
+        is ``NotFound``."""
+        found = [cls for cls, names in _template_versions().items()
+                 if template_version in names]
+        if not found:
+            raise exception.NotFound(
+                'Template with version %s not found' % template_version)
+        cls = found[0]
+        mod = cls._function_module()
+        table = (mod.CONDITION_FUNCTIONS.get(cls.canonical_version, {})
+                 if with_condition else mod.FUNCTIONS[cls.canonical_version])
+        out = []
+        for name, fn_cls in sorted(table.items()):
+            if fn_cls is None:
+                continue
+            out.append({'functions': name,
+                        'description': _first_line(fn_cls.__doc__)})
+        return out
+
+    def list_resource_types(self, cnxt, support_status=None, type_name=None,
+                            heat_version=None, with_description=False):
+        """Resource type names (``type_name``: a regular expression matched
+        at the start); with ``with_description``, ``[{resource_type,
+        description}]``."""
+        from heat.engine import resource_types, resources
+        names = sorted(resource_types.TYPES)
+        if type_name:
+            try:
+                pattern = re.compile(type_name)
+            except re.error as exc:
+                raise exception.Invalid(
+                    reason='type_name %r is not a valid regular '
+                           'expression: %s' % (type_name, exc)) from exc
+            names = [n for n in names if pattern.match(n)]
+        if support_status and support_status.upper() != 'SUPPORTED':
+            names = []  # every type here is SUPPORTED
+        if not with_description:
+            return names
+        out = []
+        for name in names:
+            try:
+                description = _first_line(resources.get_class(name).__doc__)
+            except exception.HeatException:
+                description = ''
+            out.append({'resource_type': name, 'description': description})
+        return out
+
+    def resource_schema(self, cnxt, type_name, with_description=False):
+        """Upstream's schema of a resource type: properties, attributes,
+        support status (and description with ``with_description``)."""
+        from heat.engine import resources
+        cls = resources.get_class(type_name)
+
+        def described(schema):
+            out = {}
+            for key, item in (schema or {}).items():
+                value = item.to_dict() if hasattr(item, 'to_dict') else {}
+                if not with_description:
+                    value.pop('description', None)
+                out[key] = value
+            return out
+
+        return {'resource_type': type_name,
+                'properties': described(getattr(cls, 'properties_schema',
+                                                {})),
+                'attributes': described(getattr(cls, 'attributes_schema',
+                                                {})),
+                'support_status': {'status': 'SUPPORTED', 'version': None,
+                                   'message': None,
+                                   'previous_status': None},
+                'description': (cls.__doc__ or '').strip()
+                if with_description else ''}
+
+    def get_revision(self, cnxt):
+        from heat import version
+        return version.version_string
+
+    def authenticated_to_backend(self, cnxt):
+        return True
+
     # -- resources ---------------------------------------------------------
 
     def list_stack_resources(self, cnxt, stack_identity, nested_depth=0,
@@ -895,10 +1011,18 @@ class EngineService:
             api.stack_identity(srow.tenant, srow.name, srow.id), row.name)
 
     def resource_signal(self, cnxt, stack_identity, resource_name, details,
-                        sync_call=False):
+                        sync_call=False, idempotency_key=None):
         """Signal a resource. The action check (no signal during SUSPEND or
         DELETE: ``NotSupported``) is made here; the signal itself runs in
-        a background thread unless ``sync_call``."""
+        a background thread unless ``sync_call`` or the resource's class
+        sets ``signal_is_fast`` (a scaling policy: its result, the
+        decision dict, is returned). ``idempotency_key`` reaches handlers
+        that accept it."""
+        if not sync_call:
+            result = self._fast_signal(cnxt, stack_identity, resource_name,
+                                       details, idempotency_key)
+            if result is not _SLOW:
+                return result
         cnxt, stack = self._load(cnxt, stack_identity)
         rsrc = stack.resources.get(resource_name)
         if rsrc is None:
@@ -907,14 +1031,66 @@ class EngineService:
         if rsrc.id is None:
             raise exception.ResourceNotAvailable(resource_name=resource_name)
         _signal_check(rsrc, details)
-        if sync_call or not callable(getattr(rsrc, 'handle_signal', None)):
+        if idempotency_key is not None:
+            rsrc.signal_idempotency_key = idempotency_key
+        fast = bool(getattr(type(rsrc), 'signal_is_fast', False))
+        if sync_call or fast or not callable(
+                getattr(rsrc, 'handle_signal', None)):
             _signal_and_refresh(stack, rsrc, details)
         else:
             self.thread_group_mgr.start(stack.id, _signal_and_refresh,
                                         stack, rsrc, details)
+        result = getattr(rsrc, 'signal_result', None)
+        if fast and isinstance(result, dict):
+            return result
         if sync_call:
             return rsrc.metadata_get()
         return None
+
+    def _fast_signal(self, cnxt, stack_identity, resource_name, details,
+                     idempotency_key):
+        """A signal served from the stored rows by the resource type's
+        ``fast_signal`` (a scaling policy: the hot path of auto-scaling),
+        or ``_SLOW`` when the full path must load the stack: another type,
+        a hook to clear, a type the stack's environment maps elsewhere."""
+        if isinstance(details, dict) and 'unset_hook' in details:
+            return _SLOW
+        cnxt, srow = self._get_stack(cnxt, stack_identity)
+        row = db_api.resource_get_by_name_and_stack(cnxt, resource_name,
+                                                    srow.id)
+        if row is None or row.id is None:
+            return _SLOW
+        from heat.engine import resources
+        try:
+            cls = resources.get_class(row.type)
+        except exception.HeatException:
+            return _SLOW
+        fast = getattr(cls, 'fast_signal', None)
+        if not callable(fast):
+            return _SLOW
+        env = db_api.raw_template_get(cnxt, srow.raw_template_id
+                                      ).environment or {}
+        registry = env.get('resource_registry') or {}
+        if row.type in registry or resource_name in (
+                registry.get('resources') or {}):
+            return _SLOW
+        from heat.engine.resources.openstack.autoscaling import (
+            scaling_policy)
+        try:
+            return fast(cnxt, srow, row, details, idempotency_key)
+        except scaling_policy.SlowPath:
+            return _SLOW
+
+    def signed_resource_signal(self, cnxt, arn, method=None, path=None,
+                               params=None, details=None,
+                               idempotency_key=None, http_method=None):
+        """A signal through a pre-signed URL (``alarm_url``): the
+        signature is the authentication (heat/engine/signed_signal.py).
+        ``http_method``: ``method`` as the RPC sends it."""
+        from heat.engine import signed_signal
+        return signed_signal.signed_resource_signal(
+            self, cnxt, arn, method or http_method, path, params, details,
+            idempotency_key=idempotency_key)
 
     def resource_mark_unhealthy(self, cnxt, stack_identity, resource_name,
                                 mark_unhealthy, resource_status_reason=None):
@@ -990,6 +1166,24 @@ class EngineService:
 
 # ---------------------------------------------------------------------------
 # module helpers
+
+def _first_line(doc):
+    doc = (doc or '').strip()
+    return doc.splitlines()[0] if doc else ''
+
+
+def _template_versions():
+    """``{template class: [version names]}``, the canonical name first."""
+    templatem = _template_module()
+    by_class = {}
+    for (key, value), cls in sorted(templatem.template_classes().items()):
+        by_class.setdefault(cls, []).append('%s.%s' % (key, value))
+    for cls, names in by_class.items():
+        canonical = '%s.%s' % (names[0].split('.', 1)[0],
+                               cls.canonical_version)
+        names.sort(key=lambda n: (n != canonical, n))
+    return by_class
+
 
 def _status_or_none(cnxt, stack_id, project):
     try:
@@ -1132,6 +1326,10 @@ def _event_filters(filters):
             out['resource_action'] = (sorted(actions)[0] if len(actions)
                                       == 1 else sorted(actions))
     return out or None
+
+
+#: :meth:`EngineService._fast_signal`: "load the stack instead"
+_SLOW = object()
 
 
 def _find_resource(stack, name_or_physical_id):

@@ -460,6 +460,8 @@ class Stack:
         if row is None:
             raise exception.StackNotFound(stack_id)
         tmpl = cls._load_template(context, row.raw_template_id)
+        from heat.engine.autoscaling import members as as_members
+        tmpl = as_members.member_template(context, row, tmpl)
         return cls(context, row.name, tmpl, stack_id=row.id,
                    action=row.action, status=row.status,
                    status_reason=row.status_reason or '',

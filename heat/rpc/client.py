@@ -27,6 +27,9 @@ from heat.common import exception
 from heat.rpc import api as rpc_api
 from heat.rpc import transport as rpc_transport
 
+#: the API version of the auto-scaling methods
+AS_VERSION = '1.37'
+
 
 def context_to_dict(ctxt):
     """The wire form of a request context (a dict passes unchanged)."""
@@ -352,11 +355,17 @@ class EngineClient:
                          physical_resource_id=physical_resource_id)
 
     def resource_signal(self, ctxt, stack_identity, resource_name, details,
-                        sync_call=False):
-        return self.call(ctxt, 'resource_signal', version='1.3',
+                        sync_call=False, idempotency_key=None):
+        if idempotency_key is None:
+            return self.call(ctxt, 'resource_signal', version='1.3',
+                             stack_identity=stack_identity,
+                             resource_name=resource_name, details=details,
+                             sync_call=sync_call)
+        return self.call(ctxt, 'resource_signal', version=AS_VERSION,
                          stack_identity=stack_identity,
                          resource_name=resource_name, details=details,
-                         sync_call=sync_call)
+                         sync_call=sync_call,
+                         idempotency_key=idempotency_key)
 
     def resource_mark_unhealthy(self, ctxt, stack_identity, resource_name,
                                 mark_unhealthy, resource_status_reason=None):
@@ -472,6 +481,145 @@ class EngineClient:
                          deployment_id=deployment_id, details=details,
                          updated_at=updated_at)
 
+    # -- auto-scaling (heat.engine.autoscaling; API 1.37) --------------------
+
+    def _as(self, ctxt, method, **kwargs):
+        return self.call(ctxt, method, version=AS_VERSION, **kwargs)
+
+    def create_scaling_group(self, ctxt, name, min_size, max_size,
+                             member_definition, desired_capacity=None,
+                             cooldown=None, template_format='hot',
+                             removal_policy='default', rolling_update=None,
+                             stack_identity=None, resource_name=None,
+                             environment=None, files=None, group_id=None):
+        return self._as(ctxt, 'create_scaling_group', name=name,
+                        min_size=min_size, max_size=max_size,
+                        member_definition=member_definition,
+                        desired_capacity=desired_capacity,
+                        cooldown=cooldown, template_format=template_format,
+                        removal_policy=removal_policy,
+                        rolling_update=rolling_update,
+                        stack_identity=stack_identity,
+                        resource_name=resource_name,
+                        environment=environment, files=files,
+                        group_id=group_id)
+
+    def update_scaling_group(self, ctxt, group, min_size=None,
+                             max_size=None, desired_capacity=None,
+                             cooldown=None, member_definition=None,
+                             rolling_update=None, replace_members=None,
+                             removal_policy=None, environment=None,
+                             files=None):
+        return self._as(ctxt, 'update_scaling_group', group=group,
+                        min_size=min_size, max_size=max_size,
+                        desired_capacity=desired_capacity,
+                        cooldown=cooldown,
+                        member_definition=member_definition,
+                        rolling_update=rolling_update,
+                        replace_members=replace_members,
+                        removal_policy=removal_policy,
+                        environment=environment, files=files)
+
+    def delete_scaling_group(self, ctxt, group):
+        return self._as(ctxt, 'delete_scaling_group', group=group)
+
+    def show_scaling_group(self, ctxt, group, with_members=False):
+        return self._as(ctxt, 'show_scaling_group', group=group,
+                        with_members=with_members)
+
+    def list_scaling_groups(self, ctxt, limit=None, marker=None,
+                            stack_identity=None):
+        return self._as(ctxt, 'list_scaling_groups', limit=limit,
+                        marker=marker, stack_identity=stack_identity)
+
+    def suspend_scaling_group(self, ctxt, group):
+        return self._as(ctxt, 'suspend_scaling_group', group=group)
+
+    def resume_scaling_group(self, ctxt, group):
+        return self._as(ctxt, 'resume_scaling_group', group=group)
+
+    def create_scaling_policy(self, ctxt, group, name, adjustment_type,
+                              scaling_adjustment, min_adjustment_step=None,
+                              cooldown=None, kind='simple', params=None,
+                              stack_identity=None, resource_name=None):
+        return self._as(ctxt, 'create_scaling_policy', group=group,
+                        name=name, adjustment_type=adjustment_type,
+                        scaling_adjustment=scaling_adjustment,
+                        min_adjustment_step=min_adjustment_step,
+                        cooldown=cooldown, kind=kind, params=params,
+                        stack_identity=stack_identity,
+                        resource_name=resource_name)
+
+    def update_scaling_policy(self, ctxt, policy, **changes):
+        return self._as(ctxt, 'update_scaling_policy', policy=policy,
+                        **changes)
+
+    def delete_scaling_policy(self, ctxt, policy):
+        return self._as(ctxt, 'delete_scaling_policy', policy=policy)
+
+    def show_scaling_policy(self, ctxt, policy):
+        return self._as(ctxt, 'show_scaling_policy', policy=policy)
+
+    def list_scaling_policies(self, ctxt, group):
+        return self._as(ctxt, 'list_scaling_policies', group=group)
+
+    def execute_scaling_policy(self, ctxt, policy, idempotency_key=None,
+                               details=None, trigger='rpc'):
+        return self._as(ctxt, 'execute_scaling_policy', policy=policy,
+                        idempotency_key=idempotency_key, details=details,
+                        trigger=trigger)
+
+    def resize_scaling_group(self, ctxt, group, capacity=None,
+                             adjustment=None,
+                             adjustment_type='change_in_capacity',
+                             honor_cooldown=False, idempotency_key=None):
+        return self._as(ctxt, 'resize_scaling_group', group=group,
+                        capacity=capacity, adjustment=adjustment,
+                        adjustment_type=adjustment_type,
+                        honor_cooldown=honor_cooldown,
+                        idempotency_key=idempotency_key)
+
+    def create_webhook(self, ctxt, policy, name=None):
+        return self._as(ctxt, 'create_webhook', policy=policy, name=name)
+
+    def delete_webhook(self, ctxt, webhook):
+        return self._as(ctxt, 'delete_webhook', webhook=webhook)
+
+    def list_webhooks(self, ctxt, policy):
+        return self._as(ctxt, 'list_webhooks', policy=policy)
+
+    def execute_webhook(self, ctxt, token, idempotency_key=None,
+                        details=None):
+        return self._as(ctxt, 'execute_webhook', token=token,
+                        idempotency_key=idempotency_key, details=details)
+
+    def list_scaling_activities(self, ctxt, group, limit=None, marker=None):
+        return self._as(ctxt, 'list_scaling_activities', group=group,
+                        limit=limit, marker=marker)
+
+    def remove_scaling_members(self, ctxt, group, members, replace=False):
+        return self._as(ctxt, 'remove_scaling_members', group=group,
+                        members=members, replace=replace)
+
+    def mark_member_unhealthy(self, ctxt, group, member, reason=None):
+        return self._as(ctxt, 'mark_member_unhealthy', group=group,
+                        member=member, reason=reason)
+
+    def signed_resource_signal(self, ctxt, arn, method, path, params,
+                               details, idempotency_key=None):
+        """A signal through a pre-signed URL: the engine checks the
+        signature (heat/engine/signed_signal.py)."""
+        # ``method`` travels as ``http_method``: oslo.messaging's
+        # ``call(ctxt, method, **kwargs)`` takes ``method`` itself
+        return self._as(ctxt, 'signed_resource_signal', arn=arn,
+                        http_method=method, path=path, params=params,
+                        details=details, idempotency_key=idempotency_key)
+
+    def converge_scaling_group(self, ctxt, group_id):
+        """A cast: any engine converges the group."""
+        return self.cast(ctxt, 'converge_scaling_group', version=AS_VERSION,
+                         group_id=group_id)
+
     # -- the service ---------------------------------------------------------
 
     def get_revision(self, ctxt):
@@ -517,3 +665,18 @@ ENGINE_METHODS = {
     'get_revision': '1.0', 'authenticated_to_backend': '1.0',
     'list_services': '1.4',
 }
+
+#: the auto-scaling methods (API 1.37)
+AS_METHODS = (
+    'create_scaling_group', 'update_scaling_group', 'delete_scaling_group',
+    'show_scaling_group', 'list_scaling_groups', 'suspend_scaling_group',
+    'resume_scaling_group', 'create_scaling_policy',
+    'update_scaling_policy', 'delete_scaling_policy',
+    'show_scaling_policy', 'list_scaling_policies',
+    'execute_scaling_policy', 'resize_scaling_group', 'create_webhook',
+    'delete_webhook', 'list_webhooks', 'execute_webhook',
+    'list_scaling_activities', 'remove_scaling_members',
+    'mark_member_unhealthy', 'converge_scaling_group',
+    'signed_resource_signal',
+)
+ENGINE_METHODS.update((name, AS_VERSION) for name in AS_METHODS)

@@ -25,6 +25,7 @@ stable names and tests can pin them.
 """
 
 import dataclasses
+import operator
 from typing import Optional
 
 from heat.scaling import removal as rm
@@ -172,20 +173,19 @@ def plan_batch(members, size, num_new, generation, rng, names=None):
     :param generation: the new definition's generation
     :param rng: generator for new names
     :param names: existing names with O(1) membership (optional)
-    :returns: :class:`MemberPlan`. Members are taken FAILED first, then
-        those not yet at ``generation``, then oldest, then by name: the
-        oldest out-of-date members are updated and removed first.
-        Upstream orders by FAILED, creation time and name only, which
-        comes to the same because it *replaces* a member to update it (the
-        replacement is the newest member); we may update members in place,
-        so the generation must keep updated members from being removed as
-        "oldest" (which would leave out-of-date members behind). Protection
+    :returns: :class:`MemberPlan`. Members are ordered as upstream
+        orders them (FAILED first, then oldest, then by name): the front
+        ones are removed when the batch shrinks the group, and the
+        front-most out-of-date members are switched to ``generation``.
+        A member updated in place keeps its age, as a provider-template
+        member does upstream; the caller recomputes the next batch from
+        the group's real state (:func:`heat.scaling.rolling_update.
+        next_batch` with the count of members at ``generation``), so a
+        rolling update always ends with every member updated. Protection
         from scale-in does not apply: a rolling update replaces
         definitions, and removes only temporary extra members.
     """
-    def key(m):
-        return (not m.failed, m.generation == generation, m.created_at,
-                m.name)
+    key = operator.attrgetter('rank')
 
     ordered = sorted(members, key=key)
     by_name = {m.name: m for m in ordered}

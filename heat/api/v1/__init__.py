@@ -6,7 +6,7 @@ does the same).
 
 import routes
 
-from heat.api.v1 import actions, events, misc, resources, stacks
+from heat.api.v1 import actions, events, misc, resources, signal, stacks
 
 STACK = '/v1/{tenant_id}/stacks/{stack_name}/{stack_id}'
 ALL_METHODS = ('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD')
@@ -18,6 +18,9 @@ def _table():
     return [
         (m, '/', 'GET', 'versions'),
         (m, '/v1', 'GET', 'versions'),
+        # credential in the URL: no authentication (middleware.PublicRoutes)
+        ('signal', '/v1/signal/{arn:.+}', 'POST', 'signal'),
+        ('signal', '/v1/webhooks/{token}', 'POST', 'webhook'),
         (s, t + '/validate', 'POST', 'validate_template'),
         (s, t + '/resource_types', 'GET', 'list_resource_types'),
         (s, t + '/resource_types/{type_name}', 'GET', 'resource_schema'),
@@ -87,6 +90,7 @@ def make_routes(engine, conf=None):
         'events': events.EventController(engine, conf),
         'actions': actions.ActionController(engine, conf),
         'misc': misc.MiscController(engine, conf),
+        'signal': signal.SignalController(engine, conf),
     }
     mapper = routes.Mapper()
     allowed = {}

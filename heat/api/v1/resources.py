@@ -2,7 +2,7 @@
 
 import webob.exc
 
-from heat.api.v1 import util
+from heat.api.v1 import signal, util
 
 #: list filters (query parameters), upstream's
 FILTER_KEYS = ('type', 'status', 'name', 'action', 'id',
@@ -72,9 +72,13 @@ class ResourceController:
                 req.context, identity, resource_name, with_attr=False)
             if res.get('resource_type') in TOKEN_SIGNAL_TYPES:
                 details = dict(details or {}, token=token)
-        self.engine.resource_signal(req.context, identity, resource_name,
-                                    details)
-        return None
+        kwargs = {}
+        key = signal.idempotency_key(req)
+        if key is not None:
+            kwargs['idempotency_key'] = key
+        # the result (a scaling policy's decision) is the body; None: null
+        return self.engine.resource_signal(req.context, identity,
+                                           resource_name, details, **kwargs)
 
     def mark_unhealthy(self, req, stack_name, stack_id, resource_name):
         body = util.body_dict(req)

@@ -33,6 +33,12 @@ ENGINE_TYPE_MODULES = (
     'heat.engine.resources.openstack.heat.stack',
     'heat.engine.resources.openstack.heat.resource_group',
     'heat.engine.resources.openstack.heat.resource_chain',
+    'heat.engine.resources.openstack.autoscaling.instance_group',
+    'heat.engine.resources.openstack.autoscaling.autoscaling_group',
+    'heat.engine.resources.openstack.autoscaling.scaling_policy',
+    'heat.engine.resources.aws.autoscaling.launch_config',
+    'heat.engine.resources.aws.autoscaling.autoscaling_group',
+    'heat.engine.resources.aws.autoscaling.scaling_policy',
     'heat.engine.resources.template_resource',
 )
 TEMPLATE_RESOURCE_MODULE = 'heat.engine.resources.template_resource'

@@ -123,6 +123,15 @@ class TemplateResource(stack_resource.StackResource):
             after.resource_type, self.stack, self.name, self.template_name)
         return super().update(after, before, prev_resource)
 
+    def metadata_update(self, new_metadata=None):
+        """Re-resolve the template's metadata and store it (as upstream's
+        provider resources do after a signal: metadata may name other
+        resources' attributes, e.g. a group's ``InstanceList``)."""
+        if new_metadata is None:
+            new_metadata = self._template_metadata()
+        if self.id is not None and self.action != self.INIT:
+            self.metadata_set(new_metadata)
+
     def _load(self, stack):
         files = stack.t.files or {}
         text = files.get(self.template_name)

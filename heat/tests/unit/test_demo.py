@@ -27,9 +27,24 @@ class TestDemo(base.TestCase):
         self.assertIn('at_max    5 -> 5', out)
         # 3 and 4: the simulation summary and the schema.
         self.assertIn('"scale_out_events"', out)
-        self.assertIn('database schema at revision 0001', out)
+        self.assertIn('database schema at revision 0002', out)
         # 5: heat-all driven over REST by python-heatclient.
         self.assertIn('POST /stacks -> CREATE_COMPLETE', out)
         self.assertIn('PATCH /stacks/demo count=3 -> UPDATE_COMPLETE, '
                       '3 members', out)
         self.assertIn('DELETE /stacks/demo -> DELETE_COMPLETE', out)
+        # 6: auto-scaling on heat-all: decisions, reasons and the sizes
+        self.assertIn('POST /stacks asdemo (min 1, max 4, desired 2, '
+                      'cooldown 0) -> CREATE_COMPLETE', out)
+        self.assertRegex(out, r'signal scale_up_policy +accepted +'
+                              r'change_in_capacity \+1: 2 -> 3')
+        self.assertRegex(out, r'members: 4\n.*signal scale_up_policy +'
+                              r'at_max +rejected: change_in_capacity \+1: '
+                              r'already at max_size 4')
+        self.assertRegex(out, r'POST alarm_url \(no token\) +accepted +'
+                              r'change_in_capacity -1: 4 -> 3')
+        self.assertIn('(repeat of an earlier trigger)', out)
+        self.assertRegex(out, r'cooldown +rejected: cooldown until')
+        self.assertIn('repeated trigger, first decision: '
+                      'change_in_capacity -1: 3 -> 2', out)
+        self.assertIn('DELETE /stacks/asdemo -> DELETE_COMPLETE', out)

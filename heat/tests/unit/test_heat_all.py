@@ -101,6 +101,52 @@ class TestHeatAll(base.TestCase):
         self.assertEqual(0, self.proc.wait(30))
 
 
+class TestHeatAllLogging(base.TestCase):
+    """oslo.log's options on the command line: --debug, --log-file."""
+
+    def test_debug_and_log_file(self):
+        state = self.useFixture(fixtures.TempDir()).path
+        log_file = os.path.join(state, 'heat.log')
+        bindir = os.path.dirname(sys.executable)
+        proc = subprocess.Popen(
+            [os.path.join(bindir, 'heat-all'), '--state-dir', state,
+             '--bind-port', '0', '--debug', '--log-file', log_file],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = proc.stdout.readline()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        self.assertIn('heat-all: serving http://', line)
+        with open(log_file) as f:
+            logged = f.read()
+        self.assertIn(' INFO heat [-] engine ', logged)
+        self.assertIn(' DEBUG ', logged)
+        # with a log file, nothing is logged on stderr or stdout
+        self.assertNotIn(' INFO ', err)
+        self.assertEqual('', out)
+
+    def test_logs_go_to_stderr_by_default(self):
+        state = self.useFixture(fixtures.TempDir()).path
+        bindir = os.path.dirname(sys.executable)
+        proc = subprocess.Popen(
+            [os.path.join(bindir, 'heat-all'), '--state-dir', state,
+             '--bind-port', '0'],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = proc.stdout.readline()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        self.assertIn('heat-all: serving http://', line)
+        self.assertIn(' INFO heat [-] engine ', err)
+        self.assertNotIn(' DEBUG ', err)
+
+    def test_unknown_option_is_refused(self):
+        bindir = os.path.dirname(sys.executable)
+        proc = subprocess.run(
+            [os.path.join(bindir, 'heat-engine'), '--no-such-option'],
+            capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(0, proc.returncode)
+        self.assertIn('no-such-option', proc.stderr)
+
+
 class TestHeatAllStartFailure(base.TestCase):
 
     def test_a_port_in_use_ends_the_process(self):

@@ -39,7 +39,7 @@ class TestDbCommands(CliCase):
         self.assertTrue({'stack', 'resource', 'event', 'stack_lock',
                          'service', 'raw_template'} <= self.tables())
         code, out, _err = self.run_cli('db_version')
-        self.assertEqual((0, '0001\n'), (code, out))
+        self.assertEqual((0, '0002\n'), (code, out))
 
     def test_db_sync_to_base_removes_the_schema(self):
         self.run_cli('db_sync')

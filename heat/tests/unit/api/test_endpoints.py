@@ -552,17 +552,22 @@ class TestTemplates(APITestCase):
             'template': 'foo: [unclosed'}), 400,
             message='Template not in valid format')
 
-    def test_catalogue_calls_the_service_lacks_are_a_clear_400(self):
-        # EngineService has no such methods (the RPC server answers them:
-        # test_rpc_client); called directly, the API says so.
+    def test_catalogue_served_by_the_service(self):
+        # EngineService answers the template catalogue itself.
         for path in ('/resource_types', '/resource_types/OS::Heat::None',
                      '/template_versions',
                      '/template_versions/heat_template_version.2016-10-14'
-                     '/functions',
-                     '/resource_types/OS::Heat::None/template'):
+                     '/functions'):
             resp = self.request('GET', path)
-            if resp.status_code != 200:
-                self.assertError(resp, 400, 'NotSupported')
+            self.assertEqual(200, resp.status_code, resp.text)
+        self.assertIn('OS::Heat::None', self.request(
+            'GET', '/resource_types').json['resource_types'])
+        self.assertError(self.request(
+            'GET', '/template_versions/nope/functions'), 404)
+        # generate_template is not there: a clear 400
+        self.assertError(self.request(
+            'GET', '/resource_types/OS::Heat::None/template'), 400,
+            'NotSupported')
         self.assertError(self.request(
             'GET', '/resource_types/OS::Heat::None/template?template_type=x'),
             400, message='Template type is not supported')
@@ -598,7 +603,8 @@ class TestMisc(APITestCase):
         from heat.api import app as app_mod
         from heat.api import middleware
         from heat.common import context
-        self.app = app_mod.make_app(self.engine_svc, types.SimpleNamespace(
+        # the core API (no auth_token in front of it)
+        self.app = app_mod.API(self.engine_svc, types.SimpleNamespace(
             auth_strategy='keystone'))
         self.assertError(self.request('GET', '/stacks'), 401,
                          'HTTPUnauthorized')

@@ -1,5 +1,8 @@
 """The real python-heatclient against the API over a local HTTP server
-(cheroot on 127.0.0.1, a free port), as the functional harness drives it."""
+(cheroot on 127.0.0.1, a free port), as the functional harness drives it.
+The scenarios of :mod:`heat.tests.heatclient_scenarios` run here on an
+engine in the test process, and in the functional suite on real
+processes."""
 
 import socket
 import threading
@@ -10,6 +13,7 @@ from heatclient import client as heat_client
 from heatclient import exc as heat_exc
 
 from heat.tests import pinned
+from heat.tests.heatclient_scenarios import HeatclientScenarios
 from heat.tests.unit.api import APITestCase
 
 TEMPLATE = '''heat_template_version: 2016-10-14
@@ -38,7 +42,7 @@ def free_port():
         return sock.getsockname()[1]
 
 
-class TestWithHeatclient(APITestCase):
+class TestWithHeatclient(HeatclientScenarios, APITestCase):
 
     def setUp(self):
         super().setUp()

@@ -183,7 +183,15 @@ class PlanBatchTest(base.TestCase):
         rng = random.Random(5)
         group = [M('m%d' % i, i) for i in range(current)]
         clock = 10
-        for size, num in ru.batches(target, current, batch, keep):
+        steps = 0
+        # as the converger does: each batch from the group's real state
+        while ru.needs_update(target, len(group),
+                              sum(1 for m in group if m.generation == 1)):
+            steps += 1
+            self.assertLess(steps, 100)
+            size, num = ru.next_batch(
+                target, len(group),
+                sum(1 for m in group if m.generation == 1), batch, keep)
             plan = mb.plan_batch(group, size, num, 1, rng)
             gone = {m.name for m in plan.remove}
             switched = {m.name for m in plan.update}
@@ -205,11 +213,39 @@ class PlanBatchTest(base.TestCase):
         self.assertEqual((), plan.create)
         self.assertEqual((), plan.remove)
 
-    def test_updated_members_are_not_removed_as_oldest(self):
+    def test_oldest_removed_first_updated_or_not_as_upstream(self):
+        # upstream keeps the newest members when a batch shrinks the
+        # group (old[-n:]), whatever their definition
         group = [M('a', 1, generation=1), M('b', 2), M('c', 3)]
         plan = mb.plan_batch(group, 2, 1, 1, random.Random(0))
-        self.assertEqual(['b'], [m.name for m in plan.remove])
-        self.assertEqual(['c'], [m.name for m in plan.update])
+        self.assertEqual(['a'], [m.name for m in plan.remove])
+        self.assertEqual(['b'], [m.name for m in plan.update])
+
+    def test_rolling_update_with_extra_capacity_removes_the_oldest(self):
+        # upstream's functional expectation: 10 members, min in service
+        # 8, batch 4: 8 kept, 2 created, the 2 oldest removed
+        rng = random.Random(3)
+        group = [M('m%02d' % i, i) for i in range(10)]
+        clock = 100
+        while ru.needs_update(10, len(group),
+                              sum(1 for m in group if m.generation == 1)):
+            size, num = ru.next_batch(
+                10, len(group), sum(1 for m in group if m.generation == 1),
+                4, 8)
+            plan = mb.plan_batch(group, size, num, 1, rng)
+            gone = {m.name for m in plan.remove}
+            up = {m.name for m in plan.update}
+            group = [rm.Member(m.name, m.status, m.created_at,
+                               1 if m.name in up else m.generation)
+                     for m in group if m.name not in gone]
+            for name in plan.create:
+                clock += 1
+                group.append(M(name, clock, generation=1))
+        names = {m.name for m in group}
+        self.assertEqual(10, len(group))
+        self.assertEqual({1}, {m.generation for m in group})
+        self.assertEqual({'m%02d' % i for i in range(2, 10)},
+                         names & {'m%02d' % i for i in range(10)})
 
     def test_failed_members_removed_first(self):
         group = [M('a', 1), M('f', 5, 'FAILED'), M('b', 2)]

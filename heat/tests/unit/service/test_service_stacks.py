@@ -356,6 +356,14 @@ class TestStacks(db_fixtures.DBTestCase):
         self.wait(ident)
         self.assertEqual('one', self.outputs(ident)['label'])
 
+    def test_update_clear_parameters_must_be_a_list_of_names(self):
+        ident = self.create('s1')
+        for bad in ('label', ['label', 3], {'label': 1}, 7):
+            err = self.assertRaises(
+                exception.Invalid, self.svc.update_stack, self.ctx, ident,
+                None, {}, {}, {'existing': True, 'clear_parameters': bad})
+            self.assertIn(repr(bad), str(err))
+
     def test_update_suspended_refused(self):
         ident = self.create('s1')
         self.svc.stack_suspend(self.ctx, ident)
@@ -456,6 +464,15 @@ class TestStacks(db_fixtures.DBTestCase):
             marker=page[-1]['stack_identity']['stack_id'])
         self.assertEqual(['s2'], [s['stack_name'] for s in rest])
         self.assertEqual(3, len(idents))
+
+    def test_list_unknown_marker_is_ignored(self):
+        # upstream ignores a marker that names no stack (no 404)
+        for i in range(2):
+            self.create('s%d' % i, tmpl='heat_template_version: '
+                        '2016-10-14\n')
+        names = sorted(s['stack_name'] for s in self.svc.list_stacks(
+            self.ctx, marker='00000000-0000-0000-0000-000000000000'))
+        self.assertEqual(['s0', 's1'], names)
 
     def test_cancel_update_rolls_back(self):
         ident = self.create('s1', tmpl=SLOW)

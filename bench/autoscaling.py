@@ -1,0 +1,331 @@
+"""Benchmark of auto-scaling on the embedded default.
+
+One process runs what ``heat-all`` runs: an EngineService served on the
+in-process RPC transport, a SQLite file (WAL) and the REST API on a real
+threaded WSGI server (cheroot) bound to 127.0.0.1. Groups are
+``OS::Heat::AutoScalingGroup`` of ``OS::Heat::None`` members with +1/-1
+(and +N/-N) ``change_in_capacity`` policies, created as stacks.
+
+Measures (each printed in one JSON document):
+
+- ``create``: a stack whose group starts at N members (default 1000),
+  until CREATE_COMPLETE: seconds and rows inserted;
+- ``step_plus_1``: one +1 trigger at N = 10 and at N = 1000 until the
+  group has converged: seconds, rows inserted and rows updated
+  (statements counted by an SQLAlchemy listener), and the ratio of the two
+  times (aim: within 1.5x);
+- ``scale_0_to_n``: a group at 0 members given +N: seconds until N
+  members exist (aim: 0 to 1000 in under 5 s); then -N back to 0;
+- ``triggers``: ``--triggers`` POSTs to the +1 policy's signal URL over
+  REST from ``--clients`` concurrent keep-alive clients (cooldown 0, max
+  large): decisions per second and the p50/p99 trigger-to-decision
+  latency (the HTTP round trip: the decision is made and returned
+  synchronously); the final capacity is checked against the count of
+  accepted triggers.
+
+    .venv/bin/python bench/autoscaling.py [--size 1000] [--triggers 1000]
+        [--clients 8]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+
+WAIT = 600
+
+
+def group_template(size, max_size, adjust=1):
+    return {
+        'heat_template_version': '2016-10-14',
+        'resources': {
+            'group': {
+                'type': 'OS::Heat::AutoScalingGroup',
+                'properties': {
+                    'min_size': 0, 'max_size': max_size,
+                    'desired_capacity': size, 'cooldown': 0,
+                    'resource': {'type': 'OS::Heat::None'}}},
+            'up': {
+                'type': 'OS::Heat::ScalingPolicy',
+                'properties': {
+                    'auto_scaling_group_id': {'get_resource': 'group'},
+                    'adjustment_type': 'change_in_capacity',
+                    'scaling_adjustment': adjust, 'cooldown': 0}},
+            'down': {
+                'type': 'OS::Heat::ScalingPolicy',
+                'properties': {
+                    'auto_scaling_group_id': {'get_resource': 'group'},
+                    'adjustment_type': 'change_in_capacity',
+                    'scaling_adjustment': -adjust, 'cooldown': 0}},
+        },
+    }
+
+
+class WriteCounter:
+    """INSERT / UPDATE / DELETE statements and rows, by an SQLAlchemy
+    listener on the engine's database."""
+
+    def __init__(self, engine):
+        import sqlalchemy as sa
+        self.counts = {'insert': 0, 'update': 0, 'delete': 0}
+        self.lock = threading.Lock()
+        sa.event.listen(engine, 'after_cursor_execute', self._after)
+
+    def _after(self, conn, cursor, statement, parameters, context,
+               executemany):
+        verb = statement.lstrip()[:6].lower()
+        if verb not in self.counts:
+            return
+        rows = cursor.rowcount if cursor.rowcount and cursor.rowcount > 0 \
+            else (len(parameters) if executemany else 1)
+        with self.lock:
+            self.counts[verb] += rows
+
+    def take(self):
+        with self.lock:
+            out = dict(self.counts)
+            for k in self.counts:
+                self.counts[k] = 0
+        return out
+
+
+class Bench:
+    def __init__(self, tmp):
+        from heat.common import config, context
+        from heat.db import api as db_api
+        from heat.db import migration
+        from heat.engine import service
+        from heat.engine.autoscaling import client as as_client
+        from heat.rpc import client as rpc_client
+        from heat.rpc import server as rpc_server
+        from heat.rpc import transport as rpc_transport
+
+        conf = config.CONF
+        rpc_transport.register_opts(conf)
+        conf.set_override('transport_url', 'inproc://bench')
+        conf.set_override('max_resources_per_stack', -1)
+        as_client.reset()
+        url = 'sqlite:///%s' % os.path.join(tmp, 'heat.sqlite')
+        migration.upgrade(url)
+        db_api.configure(url)
+        self.counter = WriteCounter(db_api.get_engine())
+        transport = rpc_transport.get_transport('inproc://bench')
+        self.svc = service.EngineService(engine_id='bench-engine',
+                                         report_interval=3600)
+        self.svc.start()
+        self.server = rpc_server.EngineServer(self.svc, transport).start()
+        self.client = rpc_client.EngineClient(transport, timeout=WAIT)
+        self.ctx = context.RequestContext(project_id='bench',
+                                          user_id='bench')
+
+    def stop(self):
+        from heat.db import api as db_api
+        self.server.stop()
+        self.svc.stop(WAIT)
+        db_api.dispose()
+
+    # -- helpers -------------------------------------------------------------
+
+    def create(self, name, tmpl):
+        ident = self.client.create_stack(self.ctx, name, json.dumps(tmpl),
+                                         {}, {}, {'timeout_mins': 60})
+        self.wait_stack(ident, 'CREATE_COMPLETE')
+        return ident
+
+    def wait_stack(self, ident, expect):
+        if not self.svc.wait(ident, WAIT):
+            raise RuntimeError('stack action did not end')
+        info = self.client.show_stack(self.ctx, ident,
+                                      resolve_outputs=False)[0]
+        state = '%s_%s' % (info['stack_action'], info['stack_status'])
+        if state != expect:
+            raise RuntimeError('%s: %s' % (state,
+                                           info['stack_status_reason']))
+
+    def group_id(self, ident):
+        res = self.client.describe_stack_resource(self.ctx, ident, 'group')
+        return res['physical_resource_id']
+
+    def wait_converged(self, gid, size):
+        start = time.monotonic()
+        deadline = start + WAIT
+        while True:
+            g = self.client.show_scaling_group(self.ctx, gid)
+            if g['converged'] and g['current_size'] == size:
+                return g
+            if g['status'] == 'FAILED':
+                raise RuntimeError('group FAILED: %s' % g['status_reason'])
+            if time.monotonic() > deadline:
+                raise RuntimeError('group not converged: %s' % g)
+            # poll fast for short steps, gently for long ones (a poll is
+            # a few queries: it must not slow down what it measures)
+            time.sleep(0.002 if time.monotonic() - start < 0.2 else 0.02)
+
+    def delete(self, ident):
+        self.client.delete_stack(self.ctx, ident)
+        self.svc.wait(ident, WAIT)
+
+    # -- measurements --------------------------------------------------------
+
+    def create_n(self, n, max_size=None):
+        self.counter.take()
+        t0 = time.perf_counter()
+        ident = self.create('create%d' % n,
+                            group_template(n, max_size or max(n, 1)))
+        took = time.perf_counter() - t0
+        return ident, {'members': n, 'seconds': round(took, 3),
+                       'rows': self.counter.take()}
+
+    def step(self, ident, n, policy='up', delta=1):
+        gid = self.group_id(ident)
+        self.wait_converged(gid, n)
+        self.counter.take()
+        t0 = time.perf_counter()
+        decision = self.client.resource_signal(self.ctx, ident, policy,
+                                               None, sync_call=False)
+        self.wait_converged(gid, n + delta)
+        took = time.perf_counter() - t0
+        return {'from': n, 'to': n + delta, 'seconds': round(took, 4),
+                'rows': self.counter.take(),
+                'decision_reason': (decision or {}).get('reason')}
+
+    def plus_one(self, n):
+        ident, _c = self.create_n(n, max_size=n + 10)
+        runs = [self.step(ident, n + i) for i in range(3)]
+        self.delete(ident)
+        best = min(runs, key=lambda r: r['seconds'])
+        return {'members': n, 'seconds_best_of_3': best['seconds'],
+                'seconds_runs': [r['seconds'] for r in runs],
+                'rows': best['rows']}
+
+    def big_steps(self, n):
+        ident = self.create('big%d' % n, group_template(0, n, adjust=n))
+        out = {'members': n}
+        for name, policy, start, delta in (('plus_n', 'up', 0, n),
+                                           ('minus_n', 'down', n, -n)):
+            r = self.step(ident, start, policy, delta)
+            out[name] = {'seconds': r['seconds'], 'rows': r['rows']}
+        self.delete(ident)
+        return out
+
+    def triggers(self, count, clients):
+        from heat.api import app as api_app
+        from heat.cmd import common
+        ident = self.create('triggers', group_template(0, 1000000))
+        gid = self.group_id(ident)
+        from heat.common import config
+        wsgi = api_app.make_app(self.client)
+        server = common.make_wsgi_server(config.CONF, wsgi,
+                                         host='127.0.0.1', port=0)
+        server.prepare()
+        port = server.bind_addr[1]
+        thread = threading.Thread(target=server.serve, daemon=True)
+        thread.start()
+        path = ('/v1/bench/stacks/%s/%s/resources/up/signal'
+                % (ident['stack_name'], ident['stack_id']))
+        latencies = []
+        statuses = {}
+        accepted = [0]
+        lock = threading.Lock()
+        per = [count // clients + (1 if i < count % clients else 0)
+               for i in range(clients)]
+
+        def run(k):
+            conn = http.client.HTTPConnection('127.0.0.1', port, timeout=60)
+            mine = []
+            codes = {}
+            acc = 0
+            for _ in range(k):
+                t0 = time.perf_counter()
+                conn.request('POST', path, body='{}', headers={
+                    'Content-Type': 'application/json',
+                    'X-Auth-Token': 'x'})
+                resp = conn.getresponse()
+                body = resp.read()
+                mine.append(time.perf_counter() - t0)
+                codes[resp.status] = codes.get(resp.status, 0) + 1
+                try:
+                    if json.loads(body or b'null').get('accepted'):
+                        acc += 1
+                except (ValueError, AttributeError):
+                    pass
+            conn.close()
+            with lock:
+                latencies.extend(mine)
+                accepted[0] += acc
+                for c, v in codes.items():
+                    statuses[c] = statuses.get(c, 0) + v
+
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=run, args=(k,)) for k in per]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        took = time.perf_counter() - t0
+        final = self.wait_converged(gid, accepted[0])
+        server.stop()
+        latencies.sort()
+        self.delete(ident)
+        return {
+            'triggers': count, 'clients': clients,
+            'decisions_per_s': round(count / took, 1),
+            'p50_ms': round(statistics.median(latencies) * 1000, 2),
+            'p99_ms': round(latencies[int(len(latencies) * 0.99) - 1]
+                            * 1000, 2),
+            'http_statuses': {str(k): v for k, v in statuses.items()},
+            'accepted': accepted[0],
+            'final_capacity': final['desired_capacity'],
+            'final_capacity_exact': final['desired_capacity'] == accepted[0]
+            == count,
+        }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--size', type=int, default=1000)
+    parser.add_argument('--triggers', type=int, default=1000)
+    parser.add_argument('--clients', type=int, default=8)
+    parser.add_argument('--only-triggers', action='store_true',
+                        help='measure the REST triggers only')
+    args = parser.parse_args(argv)
+    import logging
+    logging.basicConfig(level=logging.WARNING)
+    tmp = tempfile.mkdtemp(prefix='heat-bench-as-')
+    bench = Bench(tmp)
+    try:
+        out = {'benchmark': 'autoscaling',
+               'machine': {'python': platform.python_version(),
+                           'cpus': os.cpu_count(),
+                           'platform': platform.platform()},
+               'members': 'OS::Heat::None', 'database': 'sqlite file (WAL)',
+               'rpc': 'in-process'}
+        if not args.only_triggers:
+            ident, out['create'] = bench.create_n(args.size)
+            bench.delete(ident)
+            small = bench.plus_one(10)
+            large = bench.plus_one(args.size)
+            out['step_plus_1'] = {
+                'n10': small, 'n%d' % args.size: large,
+                'ratio_large_to_small': round(
+                    large['seconds_best_of_3'] /
+                    small['seconds_best_of_3'], 2)}
+            out['scale_0_to_n'] = bench.big_steps(args.size)
+        out['triggers_1_client'] = bench.triggers(args.triggers, 1)
+        out['triggers'] = bench.triggers(args.triggers, args.clients)
+    finally:
+        bench.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

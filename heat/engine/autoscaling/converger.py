@@ -1,0 +1,689 @@
+"""The converger: bring a group's members to what the group should be.
+
+``converge(context, group_id, engine_id)`` takes the group's lease (a
+fencing token, ``fence``), then loops: read the group and its members,
+plan with the library (:func:`heat.scaling.members.plan_resize` for the
+count, :func:`heat.scaling.rolling_update.next_batch` +
+:func:`heat.scaling.members.plan_batch` while a rolling update runs) and
+apply one batch: record the intent (new ``PENDING`` rows, victims
+``REMOVING``, members to update ``UPDATING``), act on the member stack
+(at most ``max_concurrent_resources`` members at once; only the members
+of the batch are loaded, see :class:`~heat.engine.autoscaling.members.
+MemberStack`), record the outcome, renew the lease. Every write is
+fence-checked: a converger whose lease was taken over gets ``LeaseLost``
+and stops, touching nothing more. An empty plan marks the group
+converged at the version it planned from, releases the lease and
+re-reads the group: a decision that arrived meanwhile is converged too,
+so none is ever left behind.
+
+Resuming (a later converge, the sweep): ``PENDING`` members whose
+resource is CREATE_COMPLETE become ACTIVE, others are (re)created under
+the same name; ``REMOVING`` members are deleted; ``UPDATING`` members are
+updated again.
+
+Test hooks: :data:`before_batch` and :data:`after_member` are called (if
+set) before a batch acts and after each member's action; raising from
+them kills the converger on the spot (no lease release, like a crash).
+"""
+
+import concurrent.futures
+import datetime
+import logging
+import random
+import threading
+
+import sqlalchemy as sa
+from oslo_config import cfg
+from oslo_db import exception as db_exc
+
+from heat.common import context as context_mod
+from heat.common import exception, notify
+from heat.db import api as db_api
+from heat.db import models
+from heat.engine.autoscaling import engine as eng
+from heat.engine.autoscaling import members as members_mod
+from heat.scaling import members as lib_members
+from heat.scaling import removal
+from heat.scaling import rolling_update as ru
+
+LOG = logging.getLogger(__name__)
+
+#: test hooks: ``before_batch(group_id, plan)``,
+#: ``after_member(group_id, name, action)``
+before_batch = None
+after_member = None
+
+_rng = random.SystemRandom()
+
+CONVERGED, BUSY, LEASE_LOST, FAILED, STOPPED, DELETED, GONE = (
+    'converged', 'busy', 'lease_lost', 'failed', 'stopped', 'deleted',
+    'gone')
+
+
+class _MemberFailed(Exception):
+    def __init__(self, name, reason):
+        super().__init__(reason)
+        self.name = name
+        self.reason = reason
+
+
+class Batch:
+    """One batch: names to create, remove, update (and the generations
+    the removed/updated members have now)."""
+
+    def __init__(self, create=(), remove=(), update=(), generation=0,
+                 old_generations=None, resume=False):
+        self.create = list(create)
+        self.remove = list(remove)
+        self.update = list(update)
+        self.generation = generation
+        self.old_generations = dict(old_generations or {})
+        self.resume = resume
+        #: a rolling-update batch: upstream's count of updated members
+        #: once this batch is done (kept in ``rolling_update['updated']``)
+        self.rolling_updated = None
+
+    @property
+    def empty(self):
+        return not (self.create or self.remove or self.update)
+
+    def __repr__(self):
+        return 'Batch(create=%d, remove=%d, update=%d)' % (
+            len(self.create), len(self.remove), len(self.update))
+
+
+#: :meth:`Converger._quick_plan`: "read the members and plan fully"
+_NEED_ROWS = object()
+
+
+def _lib_member(m):
+    return removal.Member(name=m.name, status=m.status,
+                          created_at=eng.posix(m.created_at),
+                          generation=m.generation,
+                          protected=bool(m.protected))
+
+
+def _conf():
+    return cfg.CONF
+
+
+def _admin_context(context, project):
+    if context is None:
+        return context_mod.RequestContext(project_id=project, is_admin=True)
+    return eng.group_context(context, project)
+
+
+class Converger:
+    def __init__(self, context, group_id, engine_id, stop_event=None):
+        self.group_id = group_id
+        self.engine_id = engine_id
+        self.stop_event = stop_event
+        self.fence = None
+        self.context = context
+        self.conf = _conf()
+
+    # -- lease -----------------------------------------------------------
+
+    def _ttl(self):
+        return self.conf.autoscaling.lease_ttl
+
+    def _acquire(self):
+        self.fence = db_api.scaling_group_acquire_lease(
+            self.context, self.group_id, self.engine_id, self._ttl())
+        return self.fence is not None
+
+    def _renew(self):
+        if not db_api.scaling_group_renew_lease(
+                self.context, self.group_id, self.engine_id, self.fence,
+                self._ttl()):
+            raise exception.LeaseLost(group=self.group_id, fence=self.fence)
+
+    def _release(self):
+        if self.fence is not None:
+            db_api.scaling_group_release_lease(
+                self.context, self.group_id, self.engine_id, self.fence)
+
+    def _update_group(self, values):
+        return db_api.scaling_group_update(self.context, self.group_id,
+                                           values, expected_fence=self.fence)
+
+    # -- activities ------------------------------------------------------
+
+    def _activities(self, values, statuses):
+        A = models.ScalingActivity
+        with db_api.writer(self.context) as session:
+            db_api.scaling_group_update(
+                self.context, self.group_id,
+                {'lease_engine_id': self.engine_id},
+                expected_fence=self.fence)
+            session.query(A).filter(
+                A.group_id == self.group_id,
+                A.status.in_(list(statuses))).update(
+                dict(values), synchronize_session=False)
+
+    def _open_triggers(self):
+        """The triggers of the activities this convergence completes."""
+        A = models.ScalingActivity
+        with db_api.reader(self.context) as session:
+            rows = session.query(A.trigger).filter(
+                A.group_id == self.group_id,
+                A.status.in_([eng.ACCEPTED, eng.IN_PROGRESS])).distinct()
+            return {r[0] for r in rows}
+
+    # -- the loop ----------------------------------------------------------
+
+    def run(self):
+        try:
+            g = db_api.scaling_group_get(self.context, self.group_id, None)
+        except exception.EntityNotFound:
+            return GONE
+        self.context = _admin_context(self.context, g.project)
+        if not self._acquire():
+            return BUSY
+        try:
+            return self._loop()
+        except exception.LeaseLost:
+            LOG.info('Group %s: lease lost (fence %s); stopping',
+                     self.group_id, self.fence)
+            return LEASE_LOST
+
+    def _stopping(self):
+        return self.stop_event is not None and self.stop_event.is_set()
+
+    def _loop(self):
+        started = False
+        while True:
+            try:
+                g = db_api.scaling_group_get(self.context, self.group_id,
+                                             None)
+            except exception.EntityNotFound:
+                return GONE
+            if self._stopping():
+                self._release()
+                return STOPPED
+            version = g.version
+            rows = None
+            batch = self._quick_plan(g)
+            if batch is _NEED_ROWS:
+                rows = db_api.scaling_member_get_all(self.context, g.id)
+                batch = self._plan(g, rows)
+            if batch is None:
+                # Nothing to do at ``version``.
+                if g.status == eng.DELETING:
+                    return self._finish_delete(g)
+                if g.rolling_generation is not None:
+                    self._touch_nested_members(g, rows)
+                    roll = dict(g.rolling_update or {})
+                    roll.pop('updated', None)
+                    self._update_group({'rolling_generation': None,
+                                        'rolling_update': roll or None})
+                    continue
+                status = g.status
+                if status in (eng.INIT, eng.CONVERGING, eng.ACTIVE):
+                    status = eng.ACTIVE
+                values = {'converged_version': version, 'status': status}
+                if status == eng.ACTIVE and g.status != eng.ACTIVE:
+                    values['status_reason'] = 'converged to %d members' % (
+                        g.desired_capacity)
+                if g.status == eng.FAILED:
+                    values = {'converged_version': version}
+                self._update_group(values)
+                if status == eng.ACTIVE:
+                    scaled = self._open_triggers() & SCALING_TRIGGERS
+                    self._activities(
+                        {'status': eng.COMPLETE,
+                         'finished_at': db_api.utcnow()},
+                        (eng.ACCEPTED, eng.IN_PROGRESS))
+                    if started:
+                        _refresh_owner_metadata(self.context, g)
+                    if started and scaled:
+                        # .end pairs with the .start of a trigger
+                        notify.notify(self.context,
+                                      'orchestration.autoscaling.end', {
+                                          'group_id': g.id,
+                                          'group_name': g.name,
+                                          'capacity': g.desired_capacity,
+                                          'stack_id': g.stack_id,
+                                          'resource_name': g.resource_name,
+                                          'message': 'converged'})
+                self._release()
+                # Release, then recheck: a decision committed after our
+                # read is ours to converge (or the next holder's).
+                try:
+                    again = db_api.scaling_group_get(self.context, g.id,
+                                                     None)
+                except exception.EntityNotFound:
+                    return CONVERGED
+                if again.version == version or again.status == eng.FAILED:
+                    return CONVERGED
+                if not self._acquire():
+                    return CONVERGED
+                continue
+            if g.status == eng.FAILED and not batch.resume:
+                # A failed group waits for a new decision (a new version
+                # resets it to CONVERGING); removals go on.
+                if batch.create or batch.update:
+                    if g.converged_version >= version:
+                        self._release()
+                        return FAILED
+            if not started:
+                started = True
+                self._activities({'status': eng.IN_PROGRESS,
+                                  'engine_id': self.engine_id,
+                                  'fence': self.fence},
+                                 (eng.ACCEPTED,))
+                if g.status not in (eng.CONVERGING, eng.DELETING):
+                    self._update_group({'status': eng.CONVERGING})
+            try:
+                self._apply(g, batch)
+            except _MemberFailed as exc:
+                return self._fail(g, exc)
+            except db_exc.DBDuplicateEntry:
+                if rows is not None:
+                    raise
+                # a quick plan drew a name in use (60 random bits: next
+                # to never); nothing was written: plan again
+                LOG.info('Group %s: member name collision; replanning',
+                         g.id)
+                continue
+            self._renew()
+            if g.rolling_generation is not None and not batch.resume and \
+                    (batch.update or batch.create):
+                pause = float((g.rolling_update or {}).get('pause_time')
+                              or 0)
+                if pause > 0 and self.stop_event is not None:
+                    if self.stop_event.wait(pause):
+                        self._release()
+                        return STOPPED
+                    self._renew()
+                elif pause > 0:
+                    import time
+                    time.sleep(pause)
+                    self._renew()
+
+    # -- planning ----------------------------------------------------------
+
+    def _quick_plan(self, g):
+        """The common case without reading every member: a group whose
+        members are all ACTIVE and which must grow (or is done). Growing
+        by k costs O(k) whatever the group's size: new names are drawn at
+        random and the (group, name) unique key refuses a collision.
+        Anything else (shrinking, failed members, unfinished intents,
+        rolling updates, deletion) returns ``_NEED_ROWS``."""
+        if g.status == eng.DELETING or g.rolling_generation is not None:
+            return _NEED_ROWS
+        M = models.ScalingMember
+        with db_api.reader(self.context) as session:
+            counts = dict(session.query(M.status, sa.func.count()).filter(
+                M.group_id == g.id).group_by(M.status).all())
+        if set(counts) - {eng.M_ACTIVE}:
+            return _NEED_ROWS
+        live = counts.get(eng.M_ACTIVE, 0)
+        target = g.desired_capacity
+        if target < live:
+            return _NEED_ROWS
+        if target == live:
+            return None
+        size = self.conf.autoscaling.converge_batch_size
+        names = lib_members.new_names(min(target - live, size), _rng)
+        return Batch(create=names, generation=g.generation)
+
+    def _plan(self, g, rows):
+        size = self.conf.autoscaling.converge_batch_size
+        gens = {m.name: m.generation for m in rows}
+        # 1. unfinished intents (a crash, or the last batch's leftovers)
+        removing = [m.name for m in rows if m.status == eng.REMOVING]
+        pending = [m.name for m in rows if m.status == eng.PENDING]
+        updating = [m.name for m in rows if m.status == eng.UPDATING]
+        if g.status == eng.DELETING:
+            names = [m.name for m in rows]
+            if not names:
+                return None
+            return Batch(remove=names[:size], old_generations=gens,
+                         resume=True)
+        if removing or pending or updating:
+            n = size
+            b = Batch(remove=removing[:n], old_generations=gens,
+                      resume=True, generation=g.rolling_generation or 0)
+            n -= len(b.remove)
+            b.create = pending[:max(n, 0)]
+            n -= len(b.create)
+            b.update = updating[:max(n, 0)]
+            if b.update and g.rolling_generation is None:
+                # Nothing to roll to any more: keep them as they are.
+                b.update = []
+            if not b.empty:
+                return b
+        failed = [m for m in rows if m.status == eng.M_FAILED]
+        live = [m for m in rows if m.status in eng.LIVE_STATUSES]
+        if g.rolling_generation is not None:
+            return self._plan_rolling(g, failed, live, gens)
+        target = g.desired_capacity
+        lib_live = [_lib_member(m) for m in live]
+        names = set(gens)
+        plan = lib_members.plan_resize(
+            lib_live, target, g.generation, _rng, names=names,
+            policy=g.removal_policy or removal.DEFAULT)
+        remove = [m.name for m in failed] + [m.name for m in plan.remove]
+        create = list(plan.create)
+        if not remove and not create:
+            return None
+        remove = remove[:size]
+        create = create[:max(size - len(remove), 0)] if remove else \
+            create[:size]
+        if not remove and not create:
+            return None
+        return Batch(create=create, remove=remove, generation=g.generation,
+                     old_generations=gens)
+
+    def _plan_rolling(self, g, failed, live, gens):
+        gen = g.rolling_generation
+        roll = g.rolling_update or {}
+        batch_size = max(int(roll.get('max_batch_size') or 1), 1)
+        min_in = max(int(roll.get('min_in_service') or 0), 0)
+        target = g.desired_capacity
+        lib_live = [_lib_member(m) for m in live]
+        if failed:
+            return Batch(remove=[m.name for m in failed],
+                         old_generations=gens, generation=gen)
+        # Upstream's progress count (``_get_batches``): a batch's new
+        # members count as updated only beyond the temporary extra
+        # capacity; it decides the batches, and so which members stay.
+        updated = int(roll.get('updated') or 0)
+        current = len(live)
+        if not ru.needs_update(target, current, updated):
+            if any(m.generation != gen for m in live):
+                # members left behind (a member failed and was replaced
+                # meanwhile): bring them along one batch at a time
+                updated = sum(1 for m in live if m.generation == gen)
+            else:
+                return None
+        new_size, num = ru.next_batch(target, current, updated,
+                                      batch_size, min_in)
+        plan = lib_members.plan_batch(lib_live, new_size, num, gen, _rng,
+                                      names=set(gens))
+        batch = Batch(create=plan.create,
+                      remove=[m.name for m in plan.remove],
+                      update=[m.name for m in plan.update],
+                      generation=gen, old_generations=gens)
+        batch.rolling_updated = updated + num - max(
+            new_size - max(current, target), 0)
+        return batch
+
+    # -- acting ------------------------------------------------------------
+
+    def _apply(self, g, batch):
+        ctx = self.context
+        # 1. intent
+        with db_api.writer(ctx):
+            new = [n for n in batch.create if n not in batch.old_generations]
+            if new:
+                db_api.scaling_member_create_many(
+                    ctx, g.id, [{'name': n, 'generation': batch.generation,
+                                 'status': eng.PENDING} for n in new],
+                    expected_fence=self.fence)
+            if batch.remove:
+                db_api.scaling_member_update(
+                    ctx, g.id, batch.remove, {'status': eng.REMOVING},
+                    expected_fence=self.fence)
+            if batch.update:
+                db_api.scaling_member_update(
+                    ctx, g.id, batch.update, {'status': eng.UPDATING},
+                    expected_fence=self.fence)
+        if before_batch is not None:
+            before_batch(g.id, batch)
+        # 2. act
+        gens = {}
+        for n in batch.remove + batch.update:
+            gens[n] = batch.old_generations.get(n, g.generation)
+        for n in batch.create:
+            gens[n] = batch.old_generations.get(n, batch.generation)
+        names = batch.remove + batch.update + batch.create
+        stk = members_mod.MemberStack.for_members(ctx, g, names, gens)
+        new_stk = None
+        if batch.update:
+            new_stk = members_mod.MemberStack.for_members(
+                ctx, g, batch.update,
+                {n: batch.generation for n in batch.update})
+        resources = stk.resources  # built here, not in the workers
+        work = ([('delete', n) for n in batch.remove] +
+                [('create', n) for n in batch.create] +
+                [('update', n) for n in batch.update])
+        outcome = {}
+        workers = max(1, min(self.conf.max_concurrent_resources, len(work)))
+        with concurrent.futures.ThreadPoolExecutor(
+                max_workers=workers,
+                thread_name_prefix='converge-%s' % g.id[:8]) as pool:
+            futures = {pool.submit(self._act, stk, new_stk, resources,
+                                   action, name): (action, name)
+                       for action, name in work}
+            for fut in concurrent.futures.as_completed(futures):
+                action, name = futures[fut]
+                outcome[name] = (action, fut.exception())
+        # 3. outcome
+        deleted = [n for n, (a, e) in outcome.items()
+                   if a == 'delete' and e is None]
+        created = [n for n, (a, e) in outcome.items()
+                   if a == 'create' and e is None]
+        updated = [n for n, (a, e) in outcome.items()
+                   if a == 'update' and e is None]
+        failures = [(n, a, e) for n, (a, e) in outcome.items()
+                    if e is not None]
+        for _n, _a, e in failures:
+            if not isinstance(e, Exception):
+                raise e  # a kill (tests) or an interpreter exit
+        with db_api.writer(ctx):
+            if deleted:
+                db_api.scaling_member_delete(ctx, g.id, deleted,
+                                             expected_fence=self.fence)
+            if created:
+                db_api.scaling_member_update(
+                    ctx, g.id, created, {'status': eng.M_ACTIVE},
+                    expected_fence=self.fence)
+            if updated:
+                db_api.scaling_member_update(
+                    ctx, g.id, updated, {'status': eng.M_ACTIVE,
+                                         'generation': batch.generation},
+                    expected_fence=self.fence)
+            if batch.rolling_updated is not None and not failures:
+                roll = dict(g.rolling_update or {})
+                roll['updated'] = batch.rolling_updated
+                self._update_group({'rolling_update': roll})
+            failed_names = [n for n, a, e in failures if a != 'delete']
+            if failed_names:
+                db_api.scaling_member_update(
+                    ctx, g.id, failed_names, {'status': eng.M_FAILED},
+                    expected_fence=self.fence)
+        if failures:
+            order = {'create': 0, 'update': 1, 'delete': 2}
+            failures.sort(key=lambda f: (order[f[1]], f[0]))
+            name, action, err = failures[0]
+            raise _MemberFailed(name, 'Resource %s failed: %s' % (
+                action.upper(), err))
+
+    def _act(self, stk, new_stk, resources, action, name):
+        if action == 'delete':
+            res = resources[name]
+            res.delete()
+            if res.id is not None:
+                try:
+                    db_api.resource_delete(self.context, res.id)
+                except exception.EntityNotFound:
+                    pass
+        elif action == 'create':
+            res = resources[name]
+            state = (res.action, res.status)
+            if state == ('CREATE', 'COMPLETE'):
+                pass  # a resumed member that was created already
+            else:
+                if state != ('INIT', 'COMPLETE'):
+                    # half-made by a converger that died: start afresh
+                    res.delete()
+                    res.destroy()
+                    res = stk._make_resource(name, stk.definitions()[name],
+                                             row=None)
+                res.create()
+        else:
+            self._update_member(stk, new_stk, resources[name], name)
+        if after_member is not None:
+            after_member(self.group_id, name, action)
+
+    def _update_member(self, stk, new_stk, res, name):
+        from heat.engine import resource as resource_mod
+        after = new_stk.definitions()[name]
+        before = stk.definitions()[name]
+        if (res.action, res.status) == ('INIT', 'COMPLETE'):
+            fresh = new_stk._make_resource(name, after, row=None)
+            fresh.create()
+            return
+        try:
+            res.update(after, before)
+        except resource_mod.UpdateReplace:
+            res.delete()
+            res.destroy()
+            fresh = new_stk._make_resource(name, after, row=None)
+            fresh.create()
+
+    def _touch_nested_members(self, g, rows):
+        """End a rolling update as upstream's final nested-stack update
+        does: members that are nested stacks themselves (provider
+        templates) and were created during the update pass an update
+        too, so every member of such a group ends ``UPDATE_COMPLETE``."""
+        names = [m.name for m in rows if m.status in eng.LIVE_STATUSES]
+        if not names:
+            return
+        gens = {m.name: m.generation for m in rows}
+        stk = members_mod.MemberStack.for_members(self.context, g, names,
+                                                  gens)
+        todo = [res for res in stk.resources.values()
+                if getattr(res, 'always_update', False) and
+                (res.action, res.status) == ('CREATE', 'COMPLETE')]
+        if not todo:
+            return
+        workers = max(1, min(self.conf.max_concurrent_resources, len(todo)))
+        with concurrent.futures.ThreadPoolExecutor(
+                max_workers=workers) as pool:
+            for fut in [pool.submit(res.update, res.t, res.t)
+                        for res in todo]:
+                try:
+                    fut.result()
+                except Exception:  # noqa: BLE001 - logged, not fatal
+                    LOG.exception('Group %s: final update of a member '
+                                  'failed', g.id)
+        self._renew()
+
+    # -- endings -----------------------------------------------------------
+
+    def _fail(self, g, exc):
+        reason = exc.reason
+        self._update_group({'status': eng.FAILED, 'status_reason': reason,
+                            'converged_version': g.version})
+        self._activities({'status': eng.A_FAILED, 'error': reason,
+                          'finished_at': db_api.utcnow()},
+                         (eng.ACCEPTED, eng.IN_PROGRESS))
+        notify.notify(self.context, 'orchestration.autoscaling.error', {
+            'group_id': g.id, 'group_name': g.name, 'member': exc.name,
+            'message': reason, 'stack_id': g.stack_id,
+            'resource_name': g.resource_name}, level='ERROR')
+        self._release()
+        return FAILED
+
+    def _finish_delete(self, g):
+        # Fence-checked one last time: nobody else may be deleting.
+        self._update_group({'status_reason': 'deleting'})
+        row = db_api.stack_get(self.context, g.id, g.project)
+        if row is not None:
+            creds = row.user_creds_id if not row.owner_id else None
+            if creds:
+                try:
+                    db_api.stack_update(self.context, g.id, g.project,
+                                        {'user_creds_id': None})
+                    db_api.user_creds_delete(self.context, creds)
+                except Exception:  # noqa: BLE001 - purge removes it later
+                    LOG.debug('credentials of %s left', g.id)
+            db_api.stack_delete(self.context, g.id, g.project)
+        db_api.scaling_group_delete(self.context, g.id)
+        notify.notify(self.context, 'orchestration.autoscaling.end', {
+            'group_id': g.id, 'group_name': g.name, 'capacity': 0,
+            'stack_id': g.stack_id, 'resource_name': g.resource_name,
+            'message': 'deleted'})
+        return DELETED
+
+
+_local_lock = threading.Lock()
+_local = {}
+
+
+def _refresh_owner_metadata(context, g):
+    """After members changed, re-resolve the metadata of the owning
+    stack's other resources (it may name the group's attributes, e.g.
+    ``InstanceList``), as upstream does after a signal that scaled."""
+    if not g.stack_id:
+        return
+    from heat.engine import stack as stack_mod
+    try:
+        owner = stack_mod.Stack.load(context, g.stack_id)
+        resources = list(owner.resources.values())
+    except Exception:  # noqa: BLE001 - the stack may be going away
+        LOG.debug('Group %s: owner stack %s not loadable', g.id,
+                  g.stack_id)
+        return
+    for res in resources:
+        if res.name == g.resource_name or res.action == 'INIT' or \
+                res.id is None:
+            continue
+        refresh = getattr(res, 'metadata_update', None)
+        if not callable(refresh):
+            continue
+        try:
+            refresh()
+        except Exception:  # noqa: BLE001 - one bad resource only
+            LOG.exception('Metadata refresh of %s failed', res.name)
+
+
+#: activities started by a scaling trigger (they send ``.start`` when
+#: accepted; their convergence sends ``.end``)
+SCALING_TRIGGERS = frozenset(['signal', 'alarm_url', 'webhook', 'rpc',
+                              'resize'])
+
+
+def _group_lock(group_id):
+    with _local_lock:
+        return _local.setdefault(group_id, threading.Lock())
+
+
+def converge(context, group_id, engine_id, stop_event=None):
+    """Converge one group (see the module docstring); returns what
+    happened: ``converged``, ``busy`` (another converger holds the
+    lease, or runs for this group in this process), ``lease_lost``,
+    ``failed``, ``stopped``, ``deleted`` or ``gone``.
+
+    One converger per group per process (the lease alone would let a
+    second one of the same engine take over a running one); a cast that
+    finds one running returns ``busy``, and the running one re-reads
+    the group once it let go, so no decision is left unconverged.
+    """
+    while True:
+        lock = _group_lock(group_id)
+        if not lock.acquire(blocking=False):
+            return BUSY
+        try:
+            result = Converger(context, group_id, engine_id,
+                               stop_event).run()
+        finally:
+            lock.release()
+        if result != CONVERGED:
+            return result
+        try:
+            g = db_api.scaling_group_get(None, group_id, None)
+        except exception.EntityNotFound:
+            return result
+        if g.converged_version >= g.version or g.status == eng.FAILED:
+            return result
+
+
+def expire_lease_for_tests(group_id):
+    """Make a group's lease look expired (tests of takeovers)."""
+    db_api.scaling_group_update(None, group_id, {
+        'lease_expires_at': db_api.utcnow() - datetime.timedelta(
+            seconds=1)})

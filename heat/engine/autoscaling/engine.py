@@ -1,0 +1,671 @@
+"""Decisions, and the groups, policies and webhooks they are made on.
+
+:class:`AutoScalingEngine` is the write side of the AS RPCs. Every
+trigger (a policy execution, a resize, a webhook) is one database
+transaction, **the decision transaction**: the group row locked
+(``FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` serialises writers), the
+idempotency receipt checked (a repeat returns the stored decision and
+changes nothing), the library's decision made from the group's state,
+and the new desired capacity, cooldown end, ``version``, status, the
+activity (ACCEPTED or REJECTED, with the decision and its reason) and
+the receipt written. After commit an accepted decision casts
+``converge_scaling_group`` and sends ``orchestration.autoscaling.start``.
+
+Group changes (create, update, delete, suspend, resume, member removal,
+unhealthy members) bump ``version`` the same way and cast a converge.
+"""
+
+import datetime
+import hashlib
+import logging
+import secrets
+import time
+import uuid
+
+from oslo_db import exception as db_exc
+
+from heat.common import context as context_mod
+from heat.common import exception, notify, short_id
+from heat.db import api as db_api
+from heat.db import models
+from heat.engine.autoscaling import client as as_client
+from heat.engine.autoscaling import members as members_mod
+from heat.scaling import capacity as cap
+from heat.scaling import decision as dec
+from heat.scaling import simple
+from heat.scaling import state as state_mod
+
+LOG = logging.getLogger(__name__)
+
+GROUP = 'Scaling group'
+POLICY = 'Scaling policy'
+WEBHOOK = 'Webhook'
+
+# group statuses
+INIT, CONVERGING, ACTIVE, FAILED, DELETING = (
+    'INIT', 'CONVERGING', 'ACTIVE', 'FAILED', 'DELETING')
+# member statuses
+PENDING, M_ACTIVE, M_FAILED, REMOVING, UPDATING = (
+    'PENDING', 'ACTIVE', 'FAILED', 'REMOVING', 'UPDATING')
+LIVE_STATUSES = (PENDING, M_ACTIVE, UPDATING)
+# activity statuses
+REJECTED, ACCEPTED, IN_PROGRESS, COMPLETE, A_FAILED = (
+    'REJECTED', 'ACCEPTED', 'IN_PROGRESS', 'COMPLETE', 'FAILED')
+
+DEADLOCK_RETRIES = 5
+
+MIN_MAX_MSG = 'MinSize can not be greater than MaxSize'
+DESIRED_MSG = 'DesiredCapacity must be between MinSize and MaxSize'
+
+#: the clock (tests may replace it)
+clock = time.time
+
+
+def iso(dt):
+    if dt is None:
+        return None
+    if isinstance(dt, (int, float)):
+        return dec.iso(dt)
+    return dt.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def posix(dt):
+    if dt is None:
+        return 0.0
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=datetime.timezone.utc)
+    return dt.timestamp()
+
+
+def token_hash(token):
+    return hashlib.sha256(token.encode('utf-8')).hexdigest()
+
+
+def group_context(cnxt, project):
+    """A context acting in ``project`` (the group's), keeping the
+    caller's identity."""
+    values = {}
+    to_dict = getattr(cnxt, 'to_dict', None)
+    if callable(to_dict):
+        values = dict(to_dict())
+    values.pop('tenant_id', None)
+    values.pop('tenant', None)
+    values['project_id'] = project
+    values['is_admin'] = True
+    return context_mod.RequestContext.from_dict(values)
+
+
+def _policy_obj(row):
+    return simple.SimplePolicy(
+        adjustment_type=row.adjustment_type,
+        scaling_adjustment=row.scaling_adjustment,
+        min_adjustment_step=row.min_adjustment_step,
+        cooldown=row.cooldown, name=row.name)
+
+
+def _group_state(g, honor_cooldown=True):
+    return state_mod.GroupState(
+        capacity=g.desired_capacity, min_size=g.min_size,
+        max_size=g.max_size, cooldown=g.cooldown or 0,
+        cooldown_end=g.cooldown_end if honor_cooldown else None,
+        scale_up_cooldown_end=(g.scale_up_cooldown_end if honor_cooldown
+                               else None),
+        scale_down_cooldown_end=(g.scale_down_cooldown_end
+                                 if honor_cooldown else None),
+        in_progress=honor_cooldown and g.status == CONVERGING,
+        suspended=bool(g.suspended))
+
+
+def _check_sizes(min_size, max_size, desired):
+    for name, value in (('MinSize', min_size), ('MaxSize', max_size),
+                        ('DesiredCapacity', desired)):
+        if value is not None and (not isinstance(value, int) or
+                                  isinstance(value, bool) or value < 0):
+            raise exception.Invalid(
+                reason='%s %r must be a whole number >= 0' % (name, value))
+    if min_size > max_size:
+        raise exception.Invalid(reason=MIN_MAX_MSG)
+    if desired is not None and not min_size <= desired <= max_size:
+        raise exception.Invalid(reason=DESIRED_MSG)
+
+
+def group_dict(cnxt, g, with_members=False):
+    """The group as the RPCs return it."""
+    rows = db_api.scaling_member_get_all(cnxt, g.id) if with_members \
+        else None
+    if rows is None:
+        member_count = db_api.scaling_member_count(cnxt, g.id)
+        current = db_api.scaling_member_count(cnxt, g.id, LIVE_STATUSES)
+    else:
+        member_count = len(rows)
+        current = sum(1 for m in rows if m.status in LIVE_STATUSES)
+    out = {
+        'id': g.id, 'name': g.name, 'project': g.project,
+        'stack_id': g.stack_id, 'resource_name': g.resource_name,
+        'min_size': g.min_size, 'max_size': g.max_size,
+        'desired_capacity': g.desired_capacity, 'current_size': current,
+        'member_count': member_count, 'cooldown': g.cooldown,
+        'cooldown_end': iso(g.cooldown_end), 'status': g.status,
+        'status_reason': g.status_reason or '',
+        'converged': (g.converged_version >= g.version and
+                      g.status == ACTIVE),
+        'suspended': bool(g.suspended), 'generation': g.generation,
+        'removal_policy': g.removal_policy,
+        'rolling_update': g.rolling_update,
+        'created_at': iso(g.created_at), 'updated_at': iso(g.updated_at),
+    }
+    if rows is not None:
+        ordered = sorted(rows, key=lambda m: (m.status != M_FAILED,
+                                              m.created_at, m.name))
+        out['members'] = [{'name': m.name, 'status': m.status,
+                           'generation': m.generation,
+                           'created_at': iso(m.created_at)}
+                          for m in ordered]
+    return out
+
+
+def policy_dict(p):
+    return {'id': p.id, 'name': p.name, 'group_id': p.group_id,
+            'project': p.project, 'stack_id': p.stack_id,
+            'resource_name': p.resource_name, 'kind': p.kind,
+            'adjustment_type': p.adjustment_type,
+            'scaling_adjustment': p.scaling_adjustment,
+            'min_adjustment_step': p.min_adjustment_step,
+            'cooldown': p.cooldown, 'params': p.params,
+            'created_at': iso(p.created_at),
+            'updated_at': iso(p.updated_at)}
+
+
+def webhook_dict(w):
+    return {'id': w.id, 'policy_id': w.policy_id, 'project': w.project,
+            'name': w.name, 'enabled': bool(w.enabled),
+            'created_at': iso(w.created_at)}
+
+
+def activity_dict(a):
+    return {'id': a.id, 'group_id': a.group_id, 'policy_id': a.policy_id,
+            'trigger': a.trigger, 'idempotency_key': a.idempotency_key,
+            'decision': a.decision, 'from_capacity': a.from_capacity,
+            'to_capacity': a.to_capacity, 'status': a.status,
+            'reason': a.reason, 'error': a.error,
+            'engine_id': a.engine_id, 'fence': a.fence,
+            'started_at': iso(a.started_at),
+            'finished_at': iso(a.finished_at)}
+
+
+def _decision_result(decision, activity_id, group_id, policy_id,
+                     repeated=False):
+    out = dict(decision)
+    out.update(activity_id=activity_id, group_id=group_id,
+               policy_id=policy_id, repeated=repeated)
+    return out
+
+
+def _stack_identity_id(stack_identity):
+    if stack_identity is None:
+        return None
+    if isinstance(stack_identity, dict):
+        return stack_identity.get('stack_id')
+    return getattr(stack_identity, 'stack_id', None) or str(stack_identity)
+
+
+class AutoScalingEngine:
+    """Decisions and group/policy/webhook changes of one engine."""
+
+    def __init__(self, engine_id):
+        self.engine_id = engine_id
+
+    # -- casting -------------------------------------------------------
+
+    def cast_converge(self, cnxt, group_id):
+        try:
+            as_client.get().converge_scaling_group(cnxt, group_id)
+        except Exception:  # noqa: BLE001 - the sweep resumes it
+            LOG.exception('Could not cast converge of group %s', group_id)
+
+    # -- groups ----------------------------------------------------------
+
+    def create_group(self, cnxt, project, name, min_size, max_size,
+                     member_definition, desired_capacity=None,
+                     cooldown=None, template_format='hot',
+                     removal_policy='default', rolling_update=None,
+                     stack_identity=None, resource_name=None,
+                     environment=None, files=None, group_id=None):
+        from oslo_config import cfg
+        _check_sizes(min_size, max_size, desired_capacity)
+        if not isinstance(member_definition, dict) or not (
+                member_definition.get('type') or
+                member_definition.get('Type')):
+            raise exception.Invalid(
+                reason='member_definition must be a resource snippet with '
+                       'a type')
+        if template_format not in ('hot', 'cfn'):
+            raise exception.Invalid(
+                reason='template_format %r: allowed values are hot, cfn'
+                       % (template_format,))
+        group_id = group_id or str(uuid.uuid4())
+        owner_id = _stack_identity_id(stack_identity)
+        depth, timeout = 0, None
+        if owner_id is not None:
+            owner = db_api.stack_get(cnxt, owner_id, project)
+            if owner is None:
+                raise exception.StackNotFound(owner_id)
+            limit = cfg.CONF.max_nested_stack_depth
+            if (owner.nested_depth or 0) >= limit:
+                raise exception.RequestLimitExceeded(
+                    message='Recursion depth exceeds %d.' % limit)
+            depth = (owner.nested_depth or 0) + 1
+            timeout = owner.timeout
+            stack_name = '%s-%s-%s' % (owner.name, resource_name or name,
+                                       short_id.get_id(group_id))
+        else:
+            stack_name = '%s-%s' % (name, short_id.get_id(group_id))
+        desired = (desired_capacity if desired_capacity is not None
+                   else min_size)
+        # As upstream, a group cools down from its creation: a trigger
+        # right after create is rejected during the group's cooldown.
+        cooldown_end = None
+        if cooldown and cooldown > 0:
+            cooldown_end = clock() + float(cooldown)
+        cnxt = group_context(cnxt, project)
+        with db_api.writer(cnxt):
+            members_mod.create_member_stack(
+                cnxt, stack_id=group_id, name=stack_name, project=project,
+                template_format=template_format, environment=environment,
+                files=files, owner_id=owner_id, nested_depth=depth,
+                parent_resource_name=resource_name if owner_id else None,
+                timeout_mins=timeout)
+            g = db_api.scaling_group_create(cnxt, {
+                'id': group_id, 'project': project, 'name': name,
+                'stack_id': owner_id, 'resource_name': resource_name,
+                'template_format': template_format,
+                'min_size': min_size, 'max_size': max_size,
+                'desired_capacity': desired, 'cooldown': cooldown,
+                'cooldown_end': cooldown_end,
+                'definitions': {'0': member_definition}, 'generation': 0,
+                'rolling_update': rolling_update,
+                'removal_policy': removal_policy or 'default',
+                'suspended': False, 'status': INIT, 'status_reason': '',
+                'version': 1, 'converged_version': 0, 'fence': 0})
+            db_api.scaling_activity_create(cnxt, {
+                'group_id': group_id, 'project': project,
+                'trigger': 'create', 'from_capacity': 0,
+                'to_capacity': desired, 'status': ACCEPTED,
+                'reason': 'group created with desired capacity %d'
+                          % desired,
+                'engine_id': self.engine_id})
+        self.cast_converge(cnxt, group_id)
+        return g
+
+    def update_group(self, cnxt, g, min_size=None, max_size=None,
+                     desired_capacity=None, cooldown=None,
+                     member_definition=None, rolling_update=None,
+                     replace_members=None, removal_policy=None,
+                     environment=None, files=None):
+        with db_api.writer(cnxt):
+            g = db_api.scaling_group_get(cnxt, g.id, g.project,
+                                         for_update=True)
+            if g.status == DELETING:
+                raise exception.ScalingGroupBusy(group=g.id,
+                                                 state='being deleted')
+            lo = g.min_size if min_size is None else min_size
+            hi = g.max_size if max_size is None else max_size
+            _check_sizes(lo, hi, desired_capacity)
+            values = {}
+            if min_size is not None:
+                values['min_size'] = min_size
+            if max_size is not None:
+                values['max_size'] = max_size
+            desired = old_desired = g.desired_capacity
+            if desired_capacity is not None:
+                desired = desired_capacity
+            else:
+                desired = max(lo, min(hi, desired))
+            if desired != g.desired_capacity:
+                values['desired_capacity'] = desired
+                # upstream: a group cools down after an update resized it
+                cd = g.cooldown if cooldown is None else cooldown
+                if cd and cd > 0:
+                    values['cooldown_end'] = max(g.cooldown_end or 0,
+                                                 clock() + float(cd))
+            if cooldown is not None:
+                values['cooldown'] = cooldown
+            if removal_policy is not None:
+                values['removal_policy'] = removal_policy
+            if rolling_update is not None:
+                values['rolling_update'] = rolling_update
+            roll = rolling_update if rolling_update is not None \
+                else g.rolling_update
+            current = (g.definitions or {}).get(str(g.generation))
+            changed = (member_definition is not None and
+                       member_definition != current)
+            if changed or replace_members:
+                gen = g.generation + 1
+                defs = dict(g.definitions or {})
+                defs[str(gen)] = (member_definition if changed
+                                  else current)
+                values['definitions'] = defs
+                values['generation'] = gen
+                if replace_members or roll:
+                    values['rolling_generation'] = gen
+                    progress = dict(roll or {})
+                    progress['updated'] = 0
+                    values['rolling_update'] = progress
+            if environment is not None or files is not None:
+                members_mod.update_member_stack_template(
+                    cnxt, g, environment, files)
+            values['version'] = models.ScalingGroup.version + 1
+            if g.status != FAILED or 'desired_capacity' in values or \
+                    'generation' in values:
+                values['status'] = CONVERGING
+            g = db_api.scaling_group_update(cnxt, g.id, values)
+            db_api.scaling_activity_create(cnxt, {
+                'group_id': g.id, 'project': g.project, 'trigger': 'update',
+                'from_capacity': old_desired, 'to_capacity': desired,
+                'status': ACCEPTED, 'reason': 'group updated',
+                'engine_id': self.engine_id})
+        self.cast_converge(cnxt, g.id)
+        return g
+
+    def delete_group(self, cnxt, g):
+        g = db_api.scaling_group_update(cnxt, g.id, {
+            'status': DELETING, 'status_reason': 'deletion requested',
+            'version': models.ScalingGroup.version + 1})
+        self.cast_converge(cnxt, g.id)
+        return g
+
+    def set_suspended(self, cnxt, g, suspended):
+        """Suspend (or resume) scaling and the members themselves: the
+        member stack is suspended or resumed as a whole, as upstream's
+        nested stack is. Triggers meanwhile are rejected ``suspended``."""
+        g = db_api.scaling_group_update(cnxt, g.id,
+                                        {'suspended': bool(suspended)})
+        from heat.engine import stack as stack_mod
+        stk = stack_mod.Stack.load(group_context(cnxt, g.project), g.id)
+        if suspended:
+            stk.suspend()
+        else:
+            stk.resume()
+        if (stk.action, stk.status) != (
+                'SUSPEND' if suspended else 'RESUME', 'COMPLETE'):
+            raise exception.ResourceFailure(stk.status_reason)
+        return g
+
+    # -- decisions -------------------------------------------------------
+
+    def _decide(self, cnxt, group_id, project, policy_id, trigger, key,
+                decide):
+        """The decision transaction; ``decide(state, now) -> (Decision,
+        cooldown field)``. Returns (result dict, group row, accepted)."""
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            try:
+                return self._decide_once(cnxt, group_id, project,
+                                         policy_id, trigger, key, decide)
+            except db_exc.DBDeadlock:
+                if attempt == DEADLOCK_RETRIES:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+            except db_exc.DBDuplicateEntry:
+                # A concurrent first use of the key won: read its result.
+                if not key or attempt == DEADLOCK_RETRIES:
+                    raise
+
+    def _decide_once(self, cnxt, group_id, project, policy_id, trigger,
+                     key, decide):
+        with db_api.writer(cnxt) as session:
+            g = db_api.scaling_group_get(cnxt, group_id, project,
+                                         for_update=True)
+            if key:
+                receipt = db_api.scaling_receipt_get(cnxt, group_id, key)
+                if receipt is not None:
+                    act = session.get(models.ScalingActivity,
+                                      receipt.activity_id)
+                    decision = (act.decision if act is not None else {})
+                    return (_decision_result(
+                        decision, receipt.activity_id, group_id,
+                        act.policy_id if act is not None else policy_id,
+                        repeated=True), g, False)
+            if g.status == DELETING:
+                raise exception.ScalingGroupBusy(group=g.id,
+                                                 state='being deleted')
+            now = clock()
+            decision, field = decide(g, now)
+            values = {}
+            if decision.accepted:
+                values['desired_capacity'] = decision.desired
+                if field and decision.cooldown_end is not None:
+                    values[field] = decision.cooldown_end
+                values['version'] = models.ScalingGroup.version + 1
+                values['status'] = CONVERGING
+                values['status_reason'] = decision.reason
+            data = decision.to_dict()
+            act = db_api.scaling_activity_create(cnxt, {
+                'group_id': g.id, 'project': g.project,
+                'policy_id': policy_id, 'trigger': trigger,
+                'idempotency_key': key, 'decision': data,
+                'from_capacity': decision.current,
+                'to_capacity': decision.desired,
+                'status': ACCEPTED if decision.accepted else REJECTED,
+                'reason': decision.reason, 'engine_id': self.engine_id})
+            if key:
+                db_api.scaling_receipt_create(cnxt, g.id, key, act.id)
+            if values:
+                g = db_api.scaling_group_update(cnxt, g.id, values)
+        return (_decision_result(data, act.id, g.id, policy_id), g,
+                decision.accepted)
+
+    def _after_decision(self, cnxt, result, g, accepted):
+        if accepted:
+            self.cast_converge(cnxt, g.id)
+            notify.notify(cnxt, 'orchestration.autoscaling.start', {
+                'group_id': g.id, 'group_name': g.name,
+                'policy_id': result.get('policy_id'),
+                'activity_id': result.get('activity_id'),
+                'adjustment': result['desired'] - result['current'],
+                'capacity': result['current'],
+                'desired': result['desired'],
+                'message': result['reason'], 'stack_id': g.stack_id,
+                'resource_name': g.resource_name})
+        return result
+
+    def execute_policy(self, cnxt, p, idempotency_key=None, details=None,
+                       trigger='rpc'):
+        if p.kind not in (None, 'simple'):
+            raise exception.NotSupported(
+                feature='Scaling policy kind %s' % p.kind)
+        policy = _policy_obj(p)
+
+        def decide(g, now):
+            d = simple.decide(_group_state(g), policy, now, details)
+            field = (simple.cooldown_end_field(policy, d)
+                     if d.accepted else None)
+            return d, field
+
+        result, g, accepted = self._decide(
+            cnxt, p.group_id, p.project, p.id, trigger, idempotency_key,
+            decide)
+        return self._after_decision(cnxt, result, g, accepted)
+
+    def resize(self, cnxt, g, capacity=None, adjustment=None,
+               adjustment_type='change_in_capacity', honor_cooldown=False,
+               idempotency_key=None):
+        if (capacity is None) == (adjustment is None):
+            raise exception.Invalid(
+                reason='give exactly one of capacity and adjustment')
+        if capacity is not None:
+            adjustment_type, adjustment = cap.EXACT_CAPACITY, capacity
+        try:
+            policy = simple.SimplePolicy(
+                adjustment_type=adjustment_type,
+                scaling_adjustment=adjustment,
+                cooldown=None if honor_cooldown else 0, name='resize')
+        except ValueError as exc:
+            raise exception.Invalid(reason=str(exc)) from exc
+
+        def decide(row, now):
+            d = simple.decide(_group_state(row, honor_cooldown), policy,
+                              now)
+            field = (simple.cooldown_end_field(policy, d)
+                     if d.accepted and honor_cooldown else None)
+            return d, field
+
+        result, g, accepted = self._decide(
+            cnxt, g.id, g.project, None, 'resize', idempotency_key, decide)
+        return self._after_decision(cnxt, result, g, accepted)
+
+    def execute_webhook(self, cnxt, token, idempotency_key=None,
+                        details=None):
+        hook = None
+        if isinstance(token, str) and token:
+            hook = db_api.scaling_webhook_get_by_token_hash(
+                cnxt, token_hash(token))
+        if hook is None or not hook.enabled:
+            raise exception.EntityNotFound(entity=WEBHOOK, name='<redacted>')
+        try:
+            p = db_api.scaling_policy_get(cnxt, hook.policy_id, hook.project)
+        except exception.EntityNotFound:
+            raise exception.EntityNotFound(entity=WEBHOOK,
+                                           name='<redacted>') from None
+        pcnxt = group_context(cnxt, hook.project)
+        return self.execute_policy(pcnxt, p, idempotency_key, details,
+                                   trigger='webhook')
+
+    # -- members ---------------------------------------------------------
+
+    def remove_members(self, cnxt, g, names, replace=False):
+        names = list(dict.fromkeys(names or []))
+        if not names:
+            raise exception.Invalid(reason='no members named')
+        with db_api.writer(cnxt) as session:
+            g = db_api.scaling_group_get(cnxt, g.id, g.project,
+                                         for_update=True)
+            if g.status == DELETING:
+                raise exception.ScalingGroupBusy(group=g.id,
+                                                 state='being deleted')
+            M = models.ScalingMember
+            rows = session.query(M).filter(M.group_id == g.id,
+                                           M.name.in_(names)).all()
+            found = {r.name: r for r in rows}
+            missing = [n for n in names if n not in found]
+            if missing:
+                raise exception.EntityNotFound(entity='Scaling member',
+                                               name=missing[0])
+            live = [n for n in names if found[n].status != REMOVING]
+            values = {'version': models.ScalingGroup.version + 1,
+                      'status': CONVERGING}
+            desired = g.desired_capacity
+            if not replace:
+                desired = g.desired_capacity - sum(
+                    1 for n in live if found[n].status in LIVE_STATUSES)
+                if desired < g.min_size:
+                    raise exception.Invalid(
+                        reason='Removing %d member(s) would take the group '
+                               'below MinSize %d' % (len(live), g.min_size))
+                values['desired_capacity'] = desired
+            db_api.scaling_member_update(cnxt, g.id, live,
+                                         {'status': REMOVING})
+            g = db_api.scaling_group_update(cnxt, g.id, values)
+            db_api.scaling_activity_create(cnxt, {
+                'group_id': g.id, 'project': g.project, 'trigger': 'remove',
+                'from_capacity': g.desired_capacity if replace else
+                desired + len(live), 'to_capacity': desired,
+                'status': ACCEPTED,
+                'reason': '%s member(s) %s' % (
+                    'replace' if replace else 'remove', ', '.join(live)),
+                'engine_id': self.engine_id})
+        self.cast_converge(cnxt, g.id)
+        return g
+
+    def mark_member_unhealthy(self, cnxt, g, name, reason=None):
+        reason = reason or 'marked unhealthy'
+        rows = members_mod.resource_rows(cnxt, g.id, [name])
+        with db_api.writer(cnxt) as session:
+            g = db_api.scaling_group_get(cnxt, g.id, g.project,
+                                         for_update=True)
+            M = models.ScalingMember
+            row = session.query(M).filter(M.group_id == g.id,
+                                          M.name == name).one_or_none()
+            if row is None:
+                raise exception.EntityNotFound(entity='Scaling member',
+                                               name=name)
+            db_api.scaling_member_update(cnxt, g.id, [name],
+                                         {'status': M_FAILED})
+            g = db_api.scaling_group_update(cnxt, g.id, {
+                'version': models.ScalingGroup.version + 1,
+                'status': CONVERGING})
+            db_api.scaling_activity_create(cnxt, {
+                'group_id': g.id, 'project': g.project,
+                'trigger': 'unhealthy', 'from_capacity': g.desired_capacity,
+                'to_capacity': g.desired_capacity, 'status': ACCEPTED,
+                'reason': 'member %s unhealthy: %s' % (name, reason),
+                'engine_id': self.engine_id})
+        if name in rows:
+            try:
+                stk = members_mod.MemberStack.for_members(
+                    cnxt, g, [name], {name: row.generation})
+                stk.resources[name].state_set('CHECK', 'FAILED', reason)
+            except Exception:  # noqa: BLE001 - the member is FAILED anyway
+                LOG.exception('Could not mark resource %s unhealthy', name)
+        self.cast_converge(cnxt, g.id)
+        return g
+
+    # -- policies --------------------------------------------------------
+
+    def create_policy(self, cnxt, g, name, adjustment_type,
+                      scaling_adjustment, min_adjustment_step=None,
+                      cooldown=None, kind='simple', params=None,
+                      stack_identity=None, resource_name=None):
+        kind = kind or 'simple'
+        if kind != 'simple':
+            raise exception.NotSupported(
+                feature='Scaling policy kind %s' % kind)
+        try:
+            obj = simple.SimplePolicy(
+                adjustment_type=adjustment_type,
+                scaling_adjustment=scaling_adjustment,
+                min_adjustment_step=min_adjustment_step, cooldown=cooldown,
+                name=name or 'policy')
+        except ValueError as exc:
+            raise exception.Invalid(reason=str(exc)) from exc
+        return db_api.scaling_policy_create(cnxt, {
+            'group_id': g.id, 'project': g.project, 'name': name,
+            'stack_id': _stack_identity_id(stack_identity),
+            'resource_name': resource_name, 'kind': kind,
+            'adjustment_type': obj.adjustment_type,
+            'scaling_adjustment': obj.scaling_adjustment,
+            'min_adjustment_step': obj.min_adjustment_step,
+            'cooldown': cooldown, 'params': params})
+
+    def update_policy(self, cnxt, p, **changes):
+        allowed = ('name', 'adjustment_type', 'scaling_adjustment',
+                   'min_adjustment_step', 'cooldown', 'params')
+        unknown = set(changes) - set(allowed) - {'kind', 'stack_identity',
+                                                 'resource_name'}
+        if unknown:
+            raise exception.Invalid(reason='cannot change %s'
+                                    % ', '.join(sorted(unknown)))
+        values = {k: v for k, v in changes.items()
+                  if k in allowed and (v is not None or k in (
+                      'min_adjustment_step', 'cooldown'))}
+        merged = {k: getattr(p, k) for k in allowed}
+        merged.update(values)
+        try:
+            obj = simple.SimplePolicy(
+                adjustment_type=merged['adjustment_type'],
+                scaling_adjustment=merged['scaling_adjustment'],
+                min_adjustment_step=merged['min_adjustment_step'],
+                cooldown=merged['cooldown'], name=merged['name'] or 'x')
+        except ValueError as exc:
+            raise exception.Invalid(reason=str(exc)) from exc
+        if 'adjustment_type' in values:
+            values['adjustment_type'] = obj.adjustment_type
+        return db_api.scaling_policy_update(cnxt, p.id, values, p.project)
+
+    def create_webhook(self, cnxt, p, name=None):
+        token = secrets.token_urlsafe(32)
+        row = db_api.scaling_webhook_create(cnxt, {
+            'policy_id': p.id, 'project': p.project, 'name': name,
+            'token_hash': token_hash(token), 'enabled': True})
+        out = webhook_dict(row)
+        out['token'] = token
+        return out

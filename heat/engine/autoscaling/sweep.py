@@ -1,0 +1,61 @@
+"""The sweep: every engine, every ``[autoscaling] sweep_interval``
+seconds, casts a converge for each group with work left and no live
+lease (``db_api.scaling_group_needing_convergence``): a crashed engine's
+work is resumed by another."""
+
+import logging
+import threading
+
+from heat.common import context as context_mod
+from heat.db import api as db_api
+from heat.engine.autoscaling import client as as_client
+
+LOG = logging.getLogger(__name__)
+
+
+def sweep_once(cast=None, limit=100):
+    """Cast converge for every group needing it; the group ids."""
+    cast = cast or (lambda ctx, gid: as_client.get().converge_scaling_group(
+        ctx, gid))
+    ids = []
+    for row in db_api.scaling_group_needing_convergence(None, limit=limit):
+        ctx = context_mod.RequestContext(project_id=row.project,
+                                         is_admin=True)
+        try:
+            cast(ctx, row.id)
+            ids.append(row.id)
+        except Exception:  # noqa: BLE001 - the next sweep tries again
+            LOG.exception('Sweep: could not cast converge of %s', row.id)
+    return ids
+
+
+class Sweeper:
+    """A daemon thread running :func:`sweep_once` every ``interval``."""
+
+    def __init__(self, interval, cast=None):
+        self.interval = interval
+        self.cast = cast
+        self._stop = threading.Event()
+        self._thread = None
+
+    def start(self):
+        if self._thread is not None or self.interval <= 0:
+            return self
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop,
+                                        name='as-sweep', daemon=True)
+        self._thread.start()
+        return self
+
+    def _loop(self):
+        while not self._stop.wait(self.interval):
+            try:
+                sweep_once(self.cast)
+            except Exception:  # noqa: BLE001 - keep sweeping
+                LOG.exception('Auto-scaling sweep failed')
+
+    def stop(self, timeout=None):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None

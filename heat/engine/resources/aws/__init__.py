@@ -1,0 +1,1 @@
+"""Engine-internal AWS-compatible resource types."""

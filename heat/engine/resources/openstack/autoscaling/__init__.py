@@ -1,0 +1,1 @@
+"""Auto-scaling resource types (thin callers of the AS RPCs)."""

@@ -1,0 +1,1 @@
+"""Tests of the auto-scaling resource types."""
