@@ -16,7 +16,11 @@ Measures (each printed in one JSON document):
   times (aim: within 1.5x);
 - ``scale_0_to_n``: a group at 0 members given +N: seconds until N
   members exist (aim: 0 to 1000 in under 5 s); then -N back to 0;
-- ``triggers``: ``--triggers`` POSTs to the +1 policy's signal URL over
+- ``decisions_rpc``: ``--triggers`` calls of ``execute_scaling_policy``
+  (the decision alone, through the in-process RPC) while the accepted
+  decisions converge: decisions per second, p50/p99 latency;
+- ``triggers_1_client`` and ``triggers``: ``--triggers`` POSTs to the +1
+  policy's signal URL over
   REST from ``--clients`` concurrent keep-alive clients (cooldown 0, max
   large): decisions per second and the p50/p99 trigger-to-decision
   latency (the HTTP round trip: the decision is made and returned
@@ -215,6 +219,30 @@ class Bench:
         self.delete(ident)
         return out
 
+    def decisions_rpc(self, count):
+        """The decision alone: ``execute_scaling_policy`` over the RPC
+        (cooldown 0, +1), each accepted decision converging a member in
+        the background meanwhile."""
+        ident = self.create('decisions', group_template(0, 1000000))
+        gid = self.group_id(ident)
+        policy = self.client.describe_stack_resource(
+            self.ctx, ident, 'up')['physical_resource_id']
+        latencies = []
+        t0 = time.perf_counter()
+        for _ in range(count):
+            t1 = time.perf_counter()
+            self.client.execute_scaling_policy(self.ctx, policy)
+            latencies.append(time.perf_counter() - t1)
+        took = time.perf_counter() - t0
+        self.wait_converged(gid, count)
+        self.delete(ident)
+        latencies.sort()
+        return {'decisions': count,
+                'decisions_per_s': round(count / took, 1),
+                'p50_ms': round(statistics.median(latencies) * 1000, 2),
+                'p99_ms': round(latencies[int(len(latencies) * 0.99) - 1]
+                                * 1000, 2)}
+
     def triggers(self, count, clients):
         from heat.api import app as api_app
         from heat.cmd import common
@@ -318,6 +346,7 @@ def main(argv=None):
                     large['seconds_best_of_3'] /
                     small['seconds_best_of_3'], 2)}
             out['scale_0_to_n'] = bench.big_steps(args.size)
+        out['decisions_rpc'] = bench.decisions_rpc(args.triggers)
         out['triggers_1_client'] = bench.triggers(args.triggers, 1)
         out['triggers'] = bench.triggers(args.triggers, args.clients)
     finally:

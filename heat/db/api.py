@@ -190,6 +190,11 @@ def reader(context=None):
         yield session
 
 
+#: ``with priority_writes():`` this thread's write transactions go ahead
+#: of the process's other queued writers (SQLite; elsewhere a no-op: the
+#: server databases lock rows, not the whole database)
+priority_writes = db_sqlite.priority
+
 DEADLOCK_RETRIES = 3
 
 

@@ -28,6 +28,7 @@ transaction, so it blocks nobody. After fork(), the child gets fresh
 pools; the parent's connections are never touched there.
 """
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -101,7 +102,8 @@ def setup_engine(engine, busy_timeout=30.0, journal_mode='WAL',
     def _on_begin(conn):
         if (conn.get_execution_options().get(IMMEDIATE_OPTION)
                 and 'in_transaction' not in conn.info):
-            entered = gate.enter(busy_timeout)
+            entered = gate.enter(busy_timeout,
+                                 getattr(_local, 'priority', False))
             try:
                 conn.exec_driver_sql('BEGIN IMMEDIATE')
             except BaseException:
@@ -142,6 +144,22 @@ def setup_engine(engine, busy_timeout=30.0, journal_mode='WAL',
 _GATE_KEY = 'heat_sqlite_write_gate'
 
 
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def priority():
+    """Write transactions of this thread, inside the block, go ahead of
+    the others queued at the gate (the AS engine's decisions: a trigger's
+    answer must not wait behind a converger's member writes)."""
+    before = getattr(_local, 'priority', False)
+    _local.priority = True
+    try:
+        yield
+    finally:
+        _local.priority = before
+
+
 class _WriteGate:
     """One writer at a time in this process, handed over at once.
 
@@ -153,24 +171,41 @@ class _WriteGate:
     the next one starts at once. A thread that already holds the gate
     (a nested write on a second connection) and a writer that waited
     longer than the busy timeout go straight to SQLite, as before.
+    Writers inside :func:`priority` go first.
     """
 
     def __init__(self):
-        self._lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._held = False
         self._owner = None
+        self._priority_waiting = 0
 
-    def enter(self, timeout):
+    def enter(self, timeout, priority=False):
         me = threading.get_ident()
         if self._owner == me:
             return False
-        if self._lock.acquire(timeout=timeout):
+        with self._cond:
+            if priority:
+                self._priority_waiting += 1
+            try:
+                free = self._cond.wait_for(
+                    lambda: not self._held and (
+                        priority or not self._priority_waiting),
+                    timeout)
+            finally:
+                if priority:
+                    self._priority_waiting -= 1
+            if not free:
+                return False
+            self._held = True
             self._owner = me
             return True
-        return False
 
     def leave(self):
-        self._owner = None
-        self._lock.release()
+        with self._cond:
+            self._held = False
+            self._owner = None
+            self._cond.notify_all()
 
 
 def _use_queue_pool(engine, pool_size):

@@ -1030,6 +1030,7 @@ class EngineService(as_service.AutoScalingMixin):
                                              stack_name=stack.name)
         if rsrc.id is None:
             raise exception.ResourceNotAvailable(resource_name=resource_name)
+        details = _with_request_token(cnxt, rsrc, details)
         _signal_check(rsrc, details)
         if idempotency_key is not None:
             rsrc.signal_idempotency_key = idempotency_key
@@ -1074,11 +1075,10 @@ class EngineService(as_service.AutoScalingMixin):
         if row.type in registry or resource_name in (
                 registry.get('resources') or {}):
             return _SLOW
-        from heat.engine.resources.openstack.autoscaling import (
-            scaling_policy)
+        declined = getattr(cls, 'FastSignalDeclined', ())
         try:
             return fast(cnxt, srow, row, details, idempotency_key)
-        except scaling_policy.SlowPath:
+        except declined:
             return _SLOW
 
     def signed_resource_signal(self, cnxt, arn, method=None, path=None,
@@ -1326,6 +1326,24 @@ def _event_filters(filters):
             out['resource_action'] = (sorted(actions)[0] if len(actions)
                                       == 1 else sorted(actions))
     return out or None
+
+
+#: types whose signals must carry the caller's token (a wait condition
+#: handle made with the ``TOKEN`` signal transport checks it)
+TOKEN_SIGNAL_TYPES = ('OS::Heat::WaitConditionHandle',)
+
+
+def _with_request_token(cnxt, rsrc, details):
+    """``details`` with the request's token added for a type that checks
+    it (as the REST front end passes it upstream)."""
+    token = getattr(cnxt, 'auth_token', None)
+    if not token or rsrc.type() not in TOKEN_SIGNAL_TYPES:
+        return details
+    if details is not None and not isinstance(details, dict):
+        return details
+    if 'token' in (details or {}):
+        return details
+    return dict(details or {}, token=token)
 
 
 #: :meth:`EngineService._fast_signal`: "load the stack instead"

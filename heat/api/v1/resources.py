@@ -9,9 +9,6 @@ FILTER_KEYS = ('type', 'status', 'name', 'action', 'id',
                'physical_resource_id')
 
 #: types whose signals must carry the caller's token (token signals)
-TOKEN_SIGNAL_TYPES = ('OS::Heat::WaitConditionHandle',)
-
-
 def format_resource(req, res):
     """The REST resource: ``links`` (self, stack, nested), the status
     joined with the action, ``logical_resource_id``."""
@@ -65,13 +62,9 @@ class ResourceController:
     def signal(self, req, stack_name, stack_id, resource_name):
         identity = util.stack_identity(req, stack_name, stack_id)
         details = req.body_json
-        token = req.headers.get('X-Auth-Token')
-        if token and (details is None or isinstance(details, dict)) and \
-                'token' not in (details or {}):
-            res = self.engine.describe_stack_resource(
-                req.context, identity, resource_name, with_attr=False)
-            if res.get('resource_type') in TOKEN_SIGNAL_TYPES:
-                details = dict(details or {}, token=token)
+        # The request's token reaches a token-checking wait condition
+        # handle through the context (the engine adds it to the details:
+        # no extra round trip here).
         kwargs = {}
         key = signal.idempotency_key(req)
         if key is not None:

@@ -161,14 +161,15 @@ class Converger:
                 A.status.in_(list(statuses))).update(
                 dict(values), synchronize_session=False)
 
-    def _open_triggers(self):
-        """The triggers of the activities this convergence completes."""
+    def _open_activities(self):
+        """``(id, trigger)`` of the activities this convergence completes
+        (an accepted decision's activity stays open until then)."""
         A = models.ScalingActivity
         with db_api.reader(self.context) as session:
-            rows = session.query(A.trigger).filter(
+            return [tuple(r) for r in session.query(A.id, A.trigger).filter(
                 A.group_id == self.group_id,
-                A.status.in_([eng.ACCEPTED, eng.IN_PROGRESS])).distinct()
-            return {r[0] for r in rows}
+                A.status.in_([eng.ACCEPTED, eng.IN_PROGRESS])).order_by(
+                A.started_at, A.id)]
 
     # -- the loop ----------------------------------------------------------
 
@@ -229,19 +230,22 @@ class Converger:
                     values = {'converged_version': version}
                 self._update_group(values)
                 if status == eng.ACTIVE:
-                    scaled = self._open_triggers() & SCALING_TRIGGERS
+                    scaled = [a for a in self._open_activities()
+                              if a[1] in SCALING_TRIGGERS]
                     self._activities(
                         {'status': eng.COMPLETE,
                          'finished_at': db_api.utcnow()},
                         (eng.ACCEPTED, eng.IN_PROGRESS))
                     if started:
                         _refresh_owner_metadata(self.context, g)
-                    if started and scaled:
-                        # .end pairs with the .start of a trigger
+                    # one .end for each trigger's .start, even when one
+                    # convergence completed several of them
+                    for activity_id, _trigger in scaled:
                         notify.notify(self.context,
                                       'orchestration.autoscaling.end', {
                                           'group_id': g.id,
                                           'group_name': g.name,
+                                          'activity_id': activity_id,
                                           'capacity': g.desired_capacity,
                                           'stack_id': g.stack_id,
                                           'resource_name': g.resource_name,

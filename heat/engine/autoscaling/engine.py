@@ -399,8 +399,10 @@ class AutoScalingEngine:
         cooldown field)``. Returns (result dict, group row, accepted)."""
         for attempt in range(DEADLOCK_RETRIES + 1):
             try:
-                return self._decide_once(cnxt, group_id, project,
-                                         policy_id, trigger, key, decide)
+                with db_api.priority_writes():
+                    return self._decide_once(cnxt, group_id, project,
+                                             policy_id, trigger, key,
+                                             decide)
             except db_exc.DBDeadlock:
                 if attempt == DEADLOCK_RETRIES:
                     raise

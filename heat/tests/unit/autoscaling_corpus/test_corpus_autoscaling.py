@@ -392,8 +392,9 @@ def _rolling(h, tmpl, policy_key, size, rows, prefix):
         h.tc.assertRegex(ref_before, ref_re)
         h.tc.assertEqual(size, len(_instances(h, ident)))
         nested = h.nested(ident, 'JobServerGroup')
-        before = sorted(h.members(nested),
-                        key=lambda n: h.members(nested)[n]['creation_time'])
+        # the listing's order is upstream's member order (oldest first);
+        # the removed members must be the first D of it
+        before = list(h.members(nested))
         params = {}
         if change == 'UserData':
             params['user_data'] = 'new data'

@@ -78,9 +78,11 @@ def fast_signal(context, stack_row, row, details, idempotency_key=None):
         raise SlowPath()
 
     def add_event(action, status, reason):
-        event.Event(context, _StackRef(stack_row.id), action, status,
-                    reason, row.nova_instance, row.name, row.type,
-                    rsrc_prop_data_id=row.rsrc_prop_data_id).store()
+        from heat.db import api as db_api
+        with db_api.priority_writes():
+            event.Event(context, _StackRef(stack_row.id), action, status,
+                        reason, row.nova_instance, row.name, row.type,
+                        rsrc_prop_data_id=row.rsrc_prop_data_id).store()
 
     if row.action in resource.Resource.no_signal_actions:
         add_event(row.action, row.status,
@@ -314,6 +316,8 @@ class AutoScalingPolicy(resource.Resource):
     #: :meth:`EngineService.resource_signal` serves signals of this type
     #: from the stored rows (see :func:`fast_signal`)
     fast_signal = staticmethod(fast_signal)
+    #: what ``fast_signal`` raises to hand the signal to the full path
+    FastSignalDeclined = SlowPath
 
     def handle_signal(self, details=None, idempotency_key=None):
         """Execute the policy; returns the AS engine's decision dict
