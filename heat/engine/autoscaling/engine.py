@@ -209,6 +209,30 @@ def _stack_identity_id(stack_identity):
     return getattr(stack_identity, 'stack_id', None) or str(stack_identity)
 
 
+def _policy_event(cnxt, p, result, trigger):
+    """The SIGNAL event a trigger other than the signal API (a webhook,
+    the RPC) leaves on the policy's resource, when a stack owns the
+    policy: every trigger shows in the stack's events."""
+    if not (p.stack_id and p.resource_name):
+        return
+    try:
+        row = db_api.resource_get_by_name_and_stack(cnxt, p.resource_name,
+                                                    p.stack_id)
+        if row is None:
+            return
+        reason = result.get('reason') or ''
+        if result.get('repeated'):
+            reason = 'repeated trigger, first decision: %s' % reason
+        db_api.event_create(cnxt, {
+            'stack_id': p.stack_id, 'resource_action': 'SIGNAL',
+            'resource_status': row.status, 'resource_name': row.name,
+            'resource_type': row.type,
+            'physical_resource_id': row.nova_instance,
+            'resource_status_reason': '%s (%s)' % (reason, trigger)})
+    except Exception:  # noqa: BLE001 - the decision stands regardless
+        LOG.exception('Could not record the event of policy %s', p.id)
+
+
 class AutoScalingEngine:
     """Decisions and group/policy/webhook changes of one engine."""
 
@@ -486,6 +510,9 @@ class AutoScalingEngine:
         result, g, accepted = self._decide(
             cnxt, p.group_id, p.project, p.id, trigger, idempotency_key,
             decide)
+        if trigger != 'signal':
+            # a signal's event is written by the policy resource itself
+            _policy_event(cnxt, p, result, trigger)
         return self._after_decision(cnxt, result, g, accepted)
 
     def resize(self, cnxt, g, capacity=None, adjustment=None,

@@ -578,5 +578,9 @@ class TestAutoScalingEndToEnd(SignalTestCase):
         self.assertEqual(200, resp.status_code, resp.text)
         self.assertTrue(resp.json['accepted'], resp.json)
         self.assertEqual(3, self.wait_size(sid, 3)['desired_capacity'])
+        # the webhook's trigger shows on the policy too, like a signal's
+        reasons = [e['resource_status_reason']
+                   for e in self.events(sid, 'up')]
+        self.assertIn('change_in_capacity +1: 2 -> 3 (webhook)', reasons)
         self.assertError(self.post('/v1/webhooks/%s' % ('x' * 43)), 404,
                          'EntityNotFound')
