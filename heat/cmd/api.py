@@ -1,8 +1,9 @@
 """heat-api: the Orchestration API (WSGI) in front of engines on the bus.
 
-``heat.cmd.api.application`` builds the WSGI application for any WSGI
-server (``HEAT_CONFIG_FILE`` names the configuration); the command serves
-it with a threaded server (cheroot).
+:func:`application_from_env` builds the WSGI application for any WSGI
+server (``HEAT_CONFIG_FILE`` names the configuration; the entry point is
+``heat.api.wsgi:application``); the command serves it with a threaded
+server (cheroot).
 """
 
 import os

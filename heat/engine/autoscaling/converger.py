@@ -128,9 +128,55 @@ class Converger:
         return self.conf.autoscaling.lease_ttl
 
     def _acquire(self):
+        try:
+            before = db_api.scaling_group_get(self.context, self.group_id,
+                                              None)
+        except exception.EntityNotFound:
+            before = None
+        now = db_api.utcnow()
         self.fence = db_api.scaling_group_acquire_lease(
-            self.context, self.group_id, self.engine_id, self._ttl())
-        return self.fence is not None
+            self.context, self.group_id, self.engine_id, self._ttl(),
+            now=now)
+        if self.fence is None:
+            return False
+        # A takeover: the lease we got was another engine's, expired (it
+        # died or stalled). ``before`` is the state we took it from only
+        # if nobody acquired in between (the fence moved by exactly one).
+        if before is not None and before.lease_engine_id and \
+                before.lease_engine_id != self.engine_id and \
+                before.lease_expires_at is not None and \
+                before.lease_expires_at < now and \
+                before.fence == self.fence - 1:
+            self._record_takeover(before)
+        return True
+
+    def _record_takeover(self, before):
+        """Append the takeover to the open activities' reason, or write a
+        ``converge`` activity when none is open."""
+        note = 'resumed by engine %s after the lease of engine %s expired' \
+            % (self.engine_id, before.lease_engine_id)
+        LOG.info('Group %s: %s (fence %s)', self.group_id, note, self.fence)
+        A = models.ScalingActivity
+        try:
+            with db_api.writer(self.context) as session:
+                rows = session.query(A).filter(
+                    A.group_id == self.group_id,
+                    A.status.in_([eng.ACCEPTED, eng.IN_PROGRESS])).all()
+                for row in rows:
+                    row.reason = ('%s; %s' % (row.reason, note)
+                                  if row.reason else note)
+                if not rows:
+                    session.add(A(
+                        group_id=self.group_id, project=before.project,
+                        trigger='converge',
+                        from_capacity=before.desired_capacity,
+                        to_capacity=before.desired_capacity,
+                        status=eng.COMPLETE, reason=note,
+                        engine_id=self.engine_id, fence=self.fence,
+                        finished_at=db_api.utcnow()))
+        except Exception:  # noqa: BLE001 - a record, never a blocker
+            LOG.exception('Group %s: recording the takeover failed',
+                          self.group_id)
 
     def _renew(self):
         if not db_api.scaling_group_renew_lease(

@@ -19,232 +19,26 @@ these classes too (``heat/tests/unit/test_functional_processes.py``).
 """
 
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 import unittest
-import urllib.parse
 import uuid
 
 import fixtures
 import testtools
 
+from heat.tests.functional.processes import (  # noqa: F401
+    BINDIR,
+    MYSQL_URL,
+    RABBIT_URL,
+    START_TIMEOUT,
+    Cluster,
+    Process,
+    ProcessStartError,
+    answers,
+    free_port,
+    mysql,
+    skip_reason,
+)
 from heat.tests.heatclient_scenarios import HeatclientScenarios
-
-RABBIT_URL = os.environ.get('HEAT_TEST_RABBIT_URL',
-                            'rabbit://guest:guest@127.0.0.1:5672/')
-MYSQL_URL = os.environ.get('HEAT_TEST_MYSQL_URL',
-                           'mysql+pymysql://root@127.0.0.1')
-#: seconds a process may take to start.
-START_TIMEOUT = 60
-BINDIR = os.path.dirname(sys.executable)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def answers(host, port, timeout=2):
-    try:
-        with socket.create_connection((host, port), timeout):
-            return True
-    except OSError:
-        return False
-
-
-def _mysql_args():
-    parts = urllib.parse.urlsplit(MYSQL_URL)
-    return {'host': parts.hostname or '127.0.0.1',
-            'port': parts.port or 3306,
-            'user': urllib.parse.unquote(parts.username or 'root'),
-            'password': urllib.parse.unquote(parts.password or '')}
-
-
-def mysql(sql):
-    import pymysql
-    conn = pymysql.connect(connect_timeout=5, autocommit=True,
-                           **_mysql_args())
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
-    finally:
-        conn.close()
-
-
-def _rabbitmqctl(*args):
-    ctl = shutil.which('rabbitmqctl')
-    if ctl is None:
-        return False
-    try:
-        return subprocess.run([ctl] + list(args), capture_output=True,
-                              timeout=30).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-def skip_reason():
-    """Why the suite cannot run here, or None."""
-    rabbit = urllib.parse.urlsplit(RABBIT_URL)
-    if not answers(rabbit.hostname or '127.0.0.1', rabbit.port or 5672):
-        return 'RabbitMQ does not answer at %s' % RABBIT_URL
-    try:
-        mysql('SELECT 1')
-    except Exception as exc:  # noqa: BLE001 - any failure: skip
-        return 'MariaDB does not answer at %s: %s' % (MYSQL_URL, exc)
-    return None
-
-
-class ProcessStartError(Exception):
-    pass
-
-
-class Process:
-    """A command of this venv, its stdout and stderr in files."""
-
-    def __init__(self, name, args, workdir):
-        self.name = name
-        self.out_path = os.path.join(workdir, '%s.out' % name)
-        self.err_path = os.path.join(workdir, '%s.err' % name)
-        with open(self.out_path, 'w') as out, \
-                open(self.err_path, 'w') as err:
-            self.proc = subprocess.Popen(
-                [os.path.join(BINDIR, args[0])] + list(args[1:]),
-                stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-
-    def output(self):
-        with open(self.out_path) as out, open(self.err_path) as err:
-            return out.read(), err.read()
-
-    def wait_for(self, what, ready, timeout=START_TIMEOUT):
-        """Poll ``ready()`` until true; a process that ends or a timeout
-        raises ProcessStartError with its stderr."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if ready():
-                return
-            code = self.proc.poll()
-            if code is not None or time.monotonic() > deadline:
-                _, err = self.output()
-                state = ('exited with status %s' % code if code is not None
-                         else 'not ready after %ss' % timeout)
-                raise ProcessStartError(
-                    '%s %s while waiting for %s; its stderr (last 4000 '
-                    'characters):\n%s' % (self.name, state, what,
-                                          err[-4000:]))
-            time.sleep(0.2)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
-
-
-class Cluster:
-    """heat-api + ``engines`` heat-engine processes on a fresh database."""
-
-    def __init__(self, engines=2):
-        self.engines = engines
-        self.workdir = tempfile.mkdtemp(prefix='heat-functional-')
-        suffix = uuid.uuid4().hex[:12]
-        self.db_name = 'heat_func_%s' % suffix
-        self.vhost = None
-        self.processes = []
-        self.port = None
-
-    def start(self):
-        try:
-            self._start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def _transport_url(self):
-        name = 'heat_func_%s' % self.db_name[-12:]
-        if _rabbitmqctl('add_vhost', name):
-            user = urllib.parse.urlsplit(RABBIT_URL).username or 'guest'
-            if _rabbitmqctl('set_permissions', '-p', name, user,
-                            '.*', '.*', '.*'):
-                self.vhost = name
-                return RABBIT_URL.rstrip('/') + '/' + name
-            _rabbitmqctl('delete_vhost', name)
-        return RABBIT_URL
-
-    def _start(self):
-        mysql('CREATE DATABASE `%s` CHARACTER SET utf8mb4' % self.db_name)
-        self.db_created = True
-        self.port = free_port()
-        self.conf_path = os.path.join(self.workdir, 'heat.conf')
-        with open(self.conf_path, 'w') as f:
-            f.write('[DEFAULT]\n'
-                    'transport_url = %s\n'
-                    'rpc_response_timeout = 30\n'
-                    'state_dir = %s\n'
-                    '[database]\n'
-                    'connection = %s/%s\n'
-                    '[heat_api]\n'
-                    'bind_host = 127.0.0.1\n'
-                    'bind_port = %d\n'
-                    'workers = 8\n'
-                    % (self._transport_url(), self.workdir,
-                       MYSQL_URL.rstrip('/'), self.db_name, self.port))
-        sync = subprocess.run(
-            [os.path.join(BINDIR, 'heat-manage'), '--config-file',
-             self.conf_path, 'db_sync'],
-            capture_output=True, text=True, timeout=120)
-        if sync.returncode != 0:
-            raise ProcessStartError('heat-manage db_sync failed (%s):\n%s'
-                                    % (sync.returncode, sync.stderr))
-        for i in range(self.engines):
-            engine = Process('heat-engine-%d' % i,
-                             ['heat-engine', '--config-file',
-                              self.conf_path], self.workdir)
-            self.processes.append(engine)
-            engine.wait_for('its service row',
-                            lambda want=i + 1: self._rows() >= want)
-            engine.wait_for('its "serving" log line',
-                            lambda e=engine: 'serving on' in e.output()[1])
-        api = Process('heat-api', ['heat-api', '--config-file',
-                                   self.conf_path], self.workdir)
-        self.processes.append(api)
-        api.wait_for('port %d' % self.port,
-                     lambda: answers('127.0.0.1', self.port, 1))
-
-    def _rows(self):
-        return mysql('SELECT COUNT(*) FROM `%s`.service WHERE deleted_at '
-                     'IS NULL' % self.db_name)[0][0]
-
-    def endpoint(self, project):
-        return 'http://127.0.0.1:%d/v1/%s' % (self.port, project)
-
-    def stop(self):
-        codes = {}
-        for proc in reversed(self.processes):
-            codes[proc.name] = proc.stop()
-        self.processes = []
-        if getattr(self, 'db_created', False):
-            try:
-                mysql('DROP DATABASE IF EXISTS `%s`' % self.db_name)
-            except Exception:  # noqa: BLE001 - best effort
-                pass
-            self.db_created = False
-        if self.vhost:
-            _rabbitmqctl('delete_vhost', self.vhost)
-            self.vhost = None
-        shutil.rmtree(self.workdir, ignore_errors=True)
-        return codes
 
 
 class ProcessesTestCase(testtools.TestCase):

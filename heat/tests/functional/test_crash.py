@@ -1,0 +1,241 @@
+"""Crash test on real processes: ``kill -9`` the engine converging a
+group, at random points of a 0 to 500 member scale-out.
+
+``heat-api`` + 3 ``heat-engine`` processes on RabbitMQ and a fresh
+MariaDB database (:mod:`heat.tests.functional.processes`), configured
+with ``[autoscaling] lease_ttl = 3``, ``sweep_interval = 1``,
+``converge_batch_size = 25`` so that another engine takes a dead one's
+group over within seconds. Through python-heatclient on heat-api: a stack
+with an ``OS::Heat::AutoScalingGroup`` of ``OS::Heat::None`` (min 0, max
+1000, desired 0) and a ``ScalingPolicy`` of +500, then a signal of the
+policy. While the group converges, whenever the group's member rows reach
+the next of ``KILLS`` random counts (seeded; the seed is printed), the
+engine holding the group's lease (``scaling_group.lease_engine_id``,
+mapped to its process by the id each engine logs in its "serving" line)
+gets SIGKILL and a fresh engine is started, so 3 stay alive.
+
+Asserted: the group reaches exactly 500 members; the member rows and the
+resource rows of the member stack are the same 500 distinct names (none
+duplicated, none orphaned), all ACTIVE / CREATE_COMPLETE; every kill is
+followed by a takeover by another engine, recorded in the activity's
+reason ("resumed by engine X after the lease of engine Y expired").
+Figures on stderr: seed, kill points, takeover latency after each kill,
+time to reach 500.
+
+Environment: ``HEAT_CRASH_SEED`` (default: time based), ``HEAT_CRASH_KILLS``
+(default 10). Skipped, with the reason, when RabbitMQ or MariaDB does not
+answer. Run: ``.venv/bin/python -m testtools.run
+heat.tests.functional.test_crash``.
+"""
+
+import os
+import random
+import signal
+import sys
+import time
+import unittest
+import uuid
+
+import testtools
+from heatclient import client as heat_client
+
+from heat.tests.functional.processes import Cluster, mysql, skip_reason
+
+TARGET = 500
+KILLS = int(os.environ.get('HEAT_CRASH_KILLS', '10'))
+LEASE_TTL = 3
+BATCH = 25
+#: seconds the whole scale-out may take
+DEADLINE = 300
+
+CONF = ('[autoscaling]\n'
+        'lease_ttl = %d\n'
+        'sweep_interval = 1\n'
+        'converge_batch_size = %d\n' % (LEASE_TTL, BATCH))
+
+TEMPLATE = '''heat_template_version: 2016-10-14
+resources:
+  group:
+    type: OS::Heat::AutoScalingGroup
+    properties:
+      min_size: 0
+      max_size: 1000
+      desired_capacity: 0
+      resource:
+        type: OS::Heat::None
+  up:
+    type: OS::Heat::ScalingPolicy
+    properties:
+      auto_scaling_group_id: {get_resource: group}
+      adjustment_type: change_in_capacity
+      scaling_adjustment: %d
+      cooldown: 0
+''' % TARGET
+
+
+def report(msg):
+    sys.stderr.write('[crash] %s\n' % msg)
+    sys.stderr.flush()
+
+
+class TestCrashDuringScaleOut(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        reason = skip_reason()
+        if reason:
+            raise unittest.SkipTest(reason)
+        self.cluster = Cluster(engines=3, extra_conf=CONF).start()
+        self.addCleanup(self.cluster.stop)
+        self.db = self.cluster.db_name
+        self.hc = heat_client.Client(
+            '1', endpoint=self.cluster.endpoint(
+                'crash-%s' % uuid.uuid4().hex[:8]), token='fake-token')
+
+    # -- database views ----------------------------------------------------
+
+    def q(self, sql):
+        return mysql(sql.replace('DB.', '`%s`.' % self.db))
+
+    def group(self, gid):
+        return self.q(
+            "SELECT lease_engine_id, lease_expires_at > UTC_TIMESTAMP(6), "
+            "fence, version, converged_version, status, desired_capacity "
+            "FROM DB.scaling_group WHERE id = '%s'" % gid)[0]
+
+    def member_count(self, gid):
+        return self.q("SELECT COUNT(*) FROM DB.scaling_member WHERE "
+                      "group_id = '%s'" % gid)[0][0]
+
+    def active_count(self, gid):
+        return self.q("SELECT COUNT(*) FROM DB.scaling_member WHERE "
+                      "group_id = '%s' AND status = 'ACTIVE'" % gid)[0][0]
+
+    def wait(self, what, fn, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            value = fn()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                self.fail('timed out (%ss) waiting for %s' % (timeout, what))
+            time.sleep(0.05)
+
+    # -- the test ----------------------------------------------------------
+
+    def test_kill_9_the_converging_engine(self):
+        seed = int(os.environ.get('HEAT_CRASH_SEED') or time.time() * 1000)
+        rng = random.Random(seed)
+        # member-row counts to kill at; a kill needs work left to take
+        # over, so none in the last 2 batches (see ``live_holder``)
+        points = sorted(rng.sample(range(1, TARGET - 50), KILLS))
+        report('seed %d (HEAT_CRASH_SEED), kill points (member rows) %s'
+               % (seed, points))
+
+        created = self.hc.stacks.create(stack_name='crash',
+                                        template=TEMPLATE)
+        ident = 'crash/%s' % created['stack']['id']
+        self.wait('CREATE_COMPLETE', lambda: self.hc.stacks.get(
+            ident).stack_status == 'CREATE_COMPLETE', 60)
+        gid = self.q("SELECT id FROM DB.scaling_group WHERE stack_id = "
+                     "'%s'" % created['stack']['id'])[0][0]
+
+        t0 = time.monotonic()
+        self.hc.resources.signal(ident, 'up')
+        killed, latencies, replacements = [], [], []
+        for point in points:
+            self.wait('%d member rows' % point,
+                      lambda p=point: self.member_count(gid) >= p, DEADLINE)
+            time.sleep(rng.uniform(0, 0.3))
+
+            def live_holder():
+                holder, live, fence = self.group(gid)[:3]
+                procs = self.cluster.engine_ids()
+                if self.active_count(gid) >= TARGET - BATCH:
+                    return 'late', None, None
+                if holder in procs and live:
+                    return holder, fence, procs[holder]
+                return None
+            holder, fence, proc = self.wait('a live lease holder',
+                                            live_holder, 30)
+            if holder == 'late':
+                # less than a batch left: a kill now could hit the
+                # converger after it recorded the group converged, and
+                # there would be nothing to take over
+                report('kill point %d passed with less than a batch '
+                       'left: no more kills' % point)
+                break
+            members = self.member_count(gid)
+            os.kill(proc.proc.pid, signal.SIGKILL)
+            t_kill = time.monotonic()
+            proc.proc.wait()
+            killed.append(holder)
+            replacements.append(self.cluster.add_engine(wait=False))
+
+            def taken_over(dead=holder, old=fence):
+                new_holder, live, new_fence = self.group(gid)[:3]
+                return (new_holder is not None and new_holder != dead and
+                        live and new_fence > old and new_holder)
+            try:
+                new_holder = self.wait('a takeover of %s' % holder,
+                                       taken_over, 30)
+            except self.failureException:
+                report('no takeover; group (holder, live, fence, version, '
+                       'converged_version, status, desired): %r; active '
+                       'members %d; engines %s' % (
+                           self.group(gid), self.active_count(gid),
+                           sorted(self.cluster.engine_ids())))
+                for eng_id, p in self.cluster.engine_ids().items():
+                    report('%s (%s) stderr tail:\n%s' % (
+                        p.name, eng_id, p.output()[1][-3000:]))
+                raise
+            latency = time.monotonic() - t_kill
+            latencies.append(latency)
+            report('kill %d at %d member rows (t=%.1fs): engine %s (pid %d)'
+                   ' -> taken over by %s after %.2fs' % (
+                       len(killed), members, t_kill - t0, holder,
+                       proc.proc.pid, new_holder, latency))
+            for engine in replacements:
+                self.cluster.wait_engine(engine)
+            replacements = []
+
+        def converged():
+            g = self.group(gid)
+            return (g[4] >= g[3] and g[5] == 'ACTIVE' and
+                    self.q("SELECT COUNT(*) FROM DB.scaling_member WHERE "
+                           "group_id = '%s' AND status = 'ACTIVE'"
+                           % gid)[0][0] == TARGET)
+        self.wait('%d ACTIVE members' % TARGET, converged, DEADLINE)
+        elapsed = time.monotonic() - t0
+        report('%d kills; %d members in %.1fs; takeover latency min %.2fs '
+               'mean %.2fs max %.2fs' % (
+                   len(killed), TARGET, elapsed, min(latencies),
+                   sum(latencies) / len(latencies), max(latencies)))
+
+        # exactly TARGET members, none duplicated, none orphaned
+        self.assertEqual(TARGET, self.group(gid)[6])
+        members = self.q("SELECT name, status FROM DB.scaling_member "
+                         "WHERE group_id = '%s'" % gid)
+        resources = self.q("SELECT name, action, status FROM DB.resource "
+                           "WHERE stack_id = '%s'" % gid)
+        names = [m[0] for m in members]
+        self.assertEqual(TARGET, len(names))
+        self.assertEqual(TARGET, len(set(names)))
+        self.assertEqual({'ACTIVE'}, {m[1] for m in members})
+        self.assertEqual(sorted(names), sorted(r[0] for r in resources))
+        self.assertEqual(TARGET, len(resources))
+        self.assertEqual({('CREATE', 'COMPLETE')},
+                         {(r[1], r[2]) for r in resources})
+
+        # every takeover is recorded in the scale-out's activity
+        reasons = [r[0] for r in self.q(
+            "SELECT reason FROM DB.scaling_activity WHERE group_id = '%s' "
+            "AND to_capacity = %d" % (gid, TARGET))]
+        self.assertEqual(1, len(reasons))
+        for dead in killed:
+            self.assertIn('after the lease of engine %s expired' % dead,
+                          reasons[0])
+        self.assertEqual(len(killed), reasons[0].count('resumed by engine'))
+        self.assertGreaterEqual(len(killed), min(3, KILLS))
+        # 3 engines alive at the end
+        self.assertEqual(3, len(self.cluster.engine_ids()))
