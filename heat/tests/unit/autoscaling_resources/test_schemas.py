@@ -313,6 +313,19 @@ class TestValidation(testtools.TestCase):
             'adjustment_type percent_change_in_capacity.', tmpl,
             exc_type=exception.ResourcePropertyValueDependency)
 
+    def test_aws_min_adjustment_step_needs_percent(self):
+        tmpl = copy.deepcopy(AWS_TMPL)
+        props = tmpl['Resources']['Policy']['Properties']
+        props['MinAdjustmentStep'] = '1'
+        self.assertInvalid(
+            'MinAdjustmentStep property should only be specified for '
+            'AdjustmentType PercentChangeInCapacity.', tmpl,
+            PROVIDER_ENV, PROVIDER_FILES,
+            exc_type=exception.ResourcePropertyValueDependency)
+        props['AdjustmentType'] = 'PercentChangeInCapacity'
+        self.assertIsNone(make_stack(tmpl, PROVIDER_ENV,
+                                     PROVIDER_FILES).validate())
+
     def test_min_adjustment_step_percent_ok(self):
         tmpl = HEAT_TMPL.replace(
             'adjustment_type: change_in_capacity',

@@ -8,7 +8,6 @@ an integer, the only attribute is ``AlarmUrl`` and the reference (``Ref``)
 is that pre-signed URL once created (the name before), as upstream.
 """
 
-from heat.common import exception
 from heat.engine import attributes, constraints, properties
 from heat.engine.resources.openstack.autoscaling import scaling_policy as sp
 
@@ -29,6 +28,11 @@ class AWSScalingPolicy(sp.AutoScalingPolicy):
     )
     ATTRIBUTES = (ALARM_URL,) = ('AlarmUrl',)
     SIGNAL_URL = None
+    # the adjustment types by their CFN names (the base class's checks
+    # read these)
+    EXACT_CAPACITY, CHANGE_IN_CAPACITY, PERCENT_CHANGE_IN_CAPACITY = (
+        CFN_EXACT_CAPACITY, CFN_CHANGE_IN_CAPACITY,
+        CFN_PERCENT_CHANGE_IN_CAPACITY)
 
     properties_schema = {
         AUTO_SCALING_GROUP_NAME: properties.Schema(
@@ -66,16 +70,6 @@ class AWSScalingPolicy(sp.AutoScalingPolicy):
             'A signed url to handle the alarm. (Heat extension).',
             type=attributes.Schema.STRING),
     }
-
-    def _validate_min_adjustment_step(self):
-        adjustment_type = self.properties[self.ADJUSTMENT_TYPE]
-        step = self.properties[self.MIN_ADJUSTMENT_STEP]
-        if (adjustment_type != CFN_PERCENT_CHANGE_IN_CAPACITY and
-                step is not None):
-            raise exception.ResourcePropertyValueDependency(
-                prop1=self.MIN_ADJUSTMENT_STEP,
-                prop2=self.ADJUSTMENT_TYPE,
-                value=CFN_PERCENT_CHANGE_IN_CAPACITY)
 
     def get_reference_id(self):
         if self.resource_id is not None:
