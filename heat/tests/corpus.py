@@ -6,6 +6,10 @@ machines and in CI; ``HEAT_CORPUS_DIR`` points elsewhere.
 
 import json
 import os
+import sys
+import unittest
+
+from testtools import content
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _REPO = os.path.dirname(os.path.dirname(_HERE))
@@ -33,3 +37,84 @@ def expectations(name_part):
         raise LookupError('%r matches %r' % (name_part, matches))
     with open(os.path.join(folder, matches[0])) as f:
         return json.load(f)
+
+
+class ScenarioTests:
+    """Mixin of a TestCase running corpus scenarios, one test each.
+
+    A scenario is ``(path, fn)``: ``fn(harness, template_text)`` for the
+    corpus file ``path``. The class sets ``TITLE``, ``EXPECTED_FAILURES``
+    (path or scenario key -> why; the only place a scenario is marked)
+    and ``make_harness()``; :meth:`add_scenarios` makes the tests. Each
+    outcome is attached as a test detail, and ``tearDownClass`` prints
+    every scenario with pass/fail.
+    """
+
+    TITLE = 'corpus scenarios'
+    EXPECTED_FAILURES = {}
+    #: key -> (status, summary); each class gets its own in add_scenarios
+    RESULTS = None
+
+    def make_harness(self):
+        raise NotImplementedError()
+
+    @staticmethod
+    def scenario_key(path, fn):
+        return '%s [%s]' % (os.path.basename(path), fn.__name__)
+
+    @classmethod
+    def expected_to_fail(cls, path, fn):
+        return (path in cls.EXPECTED_FAILURES or
+                cls.scenario_key(path, fn) in cls.EXPECTED_FAILURES)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.RESULTS:
+            lines = ['%s:' % cls.TITLE]
+            for key in sorted(cls.RESULTS):
+                status, why = cls.RESULTS[key]
+                lines.append('  %-5s %s%s' % (status, key,
+                                              '  -- %s' % why if why
+                                              else ''))
+            passed = sum(1 for v in cls.RESULTS.values() if v[0] == 'pass')
+            xfail = sum(1 for v in cls.RESULTS.values() if v[0] == 'xfail')
+            lines.append('  %d/%d passed, %d expected failure(s)' % (
+                passed, len(cls.RESULTS), xfail))
+            sys.stderr.write('\n'.join(lines) + '\n')
+        super().tearDownClass()
+
+    def run_scenario(self, path, fn):
+        key = self.scenario_key(path, fn)
+        h = self.make_harness()
+        try:
+            with open(os.path.join(templates_dir(), path)) as f:
+                fn(h, f.read())
+        except BaseException as exc:
+            summary = '%s: %s (after: %s)' % (
+                type(exc).__name__, ' '.join(str(exc).split())[:300],
+                ' / '.join(h.steps))
+            status = 'xfail' if self.expected_to_fail(path, fn) else 'FAIL'
+            self.RESULTS[key] = (status, summary)
+            self.addDetail('corpus-result', content.text_content(
+                '%s %s\n%s' % (status, key, summary)))
+            raise
+        self.RESULTS[key] = ('pass', '')
+        self.addDetail('corpus-result', content.text_content(
+            'pass %s (%s)' % (key, ' / '.join(h.steps))))
+
+    @classmethod
+    def add_scenarios(cls, scenarios):
+        """A ``test_<fn name>`` method for each ``(path, fn)``."""
+        cls.RESULTS = {}
+        for path, fn in scenarios:
+            setattr(cls, 'test_%s' % fn.__name__, cls._make_test(path, fn))
+
+    @classmethod
+    def _make_test(cls, path, fn):
+        def test(self):
+            self.run_scenario(path, fn)
+        test.__name__ = 'test_%s' % fn.__name__
+        test.__doc__ = cls.scenario_key(path, fn)
+        if cls.expected_to_fail(path, fn):
+            test = unittest.expectedFailure(test)
+        return test

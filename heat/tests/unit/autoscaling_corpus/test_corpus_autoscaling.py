@@ -18,12 +18,9 @@ background, so scenarios wait for the member count (upstream's
 
 import json
 import os
-import sys
 import time
-import unittest
 
 import webob
-from testtools import content
 
 from heat.common import exception, notify
 from heat.tests import corpus, db_fixtures, engine_fixture
@@ -618,30 +615,12 @@ AS_TEMPLATES = {
 }
 
 
-def scenario_key(path, fn):
-    return '%s [%s]' % (os.path.basename(path), fn.__name__)
-
-
-class TestCorpusAutoscaling(db_fixtures.DBTestCase):
+class TestCorpusAutoscaling(corpus.ScenarioTests, db_fixtures.DBTestCase):
     """One test per scenario, on a SQLite file, through a served engine."""
 
     BACKEND = db_fixtures.BACKENDS['sqlite']
-    RESULTS = {}
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.RESULTS:
-            lines = ['corpus auto-scaling templates (class A and A*):']
-            for key in sorted(cls.RESULTS):
-                status, why = cls.RESULTS[key]
-                lines.append('  %-5s %s%s' % (status, key,
-                                              '  -- %s' % why if why
-                                              else ''))
-            passed = sum(1 for v in cls.RESULTS.values() if v[0] == 'pass')
-            lines.append('  %d/%d scenarios passed' % (passed,
-                                                       len(cls.RESULTS)))
-            sys.stderr.write('\n'.join(lines) + '\n')
-        super().tearDownClass()
+    TITLE = 'corpus auto-scaling templates (class A and A*)'
+    EXPECTED_FAILURES = EXPECTED_FAILURES
 
     def setUp(self):
         super().setUp()
@@ -650,41 +629,14 @@ class TestCorpusAutoscaling(db_fixtures.DBTestCase):
         self.engine = self.useFixture(
             engine_fixture.EngineFixture(engine_id='corpus-as-engine'))
 
+    def make_harness(self):
+        return Harness(self, self.engine)
+
     def test_every_autoscaling_template_has_a_scenario(self):
         self.assertEqual(AS_TEMPLATES, {p for p, _f in SCENARIOS})
         for path in AS_TEMPLATES:
             self.assertTrue(os.path.exists(os.path.join(
                 corpus.templates_dir(), path)), path)
 
-    def run_scenario(self, path, fn):
-        key = scenario_key(path, fn)
-        h = Harness(self, self.engine)
-        try:
-            fn(h, _read(path))
-        except BaseException as exc:
-            summary = '%s: %s (after: %s)' % (
-                type(exc).__name__, ' '.join(str(exc).split())[:300],
-                ' / '.join(h.steps))
-            expected = path in EXPECTED_FAILURES or key in EXPECTED_FAILURES
-            status = 'xfail' if expected else 'FAIL'
-            self.RESULTS[key] = (status, summary)
-            self.addDetail('corpus-result', content.text_content(
-                '%s %s\n%s' % (status, key, summary)))
-            raise
-        self.RESULTS[key] = ('pass', '')
 
-
-def _make_test(path, fn):
-    def test(self):
-        self.run_scenario(path, fn)
-    test.__name__ = 'test_%s' % fn.__name__
-    test.__doc__ = scenario_key(path, fn)
-    if path in EXPECTED_FAILURES or scenario_key(path, fn) in \
-            EXPECTED_FAILURES:
-        test = unittest.expectedFailure(test)
-    return test
-
-
-for _path, _fn in SCENARIOS:
-    setattr(TestCorpusAutoscaling, 'test_%s' % _fn.__name__,
-            _make_test(_path, _fn))
+TestCorpusAutoscaling.add_scenarios(SCENARIOS)

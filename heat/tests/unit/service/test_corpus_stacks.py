@@ -11,12 +11,9 @@ listed, with the reason, in ``EXPECTED_FAILURES`` (the only such list).
 
 import json
 import os
-import sys
 import time
-import unittest
 
 import yaml
-from testtools import content
 
 from heat.common import context, exception
 from heat.engine import service
@@ -509,31 +506,12 @@ SCENARIOS = [
 ]
 
 
-def scenario_key(path, fn):
-    return '%s [%s]' % (path, fn.__name__)
-
-
-class TestCorpusStacks(db_fixtures.DBTestCase):
+class TestCorpusStacks(corpus.ScenarioTests, db_fixtures.DBTestCase):
     """One test per scenario, on a SQLite file."""
 
     BACKEND = db_fixtures.BACKENDS['sqlite']
-    RESULTS = {}
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.RESULTS:
-            lines = ['corpus stacks (class A, no auto-scaling types):']
-            for key in sorted(cls.RESULTS):
-                status, why = cls.RESULTS[key]
-                lines.append('  %-5s %s%s' % (status, key,
-                                              '  -- %s' % why if why
-                                              else ''))
-            passed = sum(1 for v in cls.RESULTS.values() if v[0] == 'pass')
-            xfail = sum(1 for v in cls.RESULTS.values() if v[0] == 'xfail')
-            lines.append('  %d/%d passed, %d expected failure(s)' % (
-                passed, len(cls.RESULTS), xfail))
-            sys.stderr.write('\n'.join(lines) + '\n')
-        super().tearDownClass()
+    TITLE = 'corpus stacks (class A, no auto-scaling types)'
+    EXPECTED_FAILURES = EXPECTED_FAILURES
 
     def setUp(self):
         super().setUp()
@@ -542,37 +520,8 @@ class TestCorpusStacks(db_fixtures.DBTestCase):
         self.svc = service.EngineService(engine_id='corpus-engine')
         self.addCleanup(self.svc.stop, WAIT)
 
-    def run_scenario(self, path, fn):
-        key = scenario_key(path, fn)
-        h = Harness(self, self.svc)
-        try:
-            fn(h, _read(path))
-        except BaseException as exc:
-            summary = '%s: %s (after: %s)' % (
-                type(exc).__name__, ' '.join(str(exc).split())[:300],
-                ' / '.join(h.steps))
-            expected = path in EXPECTED_FAILURES or key in EXPECTED_FAILURES
-            status = 'xfail' if expected else 'FAIL'
-            self.RESULTS[key] = (status, summary)
-            self.addDetail('corpus-result', content.text_content(
-                '%s %s\n%s' % (status, key, summary)))
-            raise
-        self.RESULTS[key] = ('pass', '')
-        self.addDetail('corpus-result', content.text_content(
-            'pass %s (%s)' % (key, ' / '.join(h.steps))))
+    def make_harness(self):
+        return Harness(self, self.svc)
 
 
-def _make_test(path, fn):
-    def test(self):
-        self.run_scenario(path, fn)
-    test.__name__ = 'test_%s' % fn.__name__
-    test.__doc__ = scenario_key(path, fn)
-    if path in EXPECTED_FAILURES or scenario_key(path, fn) in \
-            EXPECTED_FAILURES:
-        test = unittest.expectedFailure(test)
-    return test
-
-
-for _path, _fn in SCENARIOS:
-    setattr(TestCorpusStacks, 'test_%s' % _fn.__name__,
-            _make_test(_path, _fn))
+TestCorpusStacks.add_scenarios(SCENARIOS)
