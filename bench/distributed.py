@@ -277,7 +277,8 @@ def distributed(engines, triggers, clients, converge_timeout):
         started = round(time.perf_counter() - t0, 2)
         db = cluster.db_name
 
-        target = Target(cluster.port, lambda sql: _mysql_in(db, sql),
+        target = Target(cluster.port,
+                        lambda sql: processes.mysql(sql, database=db),
                         lambda: _tails(cluster.processes))
         out = {'engines': engines, 'api_workers': 8,
                'start_s': started, 'rabbit_vhost': cluster.vhost or '/'}
@@ -287,18 +288,6 @@ def distributed(engines, triggers, clients, converge_timeout):
         codes = cluster.stop()
         if any(c not in (0, None) for c in codes.values()):
             sys.stderr.write('exit codes at stop: %r\n' % codes)
-
-
-def _mysql_in(db, sql):
-    import pymysql
-    conn = pymysql.connect(connect_timeout=5, autocommit=True, database=db,
-                           **processes._mysql_args())
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def embedded(triggers, clients, converge_timeout):

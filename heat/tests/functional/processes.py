@@ -55,10 +55,12 @@ def _mysql_args():
             'password': urllib.parse.unquote(parts.password or '')}
 
 
-def mysql(sql):
+def mysql(sql, database=None):
+    """Rows of ``sql`` on the test MariaDB server (in ``database``)."""
     import pymysql
+    extra = {'database': database} if database else {}
     conn = pymysql.connect(connect_timeout=5, autocommit=True,
-                           **_mysql_args())
+                           **_mysql_args(), **extra)
     try:
         with conn.cursor() as cur:
             cur.execute(sql)
