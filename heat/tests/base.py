@@ -1,6 +1,15 @@
 """Common test case for unit and functional tests."""
 
+import socket
+
 import testtools
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
 
 
 class TestCase(testtools.TestCase):

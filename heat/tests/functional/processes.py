@@ -24,6 +24,8 @@ import time
 import urllib.parse
 import uuid
 
+from heat.tests.base import free_port  # noqa: F401 - also for importers
+
 RABBIT_URL = os.environ.get('HEAT_TEST_RABBIT_URL',
                             'rabbit://guest:guest@127.0.0.1:5672/')
 MYSQL_URL = os.environ.get('HEAT_TEST_MYSQL_URL',
@@ -31,12 +33,6 @@ MYSQL_URL = os.environ.get('HEAT_TEST_MYSQL_URL',
 #: seconds a process may take to start.
 START_TIMEOUT = 60
 BINDIR = os.path.dirname(sys.executable)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def answers(host, port, timeout=2):

@@ -17,12 +17,6 @@ from heat.db import migration
 from heat.tests import base
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 class TestGunicorn(base.TestCase):
 
     def setUp(self):
@@ -38,7 +32,7 @@ class TestGunicorn(base.TestCase):
         with open(conf, 'w') as f:
             f.write('[DEFAULT]\ntransport_url = inproc://wsgi-test\n'
                     '[database]\nconnection = %s\n' % db)
-        self.port = _free_port()
+        self.port = base.free_port()
         env = dict(os.environ, HEAT_CONFIG_FILE=conf)
         self.proc = subprocess.Popen(
             [self.gunicorn, '--bind', '127.0.0.1:%d' % self.port,

@@ -4,7 +4,6 @@ The scenarios of :mod:`heat.tests.heatclient_scenarios` run here on an
 engine in the test process, and in the functional suite on real
 processes."""
 
-import socket
 import threading
 import time
 
@@ -13,33 +12,9 @@ from heatclient import client as heat_client
 from heatclient import exc as heat_exc
 
 from heat.tests import pinned
-from heat.tests.heatclient_scenarios import HeatclientScenarios
+from heat.tests.base import free_port
+from heat.tests.heatclient_scenarios import TEMPLATE, HeatclientScenarios
 from heat.tests.unit.api import APITestCase
-
-TEMPLATE = '''heat_template_version: 2016-10-14
-parameters:
-  size:
-    type: number
-    default: 2
-resources:
-  group:
-    type: OS::Heat::ResourceGroup
-    properties:
-      count: {get_param: size}
-      resource_def:
-        type: OS::Heat::TestResource
-  handle:
-    type: OS::Heat::WaitConditionHandle
-outputs:
-  group_size:
-    value: {get_param: size}
-'''
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 class TestWithHeatclient(HeatclientScenarios, APITestCase):

@@ -21,8 +21,8 @@ from heat.engine import stack as stack_mod
 from heat.rpc import client as rpc_client
 from heat.rpc import server as rpc_server
 from heat.rpc import transport as rpc_transport
+from heat.tests.base import free_port
 from heat.tests.unit.api import APITestCase, test_keystone
-from heat.tests.unit.api.test_heatclient import free_port
 
 #: a resource that takes signals without a token: a wait condition
 #: handle with NO_SIGNAL (each signal is stored in its metadata)
