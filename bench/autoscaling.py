@@ -32,7 +32,6 @@ Measures (each printed in one JSON document):
 """
 
 import argparse
-import http.client
 import json
 import os
 import platform
@@ -42,6 +41,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import distributed  # bench/distributed.py: the REST load generator
 
 WAIT = 600
 
@@ -258,62 +259,17 @@ class Bench:
         thread.start()
         path = ('/v1/bench/stacks/%s/%s/resources/up/signal'
                 % (ident['stack_name'], ident['stack_id']))
-        latencies = []
-        statuses = {}
-        accepted = [0]
-        lock = threading.Lock()
-        per = [count // clients + (1 if i < count % clients else 0)
-               for i in range(clients)]
-
-        def run(k):
-            conn = http.client.HTTPConnection('127.0.0.1', port, timeout=60)
-            mine = []
-            codes = {}
-            acc = 0
-            for _ in range(k):
-                t0 = time.perf_counter()
-                conn.request('POST', path, body='{}', headers={
-                    'Content-Type': 'application/json',
-                    'X-Auth-Token': 'x'})
-                resp = conn.getresponse()
-                body = resp.read()
-                mine.append(time.perf_counter() - t0)
-                codes[resp.status] = codes.get(resp.status, 0) + 1
-                try:
-                    if json.loads(body or b'null').get('accepted'):
-                        acc += 1
-                except (ValueError, AttributeError):
-                    pass
-            conn.close()
-            with lock:
-                latencies.extend(mine)
-                accepted[0] += acc
-                for c, v in codes.items():
-                    statuses[c] = statuses.get(c, 0) + v
-
-        t0 = time.perf_counter()
-        threads = [threading.Thread(target=run, args=(k,)) for k in per]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        took = time.perf_counter() - t0
-        final = self.wait_converged(gid, accepted[0])
+        # the same load generator as bench/distributed.py
+        out = distributed.fire(distributed.Target(port, None, dict), path,
+                               count, clients)
+        final = self.wait_converged(gid, out['accepted'])
         server.stop()
-        latencies.sort()
         self.delete(ident)
-        return {
-            'triggers': count, 'clients': clients,
-            'decisions_per_s': round(count / took, 1),
-            'p50_ms': round(statistics.median(latencies) * 1000, 2),
-            'p99_ms': round(latencies[int(len(latencies) * 0.99) - 1]
-                            * 1000, 2),
-            'http_statuses': {str(k): v for k, v in statuses.items()},
-            'accepted': accepted[0],
-            'final_capacity': final['desired_capacity'],
-            'final_capacity_exact': final['desired_capacity'] == accepted[0]
-            == count,
-        }
+        out.update(final_capacity=final['desired_capacity'],
+                   final_capacity_exact=(
+                       final['desired_capacity'] == out['accepted'] ==
+                       count))
+        return out
 
 
 def main(argv=None):
