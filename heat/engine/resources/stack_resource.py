@@ -223,6 +223,28 @@ class StackResource(resource.Resource):
                 path=[self.stack.t.get_section_name('resources'), self.name],
                 message=str(exc)) from exc
 
+    def validate_member_template(self, template):
+        """Validate a stack of ``template`` (a group's one-member test
+        template) as this resource's nested stack; its errors keep their
+        path, under ``resources.<this resource>``."""
+        try:
+            nested = self._parse_nested_stack(
+                '%s-%s' % (self.stack.name, self.name), template, {},
+                check_limits=False)
+            nested.strict_validate = False
+            nested.validate()
+        except exception.RequestLimitExceeded:
+            raise
+        except exception.StackValidationFailed as exc:
+            raise exception.StackValidationFailed(
+                message=exc.error_message,
+                path=['resources', self.name] + list(exc.path),
+                error=exc.error) from exc
+        except Exception as exc:
+            raise exception.StackValidationFailed(
+                message=str(exc), path=['resources', self.name],
+                error='Failed to validate') from exc
+
     # -- running nested actions --------------------------------------------
 
     def _raise_if_failed(self, nested, action):

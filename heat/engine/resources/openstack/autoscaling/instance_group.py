@@ -266,31 +266,11 @@ class ScalingGroupBase(stack_resource.StackResource):
             if not size:
                 return
             snippet = self._member_definition(props)
-        except (exception.UserParameterMissing, exception.NotFound,
-                exception.StackValidationFailed):
-            return
-        except Exception:  # noqa: BLE001 - only known at create time
-            return
+        except Exception:  # noqa: BLE001 - the values are only known at
+            return         # create time (a parameter, a missing resource)
         if snippet is None:
             return
-        try:
-            nested = self._parse_nested_stack(
-                '%s-%s' % (self.stack.name, self.name),
-                self._member_test_template(snippet), {},
-                check_limits=False)
-            nested.strict_validate = False
-            nested.validate()
-        except exception.RequestLimitExceeded:
-            raise
-        except exception.StackValidationFailed as exc:
-            raise exception.StackValidationFailed(
-                message=exc.error_message,
-                path=['resources', self.name] + list(exc.path),
-                error=exc.error) from exc
-        except Exception as exc:
-            raise exception.StackValidationFailed(
-                message=str(exc), path=['resources', self.name],
-                error='Failed to validate') from exc
+        self.validate_member_template(self._member_test_template(snippet))
 
     # -- update decisions -----------------------------------------------
 

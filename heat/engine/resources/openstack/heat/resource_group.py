@@ -435,23 +435,7 @@ class ResourceGroup(stack_resource.StackResource):
             return
         first = member_names(1, self._skip_list())
         test_tmpl = assemble(res_def, first, self.properties[self.INDEX_VAR])
-        try:
-            nested = self._parse_nested_stack(
-                '%s-%s' % (self.stack.name, self.name), test_tmpl, {},
-                check_limits=False)
-            nested.strict_validate = False
-            nested.validate()
-        except exception.RequestLimitExceeded:
-            raise
-        except exception.StackValidationFailed as exc:
-            raise exception.StackValidationFailed(
-                message=exc.error_message,
-                path=['resources', self.name] + list(exc.path),
-                error=exc.error) from exc
-        except Exception as exc:
-            raise exception.StackValidationFailed(
-                message=str(exc), path=['resources', self.name],
-                error='Failed to validate') from exc
+        self.validate_member_template(test_tmpl)
 
     # -- skip list ------------------------------------------------------------
 
