@@ -24,6 +24,18 @@ def get():
     return _client
 
 
+def decision_reason(decision):
+    """The text of a SIGNAL event for a decision the AS RPCs returned."""
+    if not isinstance(decision, dict):
+        return str(decision)
+    reason = decision.get('reason') or (
+        'accepted' if decision.get('accepted') else 'rejected')
+    if decision.get('repeated'):
+        # a retried trigger (same Idempotency-Key): nothing changed now
+        reason = 'repeated trigger, first decision: %s' % reason
+    return reason
+
+
 def reset():
     """Forget the client (tests that change ``transport_url`` call it)."""
     global _client

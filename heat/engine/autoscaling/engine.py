@@ -220,9 +220,7 @@ def _policy_event(cnxt, p, result, trigger):
                                                     p.stack_id)
         if row is None:
             return
-        reason = result.get('reason') or ''
-        if result.get('repeated'):
-            reason = 'repeated trigger, first decision: %s' % reason
+        reason = as_client.decision_reason(result)
         db_api.event_create(cnxt, {
             'stack_id': p.stack_id, 'resource_action': 'SIGNAL',
             'resource_status': row.status, 'resource_name': row.name,

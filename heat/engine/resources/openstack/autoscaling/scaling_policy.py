@@ -25,6 +25,7 @@ import urllib.parse
 
 from heat.common import exception
 from heat.engine import attributes, constraints, properties, resource
+from heat.engine.autoscaling import client as as_client
 from heat.engine.resources.openstack.autoscaling import instance_group as ig
 from heat.scaling import capacity
 
@@ -89,9 +90,8 @@ def fast_signal(context, stack_row, row, details, idempotency_key=None):
                   'Cannot signal resource during %s' % row.action)
         raise exception.NotSupported(
             feature='Signal resource during %s' % row.action)
-    from heat.engine.autoscaling import client
     try:
-        result = client.get().execute_scaling_policy(
+        result = as_client.get().execute_scaling_policy(
             context, policy=row.nova_instance,
             idempotency_key=idempotency_key, details=details,
             trigger='signal')
@@ -102,20 +102,9 @@ def fast_signal(context, stack_row, row, details, idempotency_key=None):
                   'Signal failed: %s: resources.%s: %s'
                   % (type(exc).__name__, row.name, exc))
         raise
-    add_event(resource.Resource.SIGNAL, row.status, decision_reason(result))
+    add_event(resource.Resource.SIGNAL, row.status,
+              as_client.decision_reason(result))
     return result
-
-
-def decision_reason(decision):
-    """The text of a SIGNAL event for an AS decision dict."""
-    if not isinstance(decision, dict):
-        return str(decision)
-    reason = decision.get('reason') or (
-        'accepted' if decision.get('accepted') else 'rejected')
-    if decision.get('repeated'):
-        # a retried trigger (same Idempotency-Key): nothing changed now
-        reason = 'repeated trigger, first decision: %s' % reason
-    return reason
 
 
 class AutoScalingPolicy(resource.Resource):
@@ -364,7 +353,8 @@ class AutoScalingPolicy(resource.Resource):
             raise failure from exc
         # EngineService.resource_signal returns it to the caller
         self.signal_result = result
-        self._add_event(self.SIGNAL, self.status, decision_reason(result))
+        self._add_event(self.SIGNAL, self.status,
+                        as_client.decision_reason(result))
         return self.signal_needs_metadata_updates
 
     # -- references and attributes --------------------------------------
