@@ -25,7 +25,6 @@ import urllib.parse
 
 from heat.common import exception
 from heat.engine import attributes, constraints, properties, resource
-from heat.engine.autoscaling import client as as_client
 from heat.engine.resources.openstack.autoscaling import instance_group as ig
 from heat.scaling import capacity
 
@@ -90,6 +89,10 @@ def fast_signal(context, stack_row, row, details, idempotency_key=None):
                   'Cannot signal resource during %s' % row.action)
         raise exception.NotSupported(
             feature='Signal resource during %s' % row.action)
+    # Imported when needed, never at module level: importing the RPC
+    # client while the type registry imports this module deadlocks
+    # concurrent first lookups (heat.tests.unit.engine.test_resource).
+    from heat.engine.autoscaling import client as as_client
     try:
         result = as_client.get().execute_scaling_policy(
             context, policy=row.nova_instance,
@@ -353,6 +356,7 @@ class AutoScalingPolicy(resource.Resource):
             raise failure from exc
         # EngineService.resource_signal returns it to the caller
         self.signal_result = result
+        from heat.engine.autoscaling import client as as_client
         self._add_event(self.SIGNAL, self.status,
                         as_client.decision_reason(result))
         return self.signal_needs_metadata_updates
