@@ -42,7 +42,11 @@ import tempfile
 import threading
 import time
 
-import distributed  # bench/distributed.py: the REST load generator
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+
+# the REST load generator, shared with bench/distributed.py
+from heat.tests.functional import load as distributed  # noqa: E402
 
 WAIT = 600
 
