@@ -34,25 +34,21 @@ databases and RabbitMQ vhosts are removed at the end.
 """
 
 import argparse
-import http.client
 import json
 import os
 import platform
 import shutil
 import sqlite3
-import statistics
 import sys
 import tempfile
-import threading
 import time
-import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
 from heat.tests.functional import processes  # noqa: E402
-from heat.tests.functional.load import (  # noqa: E402
-    CONF, Target, run_load)
+from heat.tests.functional.load import CONF, Target, run_load  # noqa: E402
+
 
 def _tails(procs, chars=3000):
     return {p.name: p.output()[1][-chars:] for p in procs}
