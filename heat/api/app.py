@@ -13,7 +13,9 @@ defaults apply to missing ones): ``[DEFAULT] max_json_body_size``
 behind keystonemiddleware's ``auth_token``, configured in
 ``[keystone_authtoken]``, see :func:`keystone_pipeline`), and oslo.log's
 ``debug`` (tracebacks in error bodies). The policy file is oslo.policy's
-``[oslo_policy] policy_file``.
+``[oslo_policy] policy_file``. The endpoints whose credential is in the
+URL are rate limited (``anonymous_rate_limit``, ``anonymous_rate_burst``,
+``anonymous_client_rate_limit``; :mod:`heat.api.ratelimit`).
 """
 
 import json
@@ -24,7 +26,7 @@ import webob.dec
 import webob.exc
 from oslo_config import cfg
 
-from heat.api import faults, middleware, options, v1
+from heat.api import faults, middleware, options, ratelimit, v1
 from heat.api import policy as policy_mod
 
 LOG = logging.getLogger(__name__)
@@ -62,6 +64,8 @@ class API:
                 conf if isinstance(conf, cfg.ConfigOpts) else None)
         self.enforcer = enforcer
         self.mapper, self.controllers = v1.make_routes(engine, conf)
+        self.anonymous_limit = ratelimit.AnonymousRateLimit.from_conf(
+            lambda name, default: _opt(conf, name, default))
 
     @webob.dec.wsgify(RequestClass=Request)
     def __call__(self, req):
@@ -77,6 +81,8 @@ class API:
                 resp = exc
             else:
                 resp = faults.error_response(exc, self.debug, rid)
+                if exc.code == 429 and 'Retry-After' in exc.headers:
+                    resp.headers['Retry-After'] = exc.headers['Retry-After']
         except Exception as exc:  # noqa: BLE001 - every error is JSON
             resp = faults.error_response(exc, self.debug, rid)
         resp.headers['x-openstack-request-id'] = rid
@@ -89,12 +95,18 @@ class API:
             raise webob.exc.HTTPNotFound(
                 'The resource could not be found.')
         args = dict(match)
-        controller = self.controllers[args.pop('controller')]
+        name = args.pop('controller')
+        controller = self.controllers[name]
         action = args.pop('action')
         if action == '_reject':
             raise webob.exc.HTTPMethodNotAllowed(
                 headers={'Allow': args.get('allowed', '')})
         args.pop('allowed', None)
+        if name in middleware.PUBLIC_CONTROLLERS and \
+                self.anonymous_limit.enabled:
+            # the credential is the URL: limited before any engine work
+            self.anonymous_limit.check(req.remote_addr,
+                                       tuple(sorted(args.items())), action)
         tenant_id = args.pop('tenant_id', None)
         if tenant_id is not None:
             if (self.auth_strategy != 'noauth' and

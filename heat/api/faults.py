@@ -6,6 +6,16 @@ the harness looks at ``error.type`` (``ActionInProgress`` -> retry).
 The status of an exception class is found by walking its bases until a
 name in :data:`ERROR_MAP` (upstream's ``heat/api/middleware/fault.py``
 mapping); anything unknown is a 500 whose message hides the details.
+
+Outages are not server bugs: the database gone (oslo.db's
+``DBConnectionError``, which covers "server has gone away" and lost
+connections, or a deadlock that outlived the engine's retries) or the
+message bus unable to deliver or answer an engine call
+(``MessagingTimeout``, ``MessageDeliveryFailure``, ``MessagingUnavailable``)
+are a 503 with a ``Retry-After`` header (:data:`RETRY_AFTER` seconds) and
+a message naming the cause (:data:`UNAVAILABLE`). The request was not
+done, or not known to be done: a trigger retried with the same
+``Idempotency-Key`` is applied once either way.
 """
 
 import json
@@ -58,6 +68,25 @@ ERROR_MAP = {
     'ResourceActionRestricted': webob.exc.HTTPBadRequest,
 }
 
+#: exception class names that mean "a service heat needs is unavailable
+#: right now": the cause the 503's message names.
+UNAVAILABLE = {
+    'DBConnectionError': 'the database is unavailable',
+    'DBDeadlock': 'the database kept reporting deadlocks',
+    'MessagingTimeout': 'no engine answered in time',
+    'MessageDeliveryFailure': 'the message bus could not deliver the '
+                              'request',
+    'MessagingUnavailable': 'the message bus could not deliver the '
+                            'request',
+    'ClientSendError': 'the message bus could not deliver the request',
+}
+for _name in UNAVAILABLE:
+    ERROR_MAP[_name] = webob.exc.HTTPServiceUnavailable
+del _name
+
+#: seconds a client is told to wait before retrying after a 503.
+RETRY_AFTER = 2
+
 #: the message of a 500: the details stay in the log.
 INTERNAL_MESSAGE = 'An unexpected error occurred on the server.'
 
@@ -72,12 +101,37 @@ def status_class(exc_class):
     return webob.exc.HTTPInternalServerError
 
 
+def _unavailable_type(exc):
+    """The :data:`UNAVAILABLE` name an exception stands for, or None."""
+    if type(exc).__name__ == 'RemoteError':
+        name = getattr(exc, 'exc_type', None)
+        return name if name in UNAVAILABLE else None
+    for klass in type(exc).__mro__:
+        name = klass.__name__
+        if name.endswith('_Remote'):
+            name = name[:-len('_Remote')]
+        if name in UNAVAILABLE:
+            return name
+    return None
+
+
+def unavailable_message(name):
+    return ('Service unavailable: %s (%s); the request was not completed, '
+            'retry after %d seconds.' % (UNAVAILABLE[name], name,
+                                         RETRY_AFTER))
+
+
 def error_body(exc, debug=False):
     """``(status code, body dict)`` for an exception."""
     ex_type = type(exc).__name__
     if ex_type.endswith('_Remote'):  # oslo.messaging's remote copies
         ex_type = ex_type[:-len('_Remote')]
-    if isinstance(exc, webob.exc.HTTPException):
+    unavailable = _unavailable_type(exc)
+    if unavailable is not None:
+        http = webob.exc.HTTPServiceUnavailable()
+        ex_type = unavailable
+        message = unavailable_message(unavailable)
+    elif isinstance(exc, webob.exc.HTTPException):
         http = exc
         message = exc.detail or exc.explanation
     elif type(exc).__name__ == 'RemoteError' and \
@@ -112,11 +166,17 @@ def error_body(exc, debug=False):
 
 def error_response(exc, debug=False, request_id=None):
     code, body = error_body(exc, debug)
-    if code >= 500:
+    if code == 503:
+        # an outage, not a bug: one line, no traceback
+        LOG.warning('Request %s: 503 (%s: %s)', request_id,
+                    body['error']['type'], exc)
+    elif code >= 500:
         LOG.error('Request %s failed', request_id, exc_info=exc)
     resp = webob.Response(status=code, content_type='application/json',
                           charset='UTF-8')
     resp.text = json.dumps(body)
+    if code == 503:
+        resp.headers['Retry-After'] = str(RETRY_AFTER)
     if isinstance(exc, webob.exc.HTTPMethodNotAllowed):
         resp.headers['Allow'] = exc.headers.get('Allow', '')
     return resp

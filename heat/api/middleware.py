@@ -9,10 +9,13 @@
   the project is the one in the URL and the caller gets the ``member``
   and ``reader`` roles of it, the user coming from ``X-User-Id`` /
   ``X-Auth-User`` if given;
-- the JSON body, parsed (malformed JSON is a 400).
+- the JSON body, parsed (malformed JSON, JSON nested past the parser's
+  recursion limit or holding an unpaired UTF-16 surrogate, which no
+  database stores, is a 400).
 """
 
 import json
+import re
 
 import webob
 import webob.dec
@@ -107,10 +110,39 @@ def json_body(req):
     if not raw.strip():
         return None
     try:
-        return json.loads(raw.decode('utf-8'))
+        body = json.loads(raw.decode('utf-8'))
     except (ValueError, UnicodeDecodeError) as exc:
         raise webob.exc.HTTPBadRequest(
             'The request body is not valid JSON: %s' % exc) from exc
+    except RecursionError:
+        # found by fuzzing: "[" * 100000 was a 500
+        raise webob.exc.HTTPBadRequest(
+            'The request body is not valid JSON: it is nested too deeply.'
+        ) from None
+    if _LONE_SURROGATE_ESCAPE.search(raw):
+        _check_no_lone_surrogate(body)
+    return body
+
+
+#: a ``\uD800``-``\uDFFF`` escape: maybe half a pair, maybe alone
+_LONE_SURROGATE_ESCAPE = re.compile(rb'\\u[dD][89a-fA-F]')
+
+
+def _check_no_lone_surrogate(body):
+    """Refuse text that is not Unicode: a ``\\ud800`` escape without its
+    other half parses (RFC 8259 allows it) but no database can store it
+    (found by fuzzing: a 500 from the event of such an alarm state)."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode('utf-8')
+    except UnicodeEncodeError as exc:
+        raise webob.exc.HTTPBadRequest(
+            'The request body is not valid JSON: a string holds an unpaired '
+            'UTF-16 surrogate (%r).' % exc.object[exc.start:exc.end]
+        ) from None
+    except RecursionError:
+        raise webob.exc.HTTPBadRequest(
+            'The request body is not valid JSON: it is nested too deeply.'
+        ) from None
 
 
 # -- auth_strategy = keystone ------------------------------------------------

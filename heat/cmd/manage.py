@@ -221,13 +221,18 @@ def _cmd_template_validate(args, out, err):
 
 
 def _db_url(args):
+    return _db_conf(args)[0]
+
+
+def _db_conf(args):
+    """``(database URL, configuration)`` of the command line's files."""
     from heat.common import config
     from heat.db import options as db_options
     conf = config.make_conf(default_config_files=args.config_file,
                             state_dir_override=args.state_dir)
     url = conf.database.connection
     db_options.prepare_sqlite_file(url)
-    return db_options.with_utf8mb4(url)
+    return db_options.with_utf8mb4(url), conf
 
 
 def _cmd_db_sync(args, out, err):
@@ -288,10 +293,13 @@ def _cmd_service_clean(args, out, err):
 
 
 def _configure_db(args):
+    """Configure the database layer; the engines' liveness is judged by
+    the configuration's ``service_down_time``, as the engines judge it."""
     from heat.db import api as db_api
-    url = _db_url(args)
+    url, conf = _db_conf(args)
     if db_api.connection_url() != url:
         db_api.configure(url)
+    db_api.set_dead_after(conf.service_down_time)
 
 
 def _add_service_commands(commands):

@@ -27,11 +27,27 @@ engine_opts = [
     cfg.IntOpt('max_concurrent_resources', default=8, min=1,
                help='Resources of one stack action that run at the same '
                     'time (each stack action has its own thread pool).'),
+    cfg.IntOpt('db_idle_transaction_timeout', default=60, min=0,
+               help='Seconds a database transaction of this process may '
+                    'stay idle (no statement running) before MariaDB or '
+                    'PostgreSQL ends it and its connection. An engine '
+                    'stopped in the middle of a transaction (SIGSTOP, a '
+                    'frozen VM) holds its row locks: no other engine can '
+                    'take its groups or stacks over until the server ends '
+                    'it. 0: the server\'s own setting. Keep it above '
+                    'the longest pause of a busy engine.'),
     cfg.IntOpt('max_nested_stack_depth', default=5, min=0,
                help='Maximum depth allowed when using nested stacks.'),
     cfg.IntOpt('max_resources_per_stack', default=1000,
                help='Maximum resources allowed per top-level stack, '
                     'nested stacks included. -1 stands for unlimited.'),
+    cfg.FloatOpt('db_retry_seconds', default=10.0, min=0,
+                 help='Seconds an engine keeps retrying a database '
+                      'transaction (a trigger\'s decision, a heartbeat, a '
+                      'lock or lease change) that lost its connection, '
+                      'with pauses from 0.05 s doubling up to 1 s; after '
+                      'that the request fails (heat-api answers 503 with '
+                      'Retry-After). Keep it below rpc_response_timeout.'),
 ]
 
 api_opts = [
@@ -65,6 +81,14 @@ signal_opts = [
                     'http://heat.example.com:8004) used in the pre-signed '
                     'alarm_url and in signal_url. Unset: '
                     'http://<[heat_api] bind_host>:<bind_port>.'),
+    cfg.IntOpt('signed_url_max_age', default=0, min=0,
+               help='Seconds a pre-signed URL (a scaling policy\'s '
+                    'alarm_url) stays valid after the Timestamp it was '
+                    'signed with. 0 (the default, as upstream): it never '
+                    'expires. Otherwise heat-engine refuses (403, "the URL '
+                    'has expired") a URL signed longer ago, or with a '
+                    'Timestamp that far in the future; reading the '
+                    'alarm_url attribute again signs a fresh one.'),
 ]
 
 service_opts = [
@@ -72,6 +96,20 @@ service_opts = [
                help='Engine processes heat-engine starts (each with its '
                     'own engine id, all on the same message bus and '
                     'database).'),
+    cfg.IntOpt('report_interval', default=10, min=1,
+               help='Seconds between two heartbeats of an engine (the '
+                    'updated_at of its row in the service table).'),
+    cfg.IntOpt('service_down_time', default=60, min=2,
+               help='Seconds after its last heartbeat when an engine '
+                    'counts as dead: other engines take over its stack '
+                    'locks and heat-manage service list shows it down. '
+                    'Must be more than report_interval.'),
+    cfg.IntOpt('stale_stack_check_interval', default=0, min=0,
+               help='Seconds between two looks of an engine for stacks '
+                    'whose lock an engine that is dead holds; it takes '
+                    'the lock over and marks them FAILED ("Engine went '
+                    'down during stack <ACTION>"). 0: twice '
+                    'report_interval.'),
 ]
 
 #: The process-wide configuration the engine reads (upstream's style).
@@ -171,6 +209,9 @@ def list_opts():
     for group, opts in rpc_transport.list_opts():
         yield group, list(opts)
     for group, opts in oslo_db_options.list_opts():
-        yield group, list(opts)
+        opts = list(opts)
+        # our defaults of oslo.db's options (db_options.register_opts)
+        cfg.set_defaults(opts, max_pool_size=db_options.MAX_POOL_SIZE)
+        yield group, opts
     for group, opts in db_options.list_opts():
         yield group, list(opts)

@@ -20,7 +20,10 @@ The query of a pre-signed URL carries ``AWSAccessKeyId``,
 ``SignatureMethod=HmacSHA256``, ``SignatureVersion=2``, ``Timestamp``
 (ISO 8601, UTC) and ``Signature``. As upstream, a URL never expires:
 :func:`verify` checks the age of ``Timestamp`` only when given
-``max_age``. Every comparison of a secret-derived value is made with
+``max_age`` (heat-engine passes ``[DEFAULT] signed_url_max_age`` when an
+operator sets it, see :mod:`heat.engine.signed_signal`); the age is
+checked after the signature, so only an authentic URL is told that it
+expired. Every comparison of a secret-derived value is made with
 :func:`hmac.compare_digest`; no error message contains the secret, the
 expected signature or the access key stored.
 """
@@ -153,7 +156,11 @@ def _now(now):
 
 def timestamp(now=None):
     """``now`` (default: the clock) as a signed-URL ``Timestamp``."""
-    return _now(now).strftime(TIMESTAMP_FORMAT)
+    # not strftime: glibc writes year 999 as "999", which no ISO 8601
+    # parser (ours included) reads back (found by fuzzing)
+    ts = _now(now)
+    return '%04d-%02d-%02dT%02d:%02d:%02dZ' % (
+        ts.year, ts.month, ts.day, ts.hour, ts.minute, ts.second)
 
 
 def presigned_params(method, path, access_key, secret, now=None):

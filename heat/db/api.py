@@ -35,6 +35,7 @@ storage encryption.
 import contextlib
 import datetime
 import functools
+import logging
 import os
 import threading
 import time
@@ -43,11 +44,14 @@ import sqlalchemy as sa
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import utils as db_utils
+from sqlalchemy import orm
 
 from heat.common import exception
 from heat.db import models, options
 from heat.db import sqlite as db_sqlite
 from heat.db.models import utcnow
+
+LOG = logging.getLogger(__name__)
 
 REDACTED = '******'
 
@@ -57,6 +61,8 @@ UNKNOWN_HOLDER = ''
 # An engine whose last heartbeat is older than this is dead; its stack
 # locks may be stolen. The engine heartbeats well inside this window.
 DEFAULT_DEAD_AFTER = datetime.timedelta(seconds=60)
+# The process's dead_after when a caller names none (set_dead_after).
+_dead_after = DEFAULT_DEAD_AFTER
 
 _lock = threading.Lock()
 _facade = None
@@ -75,12 +81,16 @@ class _Context:
 
 def configure(connection_url, *, sqlite_busy_timeout=30.0,
               sqlite_journal_mode='WAL', sqlite_wal_synchronous='NORMAL',
-              sqlite_pool_size=5, **engine_options):
+              sqlite_pool_size=5, idle_transaction_timeout=0,
+              **engine_options):
     """Point the module at ``connection_url`` (replacing any previous one).
 
     ``engine_options`` are oslo.db enginefacade options (``max_pool_size``,
     ``connection_recycle_time``, ``max_retries``...). SQLite gets WAL,
-    foreign keys and a busy timeout (see ``heat.db.sqlite``).
+    foreign keys and a busy timeout (see ``heat.db.sqlite``). With
+    ``idle_transaction_timeout`` (seconds), MariaDB and PostgreSQL end a
+    transaction left idle that long (see
+    :func:`_set_idle_transaction_timeout`).
     """
     global _facade, _url
     options.prepare_sqlite_file(connection_url)
@@ -101,12 +111,43 @@ def configure(connection_url, *, sqlite_busy_timeout=30.0,
                 pool_size=sqlite_pool_size)
             if keeper is not None:
                 _sqlite_keepers[id(facade)] = (os.getpid(), keeper)
+        elif idle_transaction_timeout:
+            sa.event.listen(engine, 'connect', functools.partial(
+                _set_idle_transaction_timeout, engine.dialect.name,
+                idle_transaction_timeout))
+            # (oslo.db's connection test pooled one without it)
+            engine.dispose()
 
     facade.append_on_engine_create(_on_engine)
     with _lock:
         old, _facade, _url = _facade, facade, connection_url
     if old is not None:
         _dispose_facade(old)
+
+
+def _set_idle_transaction_timeout(dialect, seconds, dbapi_conn, _record):
+    """Have the server end a transaction of this connection that stays
+    idle ``seconds`` (``[DEFAULT] db_idle_transaction_timeout``): a
+    stopped process must not hold its row locks (a group's, whose lease
+    another engine is taking over) for ever. MariaDB and PostgreSQL;
+    other servers keep their own setting."""
+    if dialect == 'postgresql':
+        sql = 'SET idle_in_transaction_session_timeout = %d' % (
+            seconds * 1000)
+    elif dialect in ('mysql', 'mariadb'):
+        sql = 'SET SESSION idle_transaction_timeout = %d' % seconds
+    else:
+        return
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute(sql)
+    except Exception as exc:  # noqa: BLE001 - MySQL has no such setting
+        LOG.debug('%s: %s', sql, exc)
+        dbapi_conn.rollback()
+    else:
+        dbapi_conn.commit()  # PostgreSQL undoes a SET rolled back
+    finally:
+        cur.close()
 
 
 def configure_from_conf(conf):
@@ -127,7 +168,36 @@ def configure_from_conf(conf):
               sqlite_journal_mode=group.sqlite_journal_mode,
               sqlite_wal_synchronous=group.sqlite_wal_synchronous,
               sqlite_pool_size=group.sqlite_pool_size,
+              idle_transaction_timeout=getattr(
+                  conf, 'db_idle_transaction_timeout', 0),
               **{k: v for k, v in kwargs.items() if v is not None})
+    global retry_seconds
+    try:
+        retry_seconds = float(conf.db_retry_seconds)
+    except (AttributeError, TypeError, ValueError):  # NoSuchOptError too
+        pass  # a configuration without the option keeps the default
+    down = getattr(conf, 'service_down_time', None)
+    if down is not None:
+        set_dead_after(down)
+
+
+def set_dead_after(seconds):
+    """How long after its last heartbeat an engine counts as dead, for
+    calls that name no ``dead_after`` (``[DEFAULT] service_down_time``).
+    """
+    global _dead_after
+    if isinstance(seconds, datetime.timedelta):
+        seconds = seconds.total_seconds()
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
+            or seconds <= 0:
+        raise ValueError('dead_after must be a positive number of '
+                         'seconds, not %r' % (seconds,))
+    _dead_after = datetime.timedelta(seconds=seconds)
+
+
+def get_dead_after():
+    """The process's current dead_after (a timedelta)."""
+    return _dead_after
 
 
 def _dispose_facade(facade):
@@ -197,25 +267,100 @@ priority_writes = db_sqlite.priority
 
 DEADLOCK_RETRIES = 3
 
+#: seconds a call keeps retrying after it lost its database connection
+#: (``[DEFAULT] db_retry_seconds``, set by :func:`configure_from_conf`)
+retry_seconds = 10.0
+#: the first and the longest pause between two such retries
+RETRY_PAUSE, RETRY_PAUSE_MAX = 0.05, 1.0
+#: MariaDB/MySQL errors that mean "this connection is gone" but that
+#: oslo.db reports as a plain DBError (1053: server shutdown in
+#: progress; 1927: connection killed; 4031: idle client disconnected)
+_MYSQL_GONE = (1053, 1927, 4031)
+
+
+def is_disconnect(exc):
+    """Whether a database error means the connection or server is gone
+    (the call may be retried on a new connection)."""
+    if isinstance(exc, db_exc.DBConnectionError):
+        return True
+    inner = getattr(exc, 'inner_exception', None)
+    orig = getattr(inner, 'orig', inner)
+    args = getattr(orig, 'args', ())
+    return isinstance(exc, db_exc.DBError) and bool(args) and \
+        args[0] in _MYSQL_GONE
+
+
+class RetryBudget:
+    """When a call that failed on the database may run again: a lost
+    deadlock up to ``deadlocks`` times (its transaction was rolled back),
+    a lost connection for ``seconds`` (default :data:`retry_seconds`),
+    pausing :data:`RETRY_PAUSE` doubling up to :data:`RETRY_PAUSE_MAX`.
+
+    ``pause(exc)`` sleeps and returns True when the call should run
+    again, False when the error should be raised."""
+
+    def __init__(self, deadlocks=DEADLOCK_RETRIES, seconds=None,
+                 what='database call'):
+        self.deadlocks_left = deadlocks
+        self.seconds = retry_seconds if seconds is None else seconds
+        self.what = what
+        self.deadline = None
+        self.pauses = 0
+
+    def pause(self, exc):
+        if isinstance(exc, db_exc.DBDeadlock):
+            if self.deadlocks_left <= 0:
+                return False
+            self.deadlocks_left -= 1
+            self.pauses += 1
+            time.sleep(0.01 * self.pauses)
+            return True
+        if not is_disconnect(exc):
+            return False
+        now = time.monotonic()
+        if self.deadline is None:
+            self.deadline = now + self.seconds
+        delay = min(RETRY_PAUSE * 2 ** self.pauses, RETRY_PAUSE_MAX)
+        if now + delay > self.deadline:
+            return False
+        self.pauses += 1
+        LOG.warning('%s lost its database connection (%s); retry %d in '
+                    '%.2fs', self.what, type(exc).__name__, self.pauses,
+                    delay)
+        time.sleep(delay)
+        return True
+
 
 def retry_on_deadlock(fn):
     """Retry a whole call that lost a deadlock (MariaDB's InnoDB can pick
-    it as the victim of concurrent inserts on one key).
+    it as the victim of concurrent inserts on one key) or its database
+    connection (the server restarted, a failover, a network cut): see
+    :class:`RetryBudget`. Decorated calls are safe to repeat: compare-
+    and-swap or idempotent writes.
 
     Only a call in its own transaction (``context`` None or not inside
-    ``writer``) is retried: inside a caller's transaction the deadlock
-    has already rolled everything back, and only the caller can redo it.
+    ``writer``) is retried: inside a caller's transaction the error has
+    already rolled everything back, and only the caller can redo it.
     """
     @functools.wraps(fn)
     def wrapper(context, *args, **kwargs):
-        for attempt in range(DEADLOCK_RETRIES + 1):
+        budget = None
+        while True:
             try:
                 return fn(context, *args, **kwargs)
-            except db_exc.DBDeadlock:
-                if attempt == DEADLOCK_RETRIES or _in_transaction(context):
+            except db_exc.DBError as exc:
+                if _in_transaction(context):
                     raise
-                time.sleep(0.01 * (attempt + 1))
+                if budget is None:
+                    budget = RetryBudget(what=fn.__name__)
+                if not budget.pause(exc):
+                    raise
     return wrapper
+
+
+#: the same, for reads on a trigger's path (they cannot deadlock, but
+#: ride out a restart of the server like the decision they lead to)
+retry_on_disconnect = retry_on_deadlock
 
 
 def _in_transaction(context):
@@ -254,6 +399,7 @@ def raw_template_create(context, values):
         return tmpl
 
 
+@retry_on_disconnect
 def raw_template_get(context, template_id):
     with reader(context) as session:
         tmpl = session.get(models.RawTemplate, template_id)
@@ -364,11 +510,20 @@ def stack_create(context, values):
         return stack
 
 
-def stack_get(context, stack_id, project_id, show_deleted=False):
-    """The stack, or None if it is not in ``project_id`` (or deleted)."""
+@retry_on_disconnect
+def stack_get(context, stack_id, project_id, show_deleted=False,
+              tags=True):
+    """The stack, or None if it is not in ``project_id`` (or deleted).
+
+    ``tags=False`` leaves ``tags`` unloaded (empty): one query instead of
+    two, for the signal path, which never reads them.
+    """
     with reader(context) as session:
-        return _stack_query(session, project_id, show_deleted).filter(
-            models.Stack.id == stack_id).one_or_none()
+        query = _stack_query(session, project_id, show_deleted).filter(
+            models.Stack.id == stack_id)
+        if not tags:
+            query = query.options(orm.noload(models.Stack.tags))
+        return query.one_or_none()
 
 
 def stack_get_by_name(context, stack_name, project_id, owner_id=None):
@@ -713,6 +868,7 @@ def resource_get_by_uuid(context, resource_uuid):
         return rsrc
 
 
+@retry_on_disconnect
 def resource_get_by_name_and_stack(context, resource_name, stack_id):
     with reader(context) as session:
         return session.query(models.Resource).filter(
@@ -1021,7 +1177,7 @@ def service_delete(context, service_id, soft_delete=True, now=None):
 
 def _alive_clause(engine_id, now, dead_after):
     S = models.Service
-    cutoff = (now or utcnow()) - (dead_after or DEFAULT_DEAD_AFTER)
+    cutoff = (now or utcnow()) - (dead_after or _dead_after)
     return sa.exists().where(S.engine_id == engine_id,
                              S.deleted_at.is_(None),
                              S.updated_at >= cutoff)
@@ -1037,7 +1193,7 @@ def engine_is_alive(context, engine_id, now=None, dead_after=None):
 def engines_alive(context, now=None, dead_after=None):
     """Engine ids with a heartbeat within ``dead_after`` before ``now``."""
     S = models.Service
-    cutoff = (now or utcnow()) - (dead_after or DEFAULT_DEAD_AFTER)
+    cutoff = (now or utcnow()) - (dead_after or _dead_after)
     with reader(context) as session:
         return _ids(session, S.engine_id, S.deleted_at.is_(None),
                     S.updated_at >= cutoff)
@@ -1135,6 +1291,31 @@ def stack_lock_acquire(context, stack_id, engine_id, now=None,
             return holder
         # The dead holder's lock changed hands meanwhile: look again.
     return holder
+
+
+def stack_lock_get_dead(context, now=None, dead_after=None):
+    """``(stack_id, engine_id, project)`` of every lock whose holder has
+    no heartbeat within ``dead_after`` before ``now`` (or no service row),
+    oldest first."""
+    L, St = models.StackLock, models.Stack
+    with reader(context) as session:
+        rows = session.query(L.stack_id, L.engine_id, St.tenant).join(
+            St, St.id == L.stack_id).filter(
+            ~_alive_clause(L.engine_id, now, dead_after)).order_by(
+            L.created_at, L.stack_id).all()
+        return [tuple(r) for r in rows]
+
+
+def stack_lock_get_holders(context, stack_ids):
+    """``{stack_id: engine_id}`` of the locked stacks among
+    ``stack_ids``."""
+    L = models.StackLock
+    holders = {}
+    with reader(context) as session:
+        for chunk in _chunks(list(stack_ids)):
+            holders.update(session.query(L.stack_id, L.engine_id).filter(
+                L.stack_id.in_(chunk)).all())
+    return holders
 
 
 # ---------------------------------------------------------------------------
@@ -1236,6 +1417,35 @@ def _check_fence(session, group_id, expected_fence):
         raise _not_found(SCALING_GROUP, group_id)
     if fence != expected_fence:
         raise exception.LeaseLost(group=group_id, fence=expected_fence)
+
+
+_LEASE_CHECK = sa.select(
+    models.ScalingGroup.fence, models.ScalingGroup.lease_engine_id).where(
+    models.ScalingGroup.id == sa.bindparam('group_id')).with_for_update(
+    read=True)
+
+
+def scaling_group_check_lease(context, group_id, engine_id, fence):
+    """Inside the caller's write transaction: check that ``engine_id``
+    still holds the group's lease under ``fence``, else LeaseLost (and
+    EntityNotFound for a group that is gone). One statement.
+
+    The group row stays share-locked until the caller commits (LOCK IN
+    SHARE MODE / FOR SHARE; SQLite's BEGIN IMMEDIATE serialises writers
+    anyway): the converger's concurrent member writes do not wait for
+    each other, but a new holder's acquire (an UPDATE of the row) waits
+    for them, and every write after it sees the moved fence. An expired
+    lease nobody took over still passes: no one else can have written.
+    """
+    with writer(context) as session:
+        # Core, not ORM: on every member row write, the ORM's statement
+        # handling cost 6x the query itself
+        row = session.connection().execute(
+            _LEASE_CHECK, {'group_id': group_id}).one_or_none()
+    if row is None:
+        raise _not_found(SCALING_GROUP, group_id)
+    if row.fence != fence or row.lease_engine_id != engine_id:
+        raise exception.LeaseLost(group=group_id, fence=fence)
 
 
 def scaling_group_create(context, values):
@@ -1539,6 +1749,7 @@ def scaling_policy_create(context, values):
         return policy
 
 
+@retry_on_disconnect
 def scaling_policy_get(context, policy_id, project):
     with reader(context) as session:
         policy = _policy_query(session, project).filter(

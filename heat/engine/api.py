@@ -108,6 +108,11 @@ RES_FILTER_KEYS = ('name', 'status', 'action', 'type', 'id',
 
 _STATUSES = ('COMPLETE', 'FAILED', 'IN_PROGRESS')
 
+#: the largest ``timeout_mins``, about 190 years: the stack table's
+#: column is a 32-bit integer and a thread waits at most
+#: ``threading.TIMEOUT_MAX`` (about 292 years) at once
+MAX_TIMEOUT_MINS = 10 ** 8
+
 
 # -- small helpers ---------------------------------------------------------
 
@@ -174,7 +179,8 @@ def extract_bool(name, value):
 def extract_args(params):
     """The stack options of a create/update request's ``args``.
 
-    ``timeout_mins`` becomes a positive int (0 or None: no timeout);
+    ``timeout_mins`` becomes a positive int, at most
+    :data:`MAX_TIMEOUT_MINS` (0 or None: no timeout);
     ``disable_rollback`` and ``converge`` booleans; ``adopt_stack_data``
     is parsed from its JSON/YAML text; ``tags`` is a list of strings
     (each at most 80 characters, no comma). Errors raise ValueError with
@@ -187,7 +193,9 @@ def extract_args(params):
             timeout = int(timeout)
         except (ValueError, TypeError) as exc:
             raise ValueError('Invalid timeout value %s' % timeout) from exc
-        if timeout <= 0:
+        # found by fuzzing: 2**40 was a 500 on MariaDB, 2**31 - 1 a
+        # create failed by an OverflowError of the deadline's wait
+        if not 0 < timeout <= MAX_TIMEOUT_MINS:
             raise ValueError('Invalid timeout value %s' % timeout)
         kwargs[PARAM_TIMEOUT] = timeout
     for name in (PARAM_CONVERGE, PARAM_DISABLE_ROLLBACK):
@@ -207,7 +215,8 @@ def extract_args(params):
             raise ValueError('Invalid adopt data: not a mapping')
         kwargs[PARAM_ADOPT_STACK_DATA] = dict(adopt_data)
     tags = params.get(PARAM_TAGS)
-    if tags:
+    # not "if tags": 0 or false is a wrong type, not "no tags"
+    if tags not in (None, '', []):
         if isinstance(tags, str):
             tags = [t for t in tags.split(',') if t]
         if not isinstance(tags, list):
@@ -220,6 +229,10 @@ def extract_args(params):
                                  'characters' % tag)
             if ',' in tag:
                 raise ValueError('Invalid tag, "%s" contains a comma' % tag)
+            if '\x00' in tag:
+                # PostgreSQL stores no NUL in text (found by fuzzing: a 500)
+                raise ValueError('Invalid tag, %r contains a NUL character'
+                                 % tag)
         kwargs[PARAM_TAGS] = tags
     return kwargs
 

@@ -576,6 +576,11 @@ def merge_environments(environment_files, files, params,
     files = files or {}
     available_strategies = {}
     for filename in environment_files:
+        if not isinstance(filename, str):
+            # found by fuzzing: [[]] was a TypeError (unhashable), a 500
+            raise exception.InvalidEnvironment(
+                message='Environment file names must be strings, not %r'
+                        % (filename,))
         if filename not in files:
             raise exception.InvalidEnvironment(
                 message='Environment file "%s" was not found in files'

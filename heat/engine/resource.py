@@ -322,6 +322,22 @@ class Resource:
         lost (someone else wrote the row meanwhile) re-reads the key and
         writes again, since these fields are this object's to own.
         """
+        guard = self._write_guard()
+        if guard is not None:
+            with db_api.writer(self.context):
+                guard(self.context)
+                return self._store(set_metadata)
+        return self._store(set_metadata)
+
+    def _write_guard(self):
+        """The stack's ``resource_write_guard(context)``, or None: called
+        first in the transaction of every write of this resource's row,
+        it refuses the write by raising (a scaling group's converger
+        fences its members' writes with its lease, see
+        :mod:`heat.engine.autoscaling.members`)."""
+        return getattr(self.stack, 'resource_write_guard', None)
+
+    def _store(self, set_metadata):
         values = self._db_values()
         if set_metadata:
             metadata = self._template_metadata()
@@ -388,8 +404,12 @@ class Resource:
         """Delete the row (and its data)."""
         if self.id is None:
             return
+        guard = self._write_guard()
         try:
-            db_api.resource_delete(self.context, self.id)
+            with db_api.writer(self.context):
+                if guard is not None:
+                    guard(self.context)
+                db_api.resource_delete(self.context, self.id)
         except exception.EntityNotFound:
             pass
         self.id = None
@@ -445,9 +465,14 @@ class Resource:
                 self.status == self.IN_PROGRESS):
             return
         if self.id is not None:
-            db_api.resource_update_and_save(
-                self.context, self.id,
-                {'nova_instance': None if value is None else str(value)})
+            guard = self._write_guard()
+            with db_api.writer(self.context):
+                if guard is not None:
+                    guard(self.context)
+                db_api.resource_update_and_save(
+                    self.context, self.id,
+                    {'nova_instance': None if value is None
+                     else str(value)})
 
     def clear_stored_attributes(self):
         self.attributes.reset_resolved_values()

@@ -18,9 +18,14 @@ upstream's engine method of the same name; results are the dicts of
   releases the lock when it ends. :meth:`EngineService.wait` (ours, not
   upstream's) blocks until a stack's threads are done.
 - **Liveness.** The service registers a ``service`` row for its engine
-  id and heartbeats it from a thread; other engines steal the locks of
-  an engine whose heartbeat stopped. At start, stacks left IN_PROGRESS
-  by a dead engine are marked FAILED (:meth:`reset_stale_stacks`).
+  id and heartbeats it from a thread (``[DEFAULT] report_interval``); an
+  engine with no heartbeat for ``service_down_time`` is dead, and other
+  engines steal its locks. Every ``stale_stack_check_interval`` each live
+  engine takes over the locks dead engines hold and marks FAILED the
+  stacks (and resources) their actions left IN_PROGRESS
+  (:meth:`reset_dead_engine_stacks`, no restart needed); at start it
+  also resets stacks left IN_PROGRESS with a free lock
+  (:meth:`reset_stale_stacks`).
 """
 
 import copy
@@ -184,6 +189,21 @@ class ThreadGroupManager:
                     return False
 
 
+def _conf_value(conf, name, default):
+    try:
+        return getattr(conf, name)
+    except Exception:  # noqa: BLE001 - NoSuchOptError: not registered
+        return default
+
+
+def _check_liveness_options(report_interval, dead_after):
+    if dead_after.total_seconds() <= report_interval:
+        raise ValueError(
+            'service_down_time (%s s) must be more than report_interval '
+            '(%s s): engines would count as dead between two heartbeats'
+            % (dead_after.total_seconds(), report_interval))
+
+
 def _fail_unfinished(stack, exc):
     """An action that raised out of the stack left it IN_PROGRESS: mark
     it FAILED so that it does not look busy forever."""
@@ -202,8 +222,8 @@ def _fail_unfinished(stack, exc):
 class EngineService(as_service.AutoScalingMixin):
     """The engine: upstream's ``EngineService`` methods on native threads."""
 
-    def __init__(self, engine_id=None, conf=None,
-                 report_interval=DEFAULT_REPORT_INTERVAL):
+    def __init__(self, engine_id=None, conf=None, report_interval=None,
+                 stale_check_interval=None):
         if conf is None:
             from heat.common import config
             conf = config.CONF
@@ -211,10 +231,23 @@ class EngineService(as_service.AutoScalingMixin):
         if db_api.connection_url() is None and hasattr(conf, 'database'):
             db_api.configure_from_conf(conf)
         self.engine_id = engine_id or str(uuid.uuid4())
+        if report_interval is None:
+            report_interval = _conf_value(conf, 'report_interval',
+                                          DEFAULT_REPORT_INTERVAL)
+            _check_liveness_options(report_interval,
+                                    db_api.get_dead_after())
         self.report_interval = report_interval
+        if stale_check_interval is None:
+            stale_check_interval = _conf_value(
+                conf, 'stale_stack_check_interval', 0)
+        #: seconds between two :meth:`reset_dead_engine_stacks`
+        self.stale_check_interval = (stale_check_interval or
+                                     2 * report_interval)
         self.thread_group_mgr = ThreadGroupManager()
         self._stopped = threading.Event()
         self._heartbeat_thread = None
+        self._stale_check_thread = None
+        self._last_beat = None
         self.service_id = None
         self._as_init()
         self.start()
@@ -225,72 +258,123 @@ class EngineService(as_service.AutoScalingMixin):
         """Register the service row and start heartbeating it."""
         if self.service_id is not None:
             return
-        row = db_api.service_create(None, {
+        self.service_id = self._register()
+        try:
+            self.reset_stale_stacks()
+        except Exception:  # noqa: BLE001 - never block the start
+            LOG.exception('Resetting stale stacks failed')
+        self._stopped.clear()
+        self._last_beat = time.monotonic()
+        self._heartbeat_thread = threading.Thread(
+            target=self._heartbeat_loop, name='heartbeat-%s' % self.engine_id,
+            daemon=True)
+        self._heartbeat_thread.start()
+        self._stale_check_thread = threading.Thread(
+            target=self._stale_check_loop,
+            name='stale-check-%s' % self.engine_id, daemon=True)
+        self._stale_check_thread.start()
+        self._as_start()
+
+    def reset_stale_stacks(self):
+        """At start: mark FAILED the stacks left IN_PROGRESS by a dead engine.
+
+        A stack tree is stale when its root's lock is held by an engine
+        with no recent heartbeat, by this engine's id (left from before a
+        restart), or is free. Each is taken over as
+        :func:`~heat.engine.stack_lock.take_over` does: its IN_PROGRESS
+        stacks and resources get upstream's reason ``Engine went down
+        during stack <ACTION>`` and the lock is released, all in one
+        transaction under the lock. Returns the ids of the stacks reset.
+        """
+        from heat.db import models
+        S, L = models.Stack, models.StackLock
+        reset = []
+        with db_api.reader(None) as session:
+            own = session.query(L.stack_id, S.tenant).join(
+                S, S.id == L.stack_id).filter(
+                L.engine_id == self.engine_id).all()
+        # This engine has no action running yet: its old locks are dead.
+        for stack_id, tenant in own:
+            try:
+                reset += stack_lock.take_over(stack_id, tenant,
+                                              self.engine_id,
+                                              self.engine_id) or []
+            except Exception:  # noqa: BLE001 - the others still go
+                LOG.exception('Resetting stale stack %s failed', stack_id)
+        for ids in stack_lock.take_over_dead_locks(self.engine_id).values():
+            reset += ids
+        with db_api.reader(None) as session:
+            rows = session.query(S.id, S.tenant).filter(
+                S.status == 'IN_PROGRESS', S.deleted_at.is_(None)).all()
+            owners = dict(session.query(S.id, S.owner_id).filter(
+                S.owner_id.isnot(None)).all())
+            locked = {sid for (sid,) in session.query(L.stack_id)}
+        roots = {}
+        for stack_id, tenant in rows:
+            root, seen = stack_id, {stack_id}
+            while root not in locked and owners.get(root) and \
+                    owners[root] not in seen:
+                root = owners[root]
+                seen.add(root)
+            if root not in locked:
+                roots[root] = tenant
+        for root, tenant in roots.items():
+            try:
+                reset += stack_lock.take_over(root, tenant, None,
+                                              self.engine_id) or []
+            except Exception:  # noqa: BLE001 - the others still go
+                LOG.exception('Resetting stale stack %s failed', root)
+        return reset
+
+    def reset_dead_engine_stacks(self):
+        """Take over the locks dead engines hold (the periodic look).
+
+        Each lock is stolen in one transaction that marks FAILED the
+        stacks and resources its action left IN_PROGRESS and releases it
+        (:func:`~heat.engine.stack_lock.take_over_dead_locks`); of engines
+        looking at once exactly one takes a lock over. Stacks IN_PROGRESS
+        with a free lock are left alone (see :mod:`heat.engine.stack_lock`
+        for why). An engine whose own heartbeat is late does nothing: it
+        may be the one the others think dead. Returns ``{stack_id: ids of
+        the stacks marked FAILED}``.
+        """
+        if self._last_beat is None or time.monotonic() - self._last_beat > \
+                db_api.get_dead_after().total_seconds() / 2:
+            return {}
+        return stack_lock.take_over_dead_locks(self.engine_id)
+
+    def _register(self):
+        """A new service row of this engine; its id."""
+        return db_api.service_create(None, {
             'engine_id': self.engine_id,
             'host': 'engine-%s' % self.engine_id,
             'hostname': socket.gethostname(),
             'binary': 'heat-engine',
             'topic': 'engine',
             'report_interval': int(self.report_interval),
-        })
-        self.service_id = row.id
-        try:
-            self.reset_stale_stacks()
-        except Exception:  # noqa: BLE001 - never block the start
-            LOG.exception('Resetting stale stacks failed')
-        self._stopped.clear()
-        self._heartbeat_thread = threading.Thread(
-            target=self._heartbeat_loop, name='heartbeat-%s' % self.engine_id,
-            daemon=True)
-        self._heartbeat_thread.start()
-        self._as_start()
-
-    def reset_stale_stacks(self):
-        """Mark FAILED the stacks left IN_PROGRESS by a dead engine.
-
-        A stack tree is stale when its root's lock is free or held by an
-        engine with no recent heartbeat (or by this engine's id, left from
-        before a restart). Each stale stack gets upstream's reason
-        ``Engine went down during stack <ACTION>``; the dead lock is
-        stolen and released. Returns the ids of the stacks reset.
-        """
-        from heat.db import models
-        S, L = models.Stack, models.StackLock
-        with db_api.reader(None) as session:
-            rows = session.query(S.id, S.tenant).filter(
-                S.status == 'IN_PROGRESS', S.deleted_at.is_(None)).all()
-            owners = dict(session.query(S.id, S.owner_id).filter(
-                S.owner_id.isnot(None)).all())
-            locks = dict(session.query(L.stack_id, L.engine_id).all())
-        # This engine has no action running yet: its old locks are dead.
-        alive = set(db_api.engines_alive(None)) - {self.engine_id}
-        reset = []
-        for stack_id, tenant in rows:
-            root, seen = stack_id, set()
-            while owners.get(root) and root not in seen:
-                seen.add(root)
-                root = owners[root]
-            if locks.get(root) in alive:
-                continue
-            cnxt = context_mod.RequestContext(project_id=tenant,
-                                              is_admin=True)
-            stack = _stack_module().Stack.load(cnxt, stack_id)
-            if stack.status == 'IN_PROGRESS':
-                stack.state_set(stack.action, 'FAILED',
-                                'Engine went down during stack %s'
-                                % stack.action)
-                reset.append(stack_id)
-        for stack_id, holder in locks.items():
-            if holder not in alive:
-                db_api.stack_lock_release(None, stack_id, holder)
-        return reset
+        }).id
 
     def _heartbeat_loop(self):
         while not self._stopped.wait(self.report_interval):
             try:
-                db_api.service_heartbeat(None, self.service_id)
+                if db_api.service_heartbeat(None, self.service_id):
+                    self._last_beat = time.monotonic()
+                else:
+                    # The row is gone (``heat-manage service clean`` took
+                    # this engine for dead): register again, as upstream.
+                    LOG.warning('Service row of engine %s is gone: '
+                                'registering again', self.engine_id)
+                    self.service_id = self._register()
             except Exception:  # noqa: BLE001 - retried on the next beat
                 LOG.exception('Heartbeat of engine %s failed', self.engine_id)
+
+    def _stale_check_loop(self):
+        while not self._stopped.wait(self.stale_check_interval):
+            try:
+                self.reset_dead_engine_stacks()
+            except Exception:  # noqa: BLE001 - retried on the next look
+                LOG.exception('Engine %s: looking for stacks of dead '
+                              'engines failed', self.engine_id)
 
     def heartbeat(self):
         """One heartbeat now (the thread does this every interval)."""
@@ -305,6 +389,9 @@ class EngineService(as_service.AutoScalingMixin):
         if self._heartbeat_thread is not None:
             self._heartbeat_thread.join(timeout)
             self._heartbeat_thread = None
+        if self._stale_check_thread is not None:
+            self._stale_check_thread.join(timeout)
+            self._stale_check_thread = None
         if self.service_id is not None:
             try:
                 db_api.service_delete(None, self.service_id)
@@ -352,8 +439,10 @@ class EngineService(as_service.AutoScalingMixin):
                        % stack_identity)
         return dict(stack_identity)
 
-    def _get_stack(self, cnxt, stack_identity, show_deleted=False):
-        """``(context, db row)`` of the identified stack of the project."""
+    def _get_stack(self, cnxt, stack_identity, show_deleted=False,
+                   tags=True):
+        """``(context, db row)`` of the identified stack of the project
+        (``tags=False``: its tags not loaded)."""
         identity = self._identity(stack_identity)
         cnxt = self._scoped_context(cnxt, identity)
         name = identity.get('stack_name')
@@ -361,7 +450,7 @@ class EngineService(as_service.AutoScalingMixin):
         row = None
         if stack_id:
             row = db_api.stack_get(cnxt, stack_id, self._project(cnxt),
-                                   show_deleted=show_deleted)
+                                   show_deleted=show_deleted, tags=tags)
         if row is None or (name and row.name != name) or \
                 identity.get('path'):
             raise exception.StackNotFound(stack_name=name or stack_id)
@@ -440,7 +529,8 @@ class EngineService(as_service.AutoScalingMixin):
             if hasattr(tmpl, 'get_section_name') else None
         if resources and len(resources) > limit:
             raise exception.RequestLimitExceeded(
-                message=exception.StackResourceLimitExceeded.msg_fmt)
+                message=_stack_module().resource_limit_message(
+                    len(resources), limit))
 
     def _parse_template_and_validate_stack(
             self, cnxt, stack_name, template, params, files,
@@ -1056,22 +1146,12 @@ class EngineService(as_service.AutoScalingMixin):
         a hook to clear, a type the stack's environment maps elsewhere."""
         if isinstance(details, dict) and 'unset_hook' in details:
             return _SLOW
-        cnxt, srow = self._get_stack(cnxt, stack_identity)
-        row = db_api.resource_get_by_name_and_stack(cnxt, resource_name,
-                                                    srow.id)
-        if row is None or row.id is None:
+        cnxt = self._scoped_context(cnxt, self._identity(stack_identity))
+        found = _fast_signal_rows(cnxt, self, stack_identity, resource_name)
+        if found is _SLOW:
             return _SLOW
-        from heat.engine import resources
-        try:
-            cls = resources.get_class(row.type)
-        except exception.HeatException:
-            return _SLOW
-        fast = getattr(cls, 'fast_signal', None)
-        if not callable(fast):
-            return _SLOW
-        env = db_api.raw_template_get(cnxt, srow.raw_template_id
-                                      ).environment or {}
-        registry = env.get('resource_registry') or {}
+        srow, row, cls, fast, env = found
+        registry = (env or {}).get('resource_registry') or {}
         if row.type in registry or resource_name in (
                 registry.get('resources') or {}):
             return _SLOW
@@ -1348,6 +1428,33 @@ def _with_request_token(cnxt, rsrc, details):
 
 #: :meth:`EngineService._fast_signal`: "load the stack instead"
 _SLOW = object()
+
+
+@db_api.retry_on_disconnect
+def _fast_signal_rows(cnxt, service, stack_identity, resource_name):
+    """``(stack row, resource row, class, its fast_signal, the stack's
+    environment)``, or ``_SLOW``: one read transaction (one connection
+    checkout) for the rows a signal needs, retried on a lost
+    connection; the decision's own transaction comes after."""
+    from heat.db import models
+    from heat.engine import resources
+    with db_api.reader(cnxt) as session:
+        cnxt, srow = service._get_stack(cnxt, stack_identity, tags=False)
+        row = db_api.resource_get_by_name_and_stack(cnxt, resource_name,
+                                                    srow.id)
+        if row is None or row.id is None:
+            return _SLOW
+        try:
+            cls = resources.get_class(row.type)
+        except exception.HeatException:
+            return _SLOW
+        fast = getattr(cls, 'fast_signal', None)
+        if not callable(fast):
+            return _SLOW
+        # the environment only, not the template and its files
+        env = session.query(models.RawTemplate.environment).filter(
+            models.RawTemplate.id == srow.raw_template_id).scalar()
+    return srow, row, cls, fast, env
 
 
 def _find_resource(stack, name_or_physical_id):

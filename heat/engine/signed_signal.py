@@ -8,7 +8,10 @@ authentication. The ARN names the resource
 its stack is loaded in the ARN's project, and the request must be signed
 with the resource's own credentials, its resource data ``access_key``
 and ``secret_key`` (:func:`heat.common.signing.new_credentials`, set by
-the resource that hands the URL out). Any failure of the check raises
+the resource that hands the URL out). With ``[DEFAULT]
+signed_url_max_age`` set (seconds; 0, the default, keeps upstream's URLs
+that never expire), the signed ``Timestamp`` must also be no older, nor
+further in the future, than that. Any failure of the check raises
 :class:`~heat.common.exception.InvalidSignature` (HTTP 403) before
 anything is changed; a good request is then exactly
 ``EngineService.resource_signal`` in that project.
@@ -50,6 +53,16 @@ def parse_resource_arn(arn):
     return dict(stack), urllib.parse.unquote(match.group('name'))
 
 
+def max_age(conf=None):
+    """``[DEFAULT] signed_url_max_age`` in seconds, or None when signed
+    URLs never expire (0, the default, as upstream)."""
+    if conf is None:
+        from heat.common import config
+        conf = config.CONF
+    seconds = getattr(conf, 'signed_url_max_age', 0) or 0
+    return seconds if seconds > 0 else None
+
+
 def project_context(cnxt, tenant):
     """A context of ``tenant``'s project for a signed request: no user,
     the caller's request id kept."""
@@ -75,7 +88,8 @@ def signed_resource_signal(service, cnxt, arn, method, path, params,
     if not (access_key and secret):
         raise exception.InvalidSignature(
             reason='the resource %s takes no signed signals' % resource_name)
-    signing.verify(secret, method, path, params, access_key=access_key)
+    signing.verify(secret, method, path, params, access_key=access_key,
+                   max_age=max_age())
     return service.resource_signal(scnxt, stack_identity, resource_name,
                                    details, idempotency_key=idempotency_key)
 

@@ -67,6 +67,21 @@ _running_lock = threading.Lock()
 _CURRENT = object()
 
 
+def resource_limit_message(count, limit):
+    """The ``max_resources_per_stack`` refusal, naming both numbers
+    (upstream's wording first)."""
+    return ('You have reached the maximum resources per stack: %d '
+            'resources (nested stacks included), max_resources_per_stack '
+            'is %d.' % (count, limit))
+
+
+def depth_limit_message(depth, limit):
+    """The ``max_nested_stack_depth`` refusal (upstream's wording
+    first)."""
+    return ('Recursion depth exceeds %d. A nested stack would be at depth '
+            '%d, max_nested_stack_depth is %d.' % (limit, depth, limit))
+
+
 def _resource_module():
     # heat.engine.resources imports the plugins, which import this module.
     from heat.engine import resources
@@ -515,7 +530,11 @@ class Stack:
             raise exception.StackValidationFailed(
                 message='Duplicate names %s' % dup)
         self._check_resource_limit()
-        list(self.dependencies())  # a cycle raises here
+        try:
+            list(self.dependencies())  # a cycle raises here
+        except exception.InvalidExternalResourceDependency as exc:
+            # found by fuzzing: external_id with depends_on was a 500
+            raise exception.StackValidationFailed(message=str(exc)) from exc
         for res in self.resources.values():
             res.t.validate()
             res.validate()
@@ -527,9 +546,25 @@ class Stack:
         limit = config.CONF.max_resources_per_stack
         if limit is None or limit < 0 or self.owner_id:
             return
-        if len(self.definitions()) > limit:
+        count = len(self.definitions())
+        if count <= limit:
+            # nested stacks are planned only when they could matter
+            count = self.planned_resource_count()
+        if count > limit:
             raise exception.RequestLimitExceeded(
-                message=exception.StackResourceLimitExceeded.msg_fmt)
+                message=resource_limit_message(count, limit))
+
+    def planned_resource_count(self):
+        """The resources this stack's tree will hold once created: each
+        resource counts 1, except one owning a nested stack, which counts
+        what its nested stack will hold (``planned_resource_count`` of a
+        StackResource). So ``max_resources_per_stack`` refuses a tree too
+        large before anything is created."""
+        total = 0
+        for res in self.resources.values():
+            counter = getattr(res, 'planned_resource_count', None)
+            total += counter() if callable(counter) else 1
+        return total
 
     # -- outputs ---------------------------------------------------------
 

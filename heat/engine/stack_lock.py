@@ -1,4 +1,4 @@
-"""One engine acts on a stack at a time.
+"""One engine acts on a stack at a time, and a dead engine's action ends.
 
 :class:`StackLock` is the engine side of the ``stack_lock`` row
 (``heat.db.api.stack_lock_*``): the row names the engine acting on the
@@ -6,12 +6,36 @@ stack. Taking a lock that a live engine holds (this one included) raises
 :class:`~heat.common.exception.ActionInProgress` naming the stack and
 its current action; a lock whose holder is dead (no heartbeat in the
 ``service`` table within ``dead_after``) is stolen.
+
+:func:`take_over` ends the action a dead engine left: in one transaction
+it steals the lock (a conditional UPDATE naming the dead holder, so of
+engines trying at once exactly one wins), marks FAILED what the action
+left IN_PROGRESS (:func:`fail_interrupted`) and releases the lock.
+:func:`take_over_dead_locks` does it for every lock held by a dead
+engine; the engine runs it periodically and at start.
+
+Why only locks held by dead engines, and never a stack that is
+IN_PROGRESS with its lock free: an action takes the lock before the
+stack goes IN_PROGRESS and releases it only after the stack left
+IN_PROGRESS, so an engine that dies always leaves its lock row behind.
+A free lock on an IN_PROGRESS stack is an action starting (its lock
+taken in another row, a nested stack under its root's lock) or not a
+crash at all; the engine's start-time reset alone handles it.
 """
 
 import contextlib
+import logging
 
 from heat.common import exception
 from heat.db import api as db_api
+
+LOG = logging.getLogger(__name__)
+
+#: upstream's reason for a stack, and its resources, whose action an
+#: engine's death interrupted.
+ENGINE_DOWN_REASON = 'Engine went down during stack %s'
+#: the resource type of a stack's own events (as heat.engine.stack).
+STACK_EVENT_TYPE = 'OS::Heat::Stack'
 
 
 class StackLock:
@@ -95,3 +119,167 @@ class StackLock:
             yield self
         finally:
             self.release()
+
+
+# ---------------------------------------------------------------------------
+# ending the actions of dead engines
+
+def _admin_context(project):
+    from heat.common import context as context_mod
+    return context_mod.RequestContext(project_id=project, is_admin=True)
+
+
+def _tree(context, stack_id, project, engine_id):
+    """Rows of the stack and its nested stacks, parents first, without
+    the subtrees of nested stacks locked by another engine (their own
+    action, or their own takeover)."""
+    root = db_api.stack_get(context, stack_id, project)
+    if root is None:
+        return []
+    rows, level = [root], [root]
+    while level:
+        children = [c for row in level for c in db_api.stack_get_children(
+            context, row.id, project)]
+        holders = db_api.stack_lock_get_holders(
+            context, [c.id for c in children])
+        level = [c for c in children if holders.get(c.id) in (None,
+                                                              engine_id)]
+        rows.extend(level)
+    return rows
+
+
+def _unrecorded_nested(context, stack_id, project, rows):
+    """``{resource name: nested stack id}`` of the nested stacks no
+    resource of the stack names.
+
+    An engine-internal resource's physical id rides on its action's final
+    state write (see ``Resource.resource_id_set``), so a stack resource
+    whose engine died mid-create has its nested stack (``owner_id``,
+    ``parent_resource_name``) but not its id; without it, deleting the
+    stack would leave the nested stack behind.
+    """
+    named = {r.nova_instance for r in rows}
+    found = {}
+    for child in db_api.stack_get_children(context, stack_id, project):
+        if child.id in named or not child.parent_resource_name:
+            continue
+        # Two candidates (a replacement under way): name neither.
+        found[child.parent_resource_name] = (
+            None if child.parent_resource_name in found else child.id)
+    return found
+
+
+def _fail_resources(context, stack_id, project, reason):
+    rows = db_api.resource_get_all_by_stack(context, stack_id)
+    nested = {}
+    if any(r.status == 'IN_PROGRESS' and r.nova_instance is None
+           for r in rows):
+        nested = _unrecorded_nested(context, stack_id, project, rows)
+    for row in rows:
+        if row.status != 'IN_PROGRESS':
+            continue
+        # engine_id: a claim of the dead engine; atomic_key: a writer
+        # holding the old key (the dead engine, if it was only paused)
+        # must not overwrite this.
+        values = {'status': 'FAILED', 'status_reason': reason,
+                  'engine_id': None, 'atomic_key': (row.atomic_key or 0) + 1}
+        if row.nova_instance is None and nested.get(row.name):
+            values['nova_instance'] = nested[row.name]
+        db_api.resource_update_and_save(context, row.id, values)
+        db_api.event_create(context, {
+            'stack_id': stack_id, 'resource_action': row.action,
+            'resource_status': 'FAILED', 'resource_name': row.name,
+            'resource_type': row.type,
+            'physical_resource_id': values.get('nova_instance',
+                                               row.nova_instance),
+            'resource_status_reason': reason,
+            'rsrc_prop_data_id': row.rsrc_prop_data_id})
+
+
+def fail_interrupted(context, stack_id, project, engine_id):
+    """Mark FAILED what an interrupted action left IN_PROGRESS.
+
+    The caller holds the lock of stack ``stack_id`` as ``engine_id``.
+    Every IN_PROGRESS stack of the tree under it (itself included) and
+    every IN_PROGRESS resource of those stacks becomes FAILED with
+    :data:`ENGINE_DOWN_REASON` (naming the stack's action), each with an
+    event, as a state change of the engine would. Stacks that are not
+    IN_PROGRESS keep their resources as they are (a scaling group's
+    member stack stays COMPLETE while its converger works on members).
+    Returns the ids of the stacks marked FAILED.
+    """
+    reset = []
+    with db_api.writer(context):
+        for row in _tree(context, stack_id, project, engine_id):
+            if row.status != 'IN_PROGRESS':
+                continue
+            reason = ENGINE_DOWN_REASON % row.action
+            db_api.stack_update(context, row.id, project, {
+                'status': 'FAILED', 'status_reason': reason,
+                'updated_at': row.updated_at})
+            db_api.event_create(context, {
+                'stack_id': row.id, 'resource_action': row.action,
+                'resource_status': 'FAILED', 'resource_name': row.name,
+                'resource_type': STACK_EVENT_TYPE,
+                'physical_resource_id': row.id,
+                'resource_status_reason': reason})
+            _fail_resources(context, row.id, project, reason)
+            reset.append(row.id)
+    return reset
+
+
+def take_over(stack_id, project, holder, engine_id, dead_after=None):
+    """End the action that ``holder`` left on stack ``stack_id``.
+
+    In one transaction: take the lock (``holder`` None: only if it is
+    free; ``holder`` ``engine_id``: this engine's own lock, from before
+    a restart; else only if ``holder`` still holds it and is dead), run
+    :func:`fail_interrupted` and release the lock. Returns the ids of
+    the stacks marked FAILED, or None when the lock was not taken (a
+    live engine holds it, or another engine took it over first). On an
+    error nothing is written: the lock stays with ``holder`` and the
+    next look retries.
+    """
+    context = _admin_context(project)
+    with db_api.writer(context):
+        if holder is None:
+            taken = db_api.stack_lock_create(context, stack_id,
+                                             engine_id) is None
+        elif holder == engine_id:
+            taken = db_api.stack_lock_get_engine_id(
+                context, stack_id) == engine_id
+        else:
+            taken = db_api.stack_lock_steal(context, stack_id, holder,
+                                            engine_id,
+                                            dead_after=dead_after)
+        if not taken:
+            return None
+        reset = fail_interrupted(context, stack_id, project, engine_id)
+        db_api.stack_lock_release(context, stack_id, engine_id)
+    return reset
+
+
+def take_over_dead_locks(engine_id, dead_after=None):
+    """:func:`take_over` every lock an engine that is dead holds.
+
+    Returns ``{stack_id: ids of the stacks marked FAILED}`` of the locks
+    this engine took over (an empty list: the lock only was stale).
+    """
+    taken = {}
+    for stack_id, holder, project in db_api.stack_lock_get_dead(
+            None, dead_after=dead_after):
+        if holder == engine_id:
+            continue  # its own lock: this engine is alive
+        try:
+            reset = take_over(stack_id, project, holder, engine_id,
+                              dead_after=dead_after)
+        except Exception:  # noqa: BLE001 - the next look retries
+            LOG.exception('Taking over the lock of stack %s from dead '
+                          'engine %s failed', stack_id, holder)
+            continue
+        if reset is not None:
+            LOG.warning('Engine %s took over the lock of stack %s from '
+                        'dead engine %s; marked FAILED: %s', engine_id,
+                        stack_id, holder, ', '.join(reset) or 'nothing')
+            taken[stack_id] = reset
+    return taken

@@ -114,6 +114,10 @@ def _type_name(value):
     return type(value).__name__
 
 
+#: the longest resource name (the resource table's column)
+MAX_RESOURCE_NAME = 255
+
+
 def _fail(message, path):
     return exception.StackValidationFailed(message=message, path=list(path))
 
@@ -386,6 +390,16 @@ class Template(collections.abc.Mapping):
     def _check_resource(self, name, data):
         """Structural checks of one raw resource definition."""
         res = self.RESOURCES
+        if '\x00' in str(name):
+            # PostgreSQL stores no NUL in text (found by fuzzing)
+            raise _fail('The resource name %r contains a NUL character'
+                        % (name,), [res])
+        if len(str(name)) > MAX_RESOURCE_NAME:
+            # the resource table's name column (found by fuzzing: a longer
+            # name was accepted, then failed the create on MariaDB)
+            raise _fail('The resource name "%s..." is longer than %d '
+                        'characters' % (str(name)[:32], MAX_RESOURCE_NAME),
+                        [res])
         if not isinstance(data, collections.abc.Mapping):
             raise _fail('"%s" must contain a map of resource maps. Found a '
                         '[%s] instead' % (res, _type_name(data)),

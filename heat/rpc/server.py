@@ -112,10 +112,18 @@ class EngineServer:
             self._server = self.transport.make_server(self.target,
                                                       [self.endpoint])
             self._server.start()
+            if self.topic == rpc_api.ENGINE_TOPIC:
+                # this process answers the engine topic: its own AS
+                # calls need no trip through the bus
+                as_client().serve_locally(self.endpoint)
         return self
 
     def stop(self):
         """Stop taking messages and wait for those being handled."""
+        if self._server is not None and self.topic == rpc_api.ENGINE_TOPIC:
+            local = as_client()
+            if local._local is self.endpoint:
+                local.serve_locally(None)
         server, self._server = self._server, None
         if server is not None:
             server.stop()
@@ -126,3 +134,10 @@ class EngineServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def as_client():
+    """:mod:`heat.engine.autoscaling.client`, imported when first needed
+    (the RPC layer is imported before the engine's packages)."""
+    from heat.engine.autoscaling import client
+    return client

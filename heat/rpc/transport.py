@@ -20,6 +20,20 @@ raises the same errors for an unknown method or an unsupported version,
 so that behaviour cannot differ between transports: only the hop does.
 Callers (:mod:`heat.rpc.client`, :mod:`heat.rpc.server`) never look at
 which transport they have.
+
+Broker outages: oslo.messaging's rabbit driver reconnects consumers (the
+engines' RPC servers, the API's reply queue) by itself after the broker
+comes back. A call or cast retries connecting ``[DEFAULT]
+rpc_send_retries`` times (oslo.messaging's default is forever, which
+would hold an API request for as long as the broker is down), then
+fails with :class:`MessagingUnavailable`; a call nobody answered in time
+fails with ``MessagingTimeout``. The API answers both with a 503 and a
+``Retry-After`` (:mod:`heat.api.faults`); a lost converge cast is
+resumed by the sweep. The driver's pause between two reconnection
+attempts grows by ``rabbit_retry_backoff`` up to ``[oslo_messaging_rabbit]
+rabbit_interval_max``, whose default this layer lowers from 30 to
+:data:`RABBIT_INTERVAL_MAX` seconds, so that a broker back after a long
+outage is used again within seconds.
 """
 
 import concurrent.futures
@@ -40,6 +54,27 @@ LOG = logging.getLogger(__name__)
 #: configuration loader lists them for the sample file.
 _OPT_NAMES = ('transport_url', 'rpc_response_timeout')
 
+send_retry_opt = cfg.IntOpt(
+    'rpc_send_retries', default=3, min=-1,
+    help='Times a call or cast on the message bus retries connecting to '
+         'the broker (waiting rabbit_retry_interval, then longer by '
+         'rabbit_retry_backoff each time) before it fails; heat-api then '
+         'answers 503 with a Retry-After header. -1: retry forever '
+         '(oslo.messaging\'s default; requests hang while the broker is '
+         'down).')
+
+
+#: heat's default of ``[oslo_messaging_rabbit] rabbit_interval_max``
+RABBIT_INTERVAL_MAX = 3
+
+
+class MessagingUnavailable(exception.HeatException):
+    """The message bus could not take a call or cast (broker down or
+    unreachable after ``rpc_send_retries`` attempts)."""
+
+    msg_fmt = ('The message bus could not deliver %(method)s: '
+               '%(reason)s')
+
 #: threads that run the in-process casts of one transport namespace.
 INPROC_CAST_WORKERS = 16
 
@@ -51,7 +86,7 @@ def list_opts():
     for group, opts in om_opts.list_opts():
         if group in (None, 'DEFAULT'):
             found.extend(o for o in opts if o.name in _OPT_NAMES)
-    return [(None, found)]
+    return [(None, found + [send_retry_opt])]
 
 
 def register_opts(conf):
@@ -315,6 +350,12 @@ def _register_messaging_opts(conf):
             except cfg.DuplicateOptError:
                 pass
 
+def _reason(exc):
+    text = str(exc)
+    return '%s: %s' % (type(exc).__name__, text) if text else \
+        type(exc).__name__
+
+
 class MessagingTransport:
     """An oslo.messaging RPC transport (``rabbit://`` and friends)."""
 
@@ -323,6 +364,12 @@ class MessagingTransport:
             conf = cfg.CONF
         register_opts(conf)
         _register_messaging_opts(conf)
+        try:
+            # a value set in a file or an override still wins
+            conf.set_default('rabbit_interval_max', RABBIT_INTERVAL_MAX,
+                             group='oslo_messaging_rabbit')
+        except cfg.NoSuchOptError:  # an oslo.messaging without it
+            pass
         self.url = url
         self.conf = conf
         self._transport = oslo_messaging.get_rpc_transport(conf, url=url)
@@ -337,6 +384,11 @@ class MessagingTransport:
     @property
     def default_timeout(self):
         return self.conf.rpc_response_timeout
+
+    @property
+    def send_retries(self):
+        retries = self.conf.rpc_send_retries
+        return None if retries is None or retries < 0 else retries
 
     def _client(self, target):
         key = (target.exchange, target.topic, target.server)
@@ -353,7 +405,8 @@ class MessagingTransport:
              timeout=None):
         client = self._client(target).prepare(
             version=version or rpc_api.BASE_RPC_API_VERSION,
-            timeout=timeout or self.default_timeout)
+            timeout=timeout or self.default_timeout,
+            retry=self.send_retries)
         try:
             return client.call(ctxt, method, **kwargs)
         except oslo_messaging.MessagingTimeout as exc:
@@ -370,11 +423,20 @@ class MessagingTransport:
                 name = name[:-len('_Remote')]
             raise exception.RemoteError(exc_type=name,
                                         value=str(exc)) from exc
+        except oslo_messaging.MessagingException as exc:
+            # MessageDeliveryFailure (retries spent), a send error...
+            raise MessagingUnavailable(method=method,
+                                       reason=_reason(exc)) from exc
 
     def cast(self, target, ctxt, method, kwargs, version=None):
         client = self._client(target).prepare(
-            version=version or rpc_api.BASE_RPC_API_VERSION)
-        client.cast(ctxt, method, **kwargs)
+            version=version or rpc_api.BASE_RPC_API_VERSION,
+            retry=self.send_retries)
+        try:
+            client.cast(ctxt, method, **kwargs)
+        except oslo_messaging.MessagingException as exc:
+            raise MessagingUnavailable(method=method,
+                                       reason=_reason(exc)) from exc
 
     def make_server(self, target, endpoints):
         return oslo_messaging.get_rpc_server(

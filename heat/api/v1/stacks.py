@@ -2,6 +2,8 @@
 abandon/export, name lookup (302), template/environment/files, outputs,
 validate, resource types and template versions."""
 
+import json
+
 import webob.exc
 
 from heat.api.v1 import util
@@ -93,6 +95,9 @@ class InstantiationData:
                 return None
             raise webob.exc.HTTPBadRequest('No template specified')
         if isinstance(tmpl, dict):
+            # a template sent as a JSON object is held to the same limit
+            # as one sent as text
+            template_format.check_size(json.dumps(tmpl))
             return tmpl
         try:
             return template_format.parse(tmpl)

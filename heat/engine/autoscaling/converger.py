@@ -10,20 +10,26 @@ apply one batch: record the intent (new ``PENDING`` rows, victims
 (at most ``max_concurrent_resources`` members at once; only the members
 of the batch are loaded, see :class:`~heat.engine.autoscaling.members.
 MemberStack`), record the outcome, renew the lease. Every write is
-fence-checked: a converger whose lease was taken over gets ``LeaseLost``
-and stops, touching nothing more. An empty plan marks the group
-converged at the version it planned from, releases the lease and
-re-reads the group: a decision that arrived meanwhile is converged too,
-so none is ever left behind.
+fence-checked, the member stack's resource rows too (the stack's
+:class:`~heat.engine.autoscaling.members.LeaseFence` checks the lease in
+each row write's transaction): a converger whose lease was taken over
+(it was paused, stalled, cut off) gets ``LeaseLost``, skips the rest of
+its batch and stops, touching nothing more, not even the lease. An
+empty plan marks the group converged at the version it planned from,
+releases the lease and re-reads the group: a decision that arrived
+meanwhile is converged too, so none is ever left behind.
 
 Resuming (a later converge, the sweep): ``PENDING`` members whose
 resource is CREATE_COMPLETE become ACTIVE, others are (re)created under
 the same name; ``REMOVING`` members are deleted; ``UPDATING`` members are
 updated again.
 
-Test hooks: :data:`before_batch` and :data:`after_member` are called (if
-set) before a batch acts and after each member's action; raising from
-them kills the converger on the spot (no lease release, like a crash).
+Test hooks: :data:`before_batch`, :data:`before_act` and
+:data:`after_member` are called (if set) once the batch's intent is
+recorded, once its members are loaded (just before the first member
+action) and after each member's action; raising from them kills the
+converger on the spot (no lease release, like a crash), blocking in them
+pauses it.
 """
 
 import concurrent.futures
@@ -40,6 +46,7 @@ from heat.common import context as context_mod
 from heat.common import exception, notify
 from heat.db import api as db_api
 from heat.db import models
+from heat.engine.autoscaling import client as as_client
 from heat.engine.autoscaling import engine as eng
 from heat.engine.autoscaling import members as members_mod
 from heat.scaling import members as lib_members
@@ -49,8 +56,9 @@ from heat.scaling import rolling_update as ru
 LOG = logging.getLogger(__name__)
 
 #: test hooks: ``before_batch(group_id, plan)``,
-#: ``after_member(group_id, name, action)``
+#: ``before_act(group_id, plan)``, ``after_member(group_id, name, action)``
 before_batch = None
+before_act = None
 after_member = None
 
 _rng = random.SystemRandom()
@@ -119,6 +127,8 @@ class Converger:
         self.engine_id = engine_id
         self.stop_event = stop_event
         self.fence = None
+        #: the member stacks' write guard under ``fence``
+        self.write_fence = None
         self.context = context
         self.conf = _conf()
 
@@ -139,6 +149,8 @@ class Converger:
             now=now)
         if self.fence is None:
             return False
+        self.write_fence = members_mod.LeaseFence(
+            self.group_id, self.engine_id, self.fence)
         # A takeover: the lease we got was another engine's, expired (it
         # died or stalled). ``before`` is the state we took it from only
         # if nobody acquired in between (the fence moved by exactly one).
@@ -230,9 +242,33 @@ class Converger:
         try:
             return self._loop()
         except exception.LeaseLost:
-            LOG.info('Group %s: lease lost (fence %s); stopping',
-                     self.group_id, self.fence)
-            return LEASE_LOST
+            return self._lease_lost()
+        except db_exc.DBError as exc:
+            # e.g. the server ended our transaction while this process
+            # was stopped: a lease that moved meanwhile is the story
+            if not self._lease_moved():
+                raise
+            LOG.info('Group %s: %s: %s', self.group_id,
+                     type(exc).__name__, exc)
+            return self._lease_lost()
+
+    def _lease_lost(self):
+        refused = self.write_fence.refused if self.write_fence else 0
+        LOG.warning('Group %s: lease lost (fence %s); %d member resource '
+                    'writes refused; stopping', self.group_id, self.fence,
+                    refused)
+        return LEASE_LOST
+
+    def _lease_moved(self):
+        """Whether another engine took the lease (or it was released)
+        since we got it; False when even that cannot be read."""
+        try:
+            g = db_api.scaling_group_get(self.context, self.group_id, None)
+        except exception.EntityNotFound:
+            return True
+        except db_exc.DBError:
+            return False
+        return (g.fence, g.lease_engine_id) != (self.fence, self.engine_id)
 
     def _stopping(self):
         return self.stop_event is not None and self.stop_event.is_set()
@@ -315,6 +351,7 @@ class Converger:
                 if batch.create or batch.update:
                     if g.converged_version >= version:
                         self._release()
+                        self._hand_on(version)
                         return FAILED
             if not started:
                 started = True
@@ -489,13 +526,17 @@ class Converger:
         for n in batch.create:
             gens[n] = batch.old_generations.get(n, batch.generation)
         names = batch.remove + batch.update + batch.create
-        stk = members_mod.MemberStack.for_members(ctx, g, names, gens)
+        fence = self.write_fence
+        stk = members_mod.MemberStack.for_members(ctx, g, names, gens,
+                                                  guard=fence)
         new_stk = None
         if batch.update:
             new_stk = members_mod.MemberStack.for_members(
                 ctx, g, batch.update,
-                {n: batch.generation for n in batch.update})
+                {n: batch.generation for n in batch.update}, guard=fence)
         resources = stk.resources  # built here, not in the workers
+        if before_act is not None:
+            before_act(g.id, batch)
         work = ([('delete', n) for n in batch.remove] +
                 [('create', n) for n in batch.create] +
                 [('update', n) for n in batch.update])
@@ -522,6 +563,9 @@ class Converger:
         for _n, _a, e in failures:
             if not isinstance(e, Exception):
                 raise e  # a kill (tests) or an interpreter exit
+        if fence.lost.is_set():
+            # fenced out: whatever failed, nothing more is ours to write
+            raise exception.LeaseLost(group=g.id, fence=self.fence)
         with db_api.writer(ctx):
             if deleted:
                 db_api.scaling_member_delete(ctx, g.id, deleted,
@@ -552,14 +596,12 @@ class Converger:
                 action.upper(), err))
 
     def _act(self, stk, new_stk, resources, action, name):
+        # a member write was refused: the rest of the batch is skipped
+        self.write_fence.check()
         if action == 'delete':
             res = resources[name]
             res.delete()
-            if res.id is not None:
-                try:
-                    db_api.resource_delete(self.context, res.id)
-                except exception.EntityNotFound:
-                    pass
+            res.destroy()
         elif action == 'create':
             res = resources[name]
             state = (res.action, res.status)
@@ -604,7 +646,7 @@ class Converger:
             return
         gens = {m.name: m.generation for m in rows}
         stk = members_mod.MemberStack.for_members(self.context, g, names,
-                                                  gens)
+                                                  gens, guard=self.write_fence)
         todo = [res for res in stk.resources.values()
                 if getattr(res, 'always_update', False) and
                 (res.action, res.status) == ('CREATE', 'COMPLETE')]
@@ -618,8 +660,10 @@ class Converger:
                 try:
                     fut.result()
                 except Exception:  # noqa: BLE001 - logged, not fatal
-                    LOG.exception('Group %s: final update of a member '
-                                  'failed', g.id)
+                    if not self.write_fence.lost.is_set():
+                        LOG.exception('Group %s: final update of a '
+                                      'member failed', g.id)
+        self.write_fence.check()
         self._renew()
 
     # -- endings -----------------------------------------------------------
@@ -636,7 +680,26 @@ class Converger:
             'message': reason, 'stack_id': g.stack_id,
             'resource_name': g.resource_name}, level='ERROR')
         self._release()
+        self._hand_on(g.version)
         return FAILED
+
+    def _hand_on(self, version):
+        """After giving the lease up without converging again: a decision
+        committed while we held it (past ``version``) did not cast a
+        converge (``AutoScalingEngine._after_decision`` leaves it to the
+        lease holder), so cast one now."""
+        try:
+            again = db_api.scaling_group_get(self.context, self.group_id,
+                                             None)
+        except exception.EntityNotFound:
+            return
+        if again.version != version:
+            try:
+                as_client.get().converge_scaling_group(self.context,
+                                                       self.group_id)
+            except Exception:  # noqa: BLE001 - the sweep resumes it
+                LOG.exception('Could not cast converge of group %s',
+                              self.group_id)
 
     def _finish_delete(self, g):
         # Fence-checked one last time: nobody else may be deleting.

@@ -116,6 +116,12 @@ def _group_state(g, honor_cooldown=True):
         suspended=bool(g.suspended))
 
 
+def _lease_live(g):
+    """Whether a converger holds the group's lease, unexpired."""
+    return bool(g.lease_engine_id and g.lease_expires_at is not None and
+                g.lease_expires_at > db_api.utcnow())
+
+
 def _check_sizes(min_size, max_size, desired):
     for name, value in (('MinSize', min_size), ('MaxSize', max_size),
                         ('DesiredCapacity', desired)):
@@ -275,7 +281,10 @@ class AutoScalingEngine:
             limit = cfg.CONF.max_nested_stack_depth
             if (owner.nested_depth or 0) >= limit:
                 raise exception.RequestLimitExceeded(
-                    message='Recursion depth exceeds %d.' % limit)
+                    message='Recursion depth exceeds %d. A nested stack '
+                            'would be at depth %d, max_nested_stack_depth '
+                            'is %d.' % (limit, (owner.nested_depth or 0) + 1,
+                                        limit))
             depth = (owner.nested_depth or 0) + 1
             timeout = owner.timeout
             stack_name = '%s-%s-%s' % (owner.name, resource_name or name,
@@ -418,27 +427,49 @@ class AutoScalingEngine:
     def _decide(self, cnxt, group_id, project, policy_id, trigger, key,
                 decide):
         """The decision transaction; ``decide(state, now) -> (Decision,
-        cooldown field)``. Returns (result dict, group row, accepted)."""
-        for attempt in range(DEADLOCK_RETRIES + 1):
+        cooldown field)``. Returns (result dict, group row, accepted).
+
+        Retried on a lost deadlock and, for ``[DEFAULT]
+        db_retry_seconds``, on a lost connection (``db_api.RetryBudget``).
+        A connection lost during COMMIT leaves it unknown whether the
+        decision was stored, so the activity id is chosen once per call
+        (the call's own idempotency key, with or without the trigger's):
+        a retry that finds that activity returns its decision instead of
+        deciding again."""
+        activity_id = models.new_uuid()
+        budget = db_api.RetryBudget(deadlocks=DEADLOCK_RETRIES,
+                                    what='decision of group %s' % group_id)
+        duplicates = DEADLOCK_RETRIES
+        retry = False
+        while True:
             try:
                 with db_api.priority_writes():
                     return self._decide_once(cnxt, group_id, project,
                                              policy_id, trigger, key,
-                                             decide)
-            except db_exc.DBDeadlock:
-                if attempt == DEADLOCK_RETRIES:
-                    raise
-                time.sleep(0.01 * (attempt + 1))
+                                             decide, activity_id, retry)
             except db_exc.DBDuplicateEntry:
                 # A concurrent first use of the key won: read its result.
-                if not key or attempt == DEADLOCK_RETRIES:
+                if not key or duplicates == 0:
                     raise
+                duplicates -= 1
+            except db_exc.DBError as exc:
+                if not budget.pause(exc):
+                    raise
+            retry = True
 
     def _decide_once(self, cnxt, group_id, project, policy_id, trigger,
-                     key, decide):
+                     key, decide, activity_id=None, retry=False):
         with db_api.writer(cnxt) as session:
             g = db_api.scaling_group_get(cnxt, group_id, project,
                                          for_update=True)
+            if retry:
+                act = session.get(models.ScalingActivity, activity_id)
+                if act is not None:
+                    # an earlier attempt of this call committed (a
+                    # converger may have moved the activity on since)
+                    return (_decision_result(act.decision, act.id, group_id,
+                                             act.policy_id), g,
+                            bool((act.decision or {}).get('accepted')))
             if key:
                 receipt = db_api.scaling_receipt_get(cnxt, group_id, key)
                 if receipt is not None:
@@ -464,6 +495,7 @@ class AutoScalingEngine:
                 values['status_reason'] = decision.reason
             data = decision.to_dict()
             act = db_api.scaling_activity_create(cnxt, {
+                'id': activity_id or models.new_uuid(),
                 'group_id': g.id, 'project': g.project,
                 'policy_id': policy_id, 'trigger': trigger,
                 'idempotency_key': key, 'decision': data,
@@ -479,8 +511,15 @@ class AutoScalingEngine:
                 decision.accepted)
 
     def _after_decision(self, cnxt, result, g, accepted):
-        if accepted:
+        if accepted and not _lease_live(g):
+            # With a live lease (``g`` as the decision's transaction saw
+            # it, under the row lock) the holder converges this decision:
+            # it gives the lease up by writing this row, after our commit,
+            # and then reads the version again (or hands it on, or the
+            # sweep resumes it after a crash). A cast would only make
+            # another engine try the lease and find it busy.
             self.cast_converge(cnxt, g.id)
+        if accepted:
             notify.notify(cnxt, 'orchestration.autoscaling.start', {
                 'group_id': g.id, 'group_name': g.name,
                 'policy_id': result.get('policy_id'),

@@ -8,10 +8,17 @@ definitions (one per generation). :class:`MemberStack` is what the
 converger acts on: a ``Stack`` of the member stack holding only the
 members it names, built from one query by name, so creating or deleting
 k members costs O(k) whatever the group's size.
+
+:class:`LeaseFence` is the write guard the converger gives its member
+stacks: every write of a member's resource row (insert, state change,
+physical id, delete) first checks, in the same transaction, that the
+converger still holds the group's lease under its fencing token, so an
+engine that was paused and lost the lease meanwhile writes nothing.
 """
 
 import copy
 import logging
+import threading
 
 import sqlalchemy as sa
 
@@ -102,15 +109,53 @@ def resource_rows(context, stack_id, names):
     return {r.name: r for r in rows if r.replaced_by is None}
 
 
+class LeaseFence:
+    """A member stack's ``resource_write_guard``: a write of a member's
+    resource row goes ahead only while ``engine_id`` holds the group's
+    lease under ``fence`` (one locking read in the write's transaction,
+    :func:`heat.db.api.scaling_group_check_lease`), else LeaseLost and
+    nothing of that transaction is written. Once refused, every later
+    write is refused at once, without asking the database."""
+
+    def __init__(self, group_id, engine_id, fence):
+        self.group_id = group_id
+        self.engine_id = engine_id
+        self.fence = fence
+        #: set once a write was refused: the lease moved on
+        self.lost = threading.Event()
+        self._lock = threading.Lock()
+        #: writes refused so far
+        self.refused = 0
+
+    def check(self):
+        """Raise LeaseLost if a write was refused already."""
+        if self.lost.is_set():
+            raise exception.LeaseLost(group=self.group_id, fence=self.fence)
+
+    def __call__(self, context):
+        try:
+            self.check()
+            db_api.scaling_group_check_lease(context, self.group_id,
+                                             self.engine_id, self.fence)
+        except exception.LeaseLost:
+            with self._lock:
+                self.refused += 1
+            self.lost.set()
+            raise
+
+
 class MemberStack:
     """Build ``Stack`` objects of a member stack limited to some members."""
 
     @staticmethod
-    def for_members(context, group, names, generations=None):
+    def for_members(context, group, names, generations=None, guard=None):
         """A ``Stack`` of ``group``'s member stack holding only ``names``.
 
         :param generations: ``{name: generation}`` for each name (default:
             the group's current generation)
+        :param guard: the stack's ``resource_write_guard`` (a
+            :class:`LeaseFence`), called in each member row write's
+            transaction before it
         """
         stack_mod = _stack_mod()
         row = db_api.stack_get(context, group.id, group.project)
@@ -132,6 +177,8 @@ class MemberStack:
             prev_raw_template_id=row.prev_raw_template_id,
             parent_resource_name=row.parent_resource_name)
         stk._db_rows = (resource_rows(context, row.id, names), [])
+        if guard is not None:
+            stk.resource_write_guard = guard
         return stk
 
 

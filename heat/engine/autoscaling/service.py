@@ -230,6 +230,21 @@ class AutoScalingMixin:
         return eng.group_dict(cnxt, g)
 
     def converge_scaling_group(self, cnxt, group_id):
-        """Run the converger here (a cast: the caller does not wait)."""
+        """Run the converger here (a cast: the caller does not wait).
+
+        A caller with a project (not an admin) converges only its own
+        groups: another project's group is not found. The engine's own
+        casts carry the group's project (decisions, the sweep) or none
+        (the anonymous signal endpoints), and a group already deleted is
+        left to the converger (``gone``)."""
+        project = getattr(cnxt, 'project_id', None)
+        if project and not getattr(cnxt, 'is_admin', False):
+            try:
+                group = db_api.scaling_group_get(cnxt, group_id, None)
+            except exception.EntityNotFound:
+                group = None
+            if group is not None and group.project != project:
+                raise exception.EntityNotFound(entity=eng.GROUP,
+                                               name=group_id)
         return converger.converge(cnxt, group_id, self.engine_id,
                                   stop_event=self._as_stop)

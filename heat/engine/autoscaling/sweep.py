@@ -6,6 +6,8 @@ work is resumed by another."""
 import logging
 import threading
 
+from oslo_db import exception as db_exc
+
 from heat.common import context as context_mod
 from heat.db import api as db_api
 from heat.engine.autoscaling import client as as_client
@@ -51,6 +53,11 @@ class Sweeper:
         while not self._stop.wait(self.interval):
             try:
                 sweep_once(self.cast)
+            except db_exc.DBConnectionError as exc:
+                # the database is away (a restart, a failover): one line
+                # a second is enough; the next sweep tries again
+                LOG.warning('Auto-scaling sweep: database unavailable: %s',
+                            str(exc).splitlines()[0][:200])
             except Exception:  # noqa: BLE001 - keep sweeping
                 LOG.exception('Auto-scaling sweep failed')
 

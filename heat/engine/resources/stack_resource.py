@@ -115,7 +115,8 @@ class StackResource(resource.Resource):
         depth = getattr(self.stack, 'nested_depth', 0) or 0
         if depth >= limit:
             raise exception.RequestLimitExceeded(
-                message='Recursion depth exceeds %d.' % limit)
+                message=_load_stack_module().depth_limit_message(
+                    depth + 1, limit))
         return depth + 1
 
     def child_environment(self, child_params):
@@ -152,7 +153,8 @@ class StackResource(resource.Resource):
             total -= len(nested.resources)
         if total > limit:
             raise exception.RequestLimitExceeded(
-                message=exception.StackResourceLimitExceeded.msg_fmt)
+                message=_load_stack_module().resource_limit_message(
+                    total, limit))
 
     def _parse_nested_stack(self, stack_name, child_template, child_params,
                             timeout_mins=None, check_limits=True):
@@ -201,6 +203,23 @@ class StackResource(resource.Resource):
         return nested.preview_resources()
 
     # -- validation --------------------------------------------------------
+
+    def planned_resource_count(self):
+        """The resources the nested stack will hold, its own nested
+        stacks included (:meth:`heat.engine.stack.Stack.
+        planned_resource_count`), for ``max_resources_per_stack`` before
+        anything is created. What cannot be known yet (a parameter without
+        a value) counts this resource as one."""
+        try:
+            nested = self._parse_nested_stack(
+                '%s-%s' % (self.stack.name, self.name),
+                self.child_template(), self.child_params(),
+                check_limits=False)
+            return nested.planned_resource_count()
+        except exception.RequestLimitExceeded:
+            raise
+        except Exception:  # noqa: BLE001 - validate() reports it
+            return 1
 
     def validate(self):
         result = super().validate()

@@ -6,6 +6,12 @@ policy's signal URL from concurrent keep-alive clients (:func:`fire`),
 and the group's state read from the database afterwards
 (:func:`run_load`).
 
+``fire(..., retry=Retry(...))`` is the mode of the fault test: every
+trigger carries an ``Idempotency-Key`` of its own, and a client retries
+the same key after a 5xx, a 429 or a transport error (waiting what
+``Retry-After`` says), for at most ``Retry.max_seconds`` a trigger; every
+attempt is recorded (``events``).
+
 :class:`Target` is where the API listens (``port``) and how to read its
 database (``query(sql) -> rows``) and its processes' logs.
 """
@@ -52,6 +58,12 @@ class Target:
         self.logs = logs        # () -> {process name: stderr tail}
 
     def request(self, method, path, body=None, conn=None):
+        status, data, _ = self.request_full(method, path, body, conn)
+        return status, data
+
+    def request_full(self, method, path, body=None, conn=None,
+                     headers=None):
+        """``(status, body, response headers)``."""
         own = conn is None
         if own:
             conn = http.client.HTTPConnection('127.0.0.1', self.port,
@@ -59,10 +71,11 @@ class Target:
         try:
             conn.request(method, path,
                          body=None if body is None else json.dumps(body),
-                         headers={'Content-Type': 'application/json',
-                                  'X-Auth-Token': 'bench'})
+                         headers=dict({'Content-Type': 'application/json',
+                                       'X-Auth-Token': 'bench'},
+                                      **(headers or {})))
             resp = conn.getresponse()
-            return resp.status, resp.read()
+            return resp.status, resp.read(), dict(resp.getheaders())
         finally:
             if own:
                 conn.close()
@@ -95,7 +108,22 @@ def create_stack(target, project, name, timeout=120):
         time.sleep(0.1)
 
 
-def fire(target, path, count, clients):
+class Retry:
+    """How a client of :func:`fire` retries a trigger (same key): after
+    a status in ``statuses`` (or any 5xx) or a transport error, wait
+    ``Retry-After`` (else ``pause`` seconds), for at most ``max_seconds``
+    from the trigger's first attempt."""
+
+    def __init__(self, max_seconds=120, pause=0.5,
+                 statuses=(429, 502, 503, 504)):
+        self.max_seconds = max_seconds
+        self.pause = pause
+        self.statuses = statuses
+
+
+def fire(target, path, count, clients, retry=None):
+    if retry is not None:
+        return _fire_keyed(target, path, count, clients, retry)
     latencies, statuses, bodies = [], {}, {}
     accepted = [0]
     transport_errors = []
@@ -167,6 +195,112 @@ def fire(target, path, count, clients):
     return out
 
 
+def _fire_keyed(target, path, count, clients, retry):
+    """:func:`fire` with an Idempotency-Key per trigger, retried."""
+    events, latencies, trigger_latencies = [], [], []
+    outcome = {}          # key -> final status (None: gave up)
+    lock = threading.Lock()
+    per = [count // clients + (1 if i < count % clients else 0)
+           for i in range(clients)]
+
+    def connect():
+        return http.client.HTTPConnection('127.0.0.1', target.port,
+                                          timeout=120)
+
+    def one(conn, key):
+        t_first = time.monotonic()
+        mine = []
+        while True:
+            t0 = time.perf_counter()
+            try:
+                status, body, headers = target.request_full(
+                    'POST', path, {}, conn=conn,
+                    headers={'Idempotency-Key': key})
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                conn = connect()
+                mine.append((time.monotonic(), 'transport', None,
+                             repr(exc)[:200]))
+                status, body, headers = None, b'', {}
+            else:
+                latencies.append(time.perf_counter() - t0)  # atomic
+                after = headers.get('Retry-After')
+                mine.append((time.monotonic(), status, after,
+                             body[:300].decode('utf-8', 'replace')
+                             if status >= 300 else None))
+                if status < 300:
+                    accepted = False
+                    try:
+                        accepted = bool(json.loads(body or b'null').get(
+                            'accepted'))
+                    except (ValueError, AttributeError):
+                        pass
+                    return conn, mine, ('accepted' if accepted
+                                        else 'rejected'), \
+                        time.monotonic() - t_first
+                if status < 500 and status not in retry.statuses:
+                    return conn, mine, status, time.monotonic() - t_first
+            try:
+                wait = float(headers.get('Retry-After') or retry.pause)
+            except ValueError:
+                wait = retry.pause
+            if time.monotonic() + wait - t_first > retry.max_seconds:
+                return conn, mine, None, time.monotonic() - t_first
+            time.sleep(wait)
+
+    def run(k):
+        conn = connect()
+        results = []
+        for _ in range(k):
+            key = uuid.uuid4().hex
+            conn, mine, final, took = one(conn, key)
+            results.append((key, mine, final, took))
+        conn.close()
+        with lock:
+            for key, mine, final, took in results:
+                events.extend(mine)
+                outcome[key] = final
+                trigger_latencies.append(took)
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(k,)) for k in per]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    took = time.perf_counter() - t0
+    latencies.sort()
+    trigger_latencies.sort()
+    events.sort(key=lambda e: e[0])
+    statuses = {}
+    for e in events:
+        statuses[str(e[1])] = statuses.get(str(e[1]), 0) + 1
+    finals = {}
+    for v in outcome.values():
+        finals[str(v)] = finals.get(str(v), 0) + 1
+    return {
+        'triggers': count, 'clients': clients,
+        'seconds': round(took, 3),
+        'decisions_per_s': round(count / took, 1),
+        'p50_ms': round(statistics.median(latencies) * 1000, 2)
+        if latencies else None,
+        'p99_ms': round(percentile(latencies, 0.99) * 1000, 2)
+        if latencies else None,
+        'trigger_p50_ms': round(statistics.median(trigger_latencies) *
+                                1000, 2) if trigger_latencies else None,
+        'trigger_p99_ms': round(percentile(trigger_latencies, 0.99) * 1000,
+                                2) if trigger_latencies else None,
+        'attempts': len(events),
+        'http_statuses': statuses,
+        'http_5xx': sum(v for k, v in statuses.items()
+                        if k.isdigit() and int(k) >= 500),
+        'outcomes': finals,
+        'accepted': finals.get('accepted', 0),
+        'keys': outcome,
+        'events': events,
+    }
+
+
 def group_state(target, gid):
     (desired, version, converged, status, reason), = target.query(
         "SELECT desired_capacity, version, converged_version, status, "
@@ -181,8 +315,8 @@ def group_state(target, gid):
             'member_rows': rows}
 
 
-def run_load(target, triggers, clients, converge_timeout):
-    project = 'bench-%s' % uuid.uuid4().hex[:8]
+def run_load(target, triggers, clients, converge_timeout, project=None):
+    project = project or 'bench-%s' % uuid.uuid4().hex[:8]
     name = 'dist%s' % uuid.uuid4().hex[:6]
     t0 = time.perf_counter()
     stack_id = create_stack(target, project, name)
@@ -191,6 +325,7 @@ def run_load(target, triggers, clients, converge_timeout):
                        % stack_id)[0][0]
     path = '/v1/%s/stacks/%s/%s/resources/up/signal' % (project, name,
                                                          stack_id)
+    out['group_id'] = gid
     out.update(fire(target, path, triggers, clients))
     t_end = time.perf_counter()
     deadline = time.monotonic() + converge_timeout

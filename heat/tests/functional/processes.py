@@ -43,20 +43,21 @@ def answers(host, port, timeout=2):
         return False
 
 
-def _mysql_args():
-    parts = urllib.parse.urlsplit(MYSQL_URL)
+def _mysql_args(url=None):
+    parts = urllib.parse.urlsplit(url or MYSQL_URL)
     return {'host': parts.hostname or '127.0.0.1',
             'port': parts.port or 3306,
             'user': urllib.parse.unquote(parts.username or 'root'),
             'password': urllib.parse.unquote(parts.password or '')}
 
 
-def mysql(sql, database=None):
-    """Rows of ``sql`` on the test MariaDB server (in ``database``)."""
+def mysql(sql, database=None, url=None):
+    """Rows of ``sql`` on the test MariaDB server (in ``database``;
+    ``url``: another server than :data:`MYSQL_URL`)."""
     import pymysql
     extra = {'database': database} if database else {}
     conn = pymysql.connect(connect_timeout=5, autocommit=True,
-                           **_mysql_args(), **extra)
+                           **_mysql_args(url), **extra)
     try:
         with conn.cursor() as cur:
             cur.execute(sql)
@@ -139,11 +140,16 @@ class Process:
 
 
 class Cluster:
-    """heat-api + ``engines`` heat-engine processes on a fresh database."""
+    """heat-api + ``engines`` heat-engine processes on a fresh database
+    (of :data:`MYSQL_URL`'s server, or of ``mysql_url``'s), on
+    :data:`RABBIT_URL` (or on ``transport_url``, as given)."""
 
-    def __init__(self, engines=2, extra_conf=''):
+    def __init__(self, engines=2, extra_conf='', mysql_url=None,
+                 transport_url=None):
         self.engines = engines
         self.extra_conf = extra_conf
+        self.mysql_url = mysql_url or MYSQL_URL
+        self.given_transport_url = transport_url
         self._started = 0
         self.workdir = tempfile.mkdtemp(prefix='heat-functional-')
         suffix = uuid.uuid4().hex[:12]
@@ -160,7 +166,13 @@ class Cluster:
             raise
         return self
 
+    def query(self, sql, database=None):
+        """Rows of ``sql`` on the cluster's database server."""
+        return mysql(sql, database, url=self.mysql_url)
+
     def _transport_url(self):
+        if self.given_transport_url:
+            return self.given_transport_url
         name = 'heat_func_%s' % self.db_name[-12:]
         if _rabbitmqctl('add_vhost', name):
             user = urllib.parse.urlsplit(RABBIT_URL).username or 'guest'
@@ -172,7 +184,8 @@ class Cluster:
         return RABBIT_URL
 
     def _start(self):
-        mysql('CREATE DATABASE `%s` CHARACTER SET utf8mb4' % self.db_name)
+        self.query('CREATE DATABASE `%s` CHARACTER SET utf8mb4'
+                   % self.db_name)
         self.db_created = True
         self.port = free_port()
         self.conf_path = os.path.join(self.workdir, 'heat.conf')
@@ -188,7 +201,8 @@ class Cluster:
                     'bind_port = %d\n'
                     'workers = 8\n'
                     % (self._transport_url(), self.workdir,
-                       MYSQL_URL.rstrip('/'), self.db_name, self.port))
+                       self.mysql_url.rstrip('/'), self.db_name,
+                       self.port))
             f.write(self.extra_conf)
         sync = subprocess.run(
             [os.path.join(BINDIR, 'heat-manage'), '--config-file',
@@ -224,10 +238,10 @@ class Cluster:
                         lambda e=engine: 'serving on' in e.output()[1])
         engine.wait_for('its service row',
                         lambda e=engine: self.engine_id(e) is not None and
-                        mysql("SELECT COUNT(*) FROM `%s`.service WHERE "
-                              "engine_id = '%s'" % (
-                                  self.db_name,
-                                  self.engine_id(e)))[0][0] >= 1)
+                        self.query("SELECT COUNT(*) FROM `%s`.service "
+                                   "WHERE engine_id = '%s'" % (
+                                       self.db_name,
+                                       self.engine_id(e)))[0][0] >= 1)
 
     @staticmethod
     def engine_id(engine):
@@ -242,8 +256,8 @@ class Cluster:
                 p.proc.poll() is None}
 
     def _rows(self):
-        return mysql('SELECT COUNT(*) FROM `%s`.service WHERE deleted_at '
-                     'IS NULL' % self.db_name)[0][0]
+        return self.query('SELECT COUNT(*) FROM `%s`.service WHERE '
+                          'deleted_at IS NULL' % self.db_name)[0][0]
 
     def endpoint(self, project):
         return 'http://127.0.0.1:%d/v1/%s' % (self.port, project)
@@ -255,7 +269,7 @@ class Cluster:
         self.processes = []
         if getattr(self, 'db_created', False):
             try:
-                mysql('DROP DATABASE IF EXISTS `%s`' % self.db_name)
+                self.query('DROP DATABASE IF EXISTS `%s`' % self.db_name)
             except Exception:  # noqa: BLE001 - best effort
                 pass
             self.db_created = False

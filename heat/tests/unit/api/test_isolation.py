@@ -1,7 +1,51 @@
 """Project isolation: every read and write endpoint called with another
-project's URL on p1's stack gets a 404 and changes nothing."""
+project's URL on p1's stack gets a 404 and changes nothing; every route
+of the router that names a stack is in the matrix (a new route fails
+:meth:`TestProjectIsolation.test_every_stack_route_is_in_the_matrix`
+until it is added)."""
 
+import uuid
+
+from heat.api import v1
 from heat.tests.unit.api import APITestCase
+
+SNAPSHOT = str(uuid.uuid4())
+
+#: routes that name no stack (the project's own collections, the
+#: catalogue, the credential-in-URL signals, tested in test_as_isolation
+#: and test_signal_endpoints): ``(controller, action)``. Any other route
+#: must be in :meth:`TestProjectIsolation.matrix`.
+NO_STACK_ROUTES = {
+    ('misc', 'versions'), ('misc', 'build_info'),
+    ('misc', 'not_supported'),
+    ('signal', 'signal'), ('signal', 'webhook'),
+    ('stacks', 'validate_template'), ('stacks', 'list_resource_types'),
+    ('stacks', 'resource_schema'), ('stacks', 'generate_template'),
+    ('stacks', 'list_template_versions'),
+    ('stacks', 'list_template_functions'),
+    ('stacks', 'index'), ('stacks', 'detail'), ('stacks', 'create'),
+    ('stacks', 'preview'),
+}
+
+
+def routes():
+    """``{(url template, method, path alternative)}`` of every route of
+    the v1 router (the 405 answers left out)."""
+    mapper, _ = v1.make_routes(None)
+    found = set()
+    for route in mapper.matchlist:
+        action = route.defaults.get('action')
+        if action == '_reject':
+            continue
+        alternatives = [None]
+        if '{path:' in route.routepath:
+            alternatives = route.routepath.split('{path:')[1].split(
+                '}')[0].split('|')
+        for method in route.conditions['method']:
+            for alt in alternatives:
+                found.add((route.defaults['controller'], action,
+                           route.routepath, method, alt))
+    return mapper, found
 
 TEMPLATE = '''heat_template_version: 2016-10-14
 resources:
@@ -28,6 +72,7 @@ class TestProjectIsolation(APITestCase):
 
     def matrix(self):
         s = '/stacks/s1/%s' % self.sid
+        arn = '/stacks/arn:openstack:heat::p1:stacks/s1/%s' % self.sid
         tmpl = {'template': TEMPLATE.replace('value: x', 'value: y')}
         return [
             ('GET', '/stacks/s1', None),
@@ -36,6 +81,23 @@ class TestProjectIsolation(APITestCase):
             ('GET', '/stacks/s1/resources', None),
             ('GET', '/stacks/arn:openstack:heat::p1:stacks/s1/%s' % self.sid,
              None),
+            ('POST', '/stacks/s1', None),
+            ('PUT', '/stacks/s1', tmpl),
+            ('PATCH', '/stacks/s1', {'parameters': {}}),
+            ('GET', '/stacks/s1/events', None),
+            ('GET', '/stacks/s1/template', None),
+            ('GET', '/stacks/s1/actions', None),
+            ('GET', '/stacks/s1/environment', None),
+            ('GET', '/stacks/s1/files', None),
+            ('GET', '/stacks/s1/outputs', None),
+            ('POST', '/stacks/s1/resources', None),
+            ('POST', '/stacks/s1/events', None),
+            ('POST', '/stacks/s1/template', None),
+            ('POST', '/stacks/s1/actions', {'suspend': None}),
+            ('POST', arn, None),
+            ('PUT', arn, tmpl),
+            ('PATCH', arn, {'parameters': {}}),
+            ('DELETE', arn, None),
             ('GET', s, None),
             ('PUT', s, tmpl),
             ('PATCH', s, {'parameters': {}}),
@@ -55,6 +117,10 @@ class TestProjectIsolation(APITestCase):
             ('POST', s + '/actions', {'cancel_update': None}),
             ('POST', s + '/actions', {'cancel_without_rollback': None}),
             ('POST', s + '/snapshots', {'name': 'x'}),
+            ('GET', s + '/snapshots', None),
+            ('GET', s + '/snapshots/%s' % SNAPSHOT, None),
+            ('DELETE', s + '/snapshots/%s' % SNAPSHOT, None),
+            ('POST', s + '/snapshots/%s/restore' % SNAPSHOT, None),
             ('GET', s + '/resources', None),
             ('GET', s + '/resources?nested_depth=3', None),
             ('GET', s + '/resources/res', None),
@@ -94,6 +160,26 @@ class TestProjectIsolation(APITestCase):
             self.wait(self.sid)
             self.assertEqual(before, self.snapshot(), '%s %s'
                              % (method, path))
+
+    def test_every_stack_route_is_in_the_matrix(self):
+        mapper, found = routes()
+        covered = set()
+        for method, path, _ in self.matrix():
+            url = '/v1/p2' + path.split('?')[0]
+            match, route = mapper.routematch(
+                url, environ={'REQUEST_METHOD': method})
+            self.assertNotEqual('_reject', match['action'],
+                                '%s %s' % (method, path))
+            covered.add((route.routepath, method, match.get('path')))
+        missing = sorted(
+            '%s %s%s' % (method, url, ' (%s)' % alt if alt else '')
+            for controller, action, url, method, alt in found
+            if (controller, action) not in NO_STACK_ROUTES and
+            (url, method, alt) not in covered)
+        self.assertEqual([], missing)
+        # and the exceptions are real routes, not stale names
+        self.assertEqual(NO_STACK_ROUTES, {
+            (c, a) for c, a, _, _, _ in found} & NO_STACK_ROUTES)
 
     def test_listing_shows_only_own_stacks(self):
         self.assertEqual([], self.request('GET', '/stacks',

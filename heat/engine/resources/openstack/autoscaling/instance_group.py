@@ -220,6 +220,17 @@ class ScalingGroupBase(stack_resource.StackResource):
     def child_params(self):
         return {}
 
+    def planned_resource_count(self):
+        """The members the group starts with (desired capacity, else
+        min size), for ``max_resources_per_stack`` at create and update;
+        growth by scaling is bounded by ``max_size``."""
+        try:
+            min_size, _, desired = self._sizes(self.properties)
+        except Exception:  # noqa: BLE001 - validate() reports it
+            return 1
+        size = desired if desired is not None else min_size
+        return size if isinstance(size, int) and size >= 0 else 1
+
     # -- validation -----------------------------------------------------
 
     def validate(self):

@@ -105,8 +105,15 @@ def fast_signal(context, stack_row, row, details, idempotency_key=None):
                   'Signal failed: %s: resources.%s: %s'
                   % (type(exc).__name__, row.name, exc))
         raise
-    add_event(resource.Resource.SIGNAL, row.status,
-              as_client.decision_reason(result))
+    try:
+        add_event(resource.Resource.SIGNAL, row.status,
+                  as_client.decision_reason(result))
+    except Exception:  # noqa: BLE001 - the decision is stored already
+        # The trigger is recorded (its activity and receipt committed):
+        # answering an error now would invite a retry that applies it
+        # twice. The event is the lesser loss.
+        LOG.exception('Could not record the SIGNAL event of %s; the '
+                      'decision stands: %s', row.name, result)
     return result
 
 

@@ -422,6 +422,25 @@ class ResourceGroup(stack_resource.StackResource):
                 path=['resources', self.name])
         return result
 
+    def planned_resource_count(self):
+        """``count`` times what one member holds (1, or its own nested
+        stack's count): one member is built, not ``count``."""
+        try:
+            size = self.get_size()
+            if not size:
+                return 0
+            res_def = self.get_resource_def(include_all=True)
+            first = member_names(1, self._skip_list())
+            nested = self._parse_nested_stack(
+                '%s-%s' % (self.stack.name, self.name),
+                assemble(res_def, first, self.properties[self.INDEX_VAR]),
+                {}, check_limits=False)
+            return size * nested.planned_resource_count()
+        except exception.RequestLimitExceeded:
+            raise
+        except Exception:  # noqa: BLE001 - validate() reports it
+            return 1
+
     def validate_nested_stack(self):
         # A zero count lets template authors switch a group off, so its
         # member definition is not checked at all then.

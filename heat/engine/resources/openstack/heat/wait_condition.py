@@ -208,8 +208,12 @@ class HeatWaitConditionHandle(resource.Resource):
             return
         expected = self.data().get('token')
         given = details.get('token') if isinstance(details, dict) else None
+        # compared as bytes: compare_digest raises TypeError for a
+        # non-ASCII str (found by fuzzing: a token "\x80" was a 500)
         if not (isinstance(given, str) and expected and
-                secrets.compare_digest(given, expected)):
+                secrets.compare_digest(
+                    given.encode('utf-8', 'surrogatepass'),
+                    expected.encode('utf-8'))):
             raise InvalidSignalToken(resource=self.name)
 
     def _signal_check_hook(self, details):
