@@ -115,10 +115,18 @@ def _unavailable_type(exc):
     return None
 
 
-def unavailable_message(name):
-    return ('Service unavailable: %s (%s); the request was not completed, '
-            'retry after %d seconds.' % (UNAVAILABLE[name], name,
-                                         RETRY_AFTER))
+def unavailable_message(name, exc=None):
+    """The 503's message. Heat's own messaging errors add their detail
+    (which engine RPC, which topic); a database driver's text is left
+    out (it may name hosts and statements). A timeout does not tell
+    whether the engine did the work, so the message says how to retry
+    safely."""
+    detail = ''
+    if isinstance(exc, exception.HeatException):
+        detail = ': %s' % exc.message
+    return ('Service unavailable: %s (%s%s). Retry after %d seconds; a '
+            'trigger retried with the same Idempotency-Key is applied at '
+            'most once.' % (UNAVAILABLE[name], name, detail, RETRY_AFTER))
 
 
 def error_body(exc, debug=False):
@@ -130,7 +138,7 @@ def error_body(exc, debug=False):
     if unavailable is not None:
         http = webob.exc.HTTPServiceUnavailable()
         ex_type = unavailable
-        message = unavailable_message(unavailable)
+        message = unavailable_message(unavailable, exc)
     elif isinstance(exc, webob.exc.HTTPException):
         http = exc
         message = exc.detail or exc.explanation

@@ -46,7 +46,6 @@ from heat.common import context as context_mod
 from heat.common import exception, notify
 from heat.db import api as db_api
 from heat.db import models
-from heat.engine.autoscaling import client as as_client
 from heat.engine.autoscaling import engine as eng
 from heat.engine.autoscaling import members as members_mod
 from heat.scaling import members as lib_members
@@ -351,7 +350,8 @@ class Converger:
                 if batch.create or batch.update:
                     if g.converged_version >= version:
                         self._release()
-                        self._hand_on(version)
+                        if self._take_back(version):
+                            continue
                         return FAILED
             if not started:
                 started = True
@@ -364,7 +364,10 @@ class Converger:
             try:
                 self._apply(g, batch)
             except _MemberFailed as exc:
-                return self._fail(g, exc)
+                self._fail(g, exc)
+                if self._take_back(version):
+                    continue
+                return FAILED
             except db_exc.DBDuplicateEntry:
                 if rows is not None:
                     raise
@@ -680,26 +683,30 @@ class Converger:
             'message': reason, 'stack_id': g.stack_id,
             'resource_name': g.resource_name}, level='ERROR')
         self._release()
-        self._hand_on(g.version)
         return FAILED
 
-    def _hand_on(self, version):
-        """After giving the lease up without converging again: a decision
-        committed while we held it (past ``version``) did not cast a
-        converge (``AutoScalingEngine._after_decision`` leaves it to the
-        lease holder), so cast one now."""
+    def _take_back(self, version):
+        """After giving the lease up on a failure: a decision committed
+        while we held it (past ``version``) cast no converge
+        (``AutoScalingEngine._after_decision`` leaves it to the lease
+        holder), so take the lease back and go on with it; True if so
+        (False: no newer decision, or another engine has the lease)."""
         try:
             again = db_api.scaling_group_get(self.context, self.group_id,
                                              None)
         except exception.EntityNotFound:
-            return
-        if again.version != version:
-            try:
-                as_client.get().converge_scaling_group(self.context,
-                                                       self.group_id)
-            except Exception:  # noqa: BLE001 - the sweep resumes it
-                LOG.exception('Could not cast converge of group %s',
-                              self.group_id)
+            return False
+        if again.version == version or not self._acquire():
+            return False
+        # as the newer decision would have set had it come after the
+        # failure: a new decision resets a FAILED group (and only a
+        # FAILED one: a delete may have come meanwhile)
+        with db_api.writer(self.context):
+            g = db_api.scaling_group_get(self.context, self.group_id, None,
+                                         for_update=True)
+            if g.status == eng.FAILED:
+                self._update_group({'status': eng.CONVERGING})
+        return True
 
     def _finish_delete(self, g):
         # Fence-checked one last time: nobody else may be deleting.

@@ -155,6 +155,18 @@ class TestUnavailableOverRPC(APITestCase):
 
 class TestFaultTable(base.TestCase):
 
+    def test_heat_detail_kept_driver_text_left_out(self):
+        _, body = faults.error_body(exception.MessagingTimeout(
+            method='resource_signal (no engine listens on topic engine)',
+            timeout=60))
+        self.assertIn('no engine listens on topic engine',
+                      body['error']['message'])
+        _, body = faults.error_body(db_exc.DBConnectionError(Exception(
+            "(2003, \"Can't connect to MySQL server on 'db7.internal'\")")))
+        self.assertNotIn('db7.internal', body['error']['message'])
+        self.assertIn('the database is unavailable',
+                      body['error']['message'])
+
     def test_outage_classes_and_their_remote_copies_are_503(self):
         for exc in (db_exc.DBConnectionError(Exception('x')),
                     db_exc.DBDeadlock(Exception('x')),
@@ -164,7 +176,7 @@ class TestFaultTable(base.TestCase):
                                           value='x')):
             status, body = faults.error_body(exc)
             self.assertEqual(503, status, exc)
-            self.assertIn('retry after %d seconds' % faults.RETRY_AFTER,
+            self.assertIn('Retry after %d seconds' % faults.RETRY_AFTER,
                           body['error']['message'])
 
     def test_response_carries_retry_after(self):
