@@ -33,13 +33,11 @@ import random
 import signal
 import sys
 import time
-import unittest
-import uuid
 
-import testtools
-from heatclient import client as heat_client
-
-from heat.tests.functional.processes import Cluster, mysql, skip_reason
+from heat.tests.functional.cluster_case import (
+    ClusterTestCase,
+    scale_out_template,
+)
 
 TARGET = 500
 KILLS = int(os.environ.get('HEAT_CRASH_KILLS', '10'))
@@ -53,24 +51,7 @@ CONF = ('[autoscaling]\n'
         'sweep_interval = 1\n'
         'converge_batch_size = %d\n' % (LEASE_TTL, BATCH))
 
-TEMPLATE = '''heat_template_version: 2016-10-14
-resources:
-  group:
-    type: OS::Heat::AutoScalingGroup
-    properties:
-      min_size: 0
-      max_size: 1000
-      desired_capacity: 0
-      resource:
-        type: OS::Heat::None
-  up:
-    type: OS::Heat::ScalingPolicy
-    properties:
-      auto_scaling_group_id: {get_resource: group}
-      adjustment_type: change_in_capacity
-      scaling_adjustment: %d
-      cooldown: 0
-''' % TARGET
+TEMPLATE = scale_out_template(TARGET)
 
 
 def report(msg):
@@ -78,48 +59,10 @@ def report(msg):
     sys.stderr.flush()
 
 
-class TestCrashDuringScaleOut(testtools.TestCase):
+class TestCrashDuringScaleOut(ClusterTestCase):
 
-    def setUp(self):
-        super().setUp()
-        reason = skip_reason()
-        if reason:
-            raise unittest.SkipTest(reason)
-        self.cluster = Cluster(engines=3, extra_conf=CONF).start()
-        self.addCleanup(self.cluster.stop)
-        self.db = self.cluster.db_name
-        self.hc = heat_client.Client(
-            '1', endpoint=self.cluster.endpoint(
-                'crash-%s' % uuid.uuid4().hex[:8]), token='fake-token')
-
-    # -- database views ----------------------------------------------------
-
-    def q(self, sql):
-        return mysql(sql.replace('DB.', '`%s`.' % self.db))
-
-    def group(self, gid):
-        return self.q(
-            "SELECT lease_engine_id, lease_expires_at > UTC_TIMESTAMP(6), "
-            "fence, version, converged_version, status, desired_capacity "
-            "FROM DB.scaling_group WHERE id = '%s'" % gid)[0]
-
-    def member_count(self, gid):
-        return self.q("SELECT COUNT(*) FROM DB.scaling_member WHERE "
-                      "group_id = '%s'" % gid)[0][0]
-
-    def active_count(self, gid):
-        return self.q("SELECT COUNT(*) FROM DB.scaling_member WHERE "
-                      "group_id = '%s' AND status = 'ACTIVE'" % gid)[0][0]
-
-    def wait(self, what, fn, timeout):
-        deadline = time.monotonic() + timeout
-        while True:
-            value = fn()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                self.fail('timed out (%ss) waiting for %s' % (timeout, what))
-            time.sleep(0.05)
+    CONF = CONF
+    PREFIX = 'crash'
 
     # -- the test ----------------------------------------------------------
 
@@ -199,13 +142,8 @@ class TestCrashDuringScaleOut(testtools.TestCase):
                 self.cluster.wait_engine(engine)
             replacements = []
 
-        def converged():
-            g = self.group(gid)
-            return (g[4] >= g[3] and g[5] == 'ACTIVE' and
-                    self.q("SELECT COUNT(*) FROM DB.scaling_member WHERE "
-                           "group_id = '%s' AND status = 'ACTIVE'"
-                           % gid)[0][0] == TARGET)
-        self.wait('%d ACTIVE members' % TARGET, converged, DEADLINE)
+        self.wait('%d ACTIVE members' % TARGET,
+                  lambda: self.converged(gid, TARGET), DEADLINE)
         elapsed = time.monotonic() - t0
         report('%d kills; %d members in %.1fs; takeover latency min %.2fs '
                'mean %.2fs max %.2fs' % (
@@ -213,29 +151,14 @@ class TestCrashDuringScaleOut(testtools.TestCase):
                    sum(latencies) / len(latencies), max(latencies)))
 
         # exactly TARGET members, none duplicated, none orphaned
-        self.assertEqual(TARGET, self.group(gid)[6])
-        members = self.q("SELECT name, status FROM DB.scaling_member "
-                         "WHERE group_id = '%s'" % gid)
-        resources = self.q("SELECT name, action, status FROM DB.resource "
-                           "WHERE stack_id = '%s'" % gid)
-        names = [m[0] for m in members]
-        self.assertEqual(TARGET, len(names))
-        self.assertEqual(TARGET, len(set(names)))
-        self.assertEqual({'ACTIVE'}, {m[1] for m in members})
-        self.assertEqual(sorted(names), sorted(r[0] for r in resources))
-        self.assertEqual(TARGET, len(resources))
-        self.assertEqual({('CREATE', 'COMPLETE')},
-                         {(r[1], r[2]) for r in resources})
+        self.assert_exact_members(gid, TARGET)
 
         # every takeover is recorded in the scale-out's activity
-        reasons = [r[0] for r in self.q(
-            "SELECT reason FROM DB.scaling_activity WHERE group_id = '%s' "
-            "AND to_capacity = %d" % (gid, TARGET))]
-        self.assertEqual(1, len(reasons))
+        reason = self.scale_out_reason(gid, TARGET)
         for dead in killed:
             self.assertIn('after the lease of engine %s expired' % dead,
-                          reasons[0])
-        self.assertEqual(len(killed), reasons[0].count('resumed by engine'))
+                          reason)
+        self.assertEqual(len(killed), reason.count('resumed by engine'))
         self.assertGreaterEqual(len(killed), min(3, KILLS))
         # 3 engines alive at the end
         self.assertEqual(3, len(self.cluster.engine_ids()))

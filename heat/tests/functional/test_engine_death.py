@@ -30,14 +30,11 @@ import signal
 import subprocess
 import sys
 import time
-import unittest
-import uuid
 
-import testtools
-from heatclient import client as heat_client
 from heatclient import exc as heat_exc
 
-from heat.tests.functional.processes import BINDIR, Cluster, mysql, skip_reason
+from heat.tests.functional.cluster_case import ClusterTestCase
+from heat.tests.functional.processes import BINDIR
 
 REPORT_INTERVAL = 1
 DOWN_TIME = 6
@@ -81,33 +78,12 @@ def report(msg):
     sys.stderr.flush()
 
 
-class TestEngineDeathDuringCreate(testtools.TestCase):
+class TestEngineDeathDuringCreate(ClusterTestCase):
 
-    def setUp(self):
-        super().setUp()
-        reason = skip_reason()
-        if reason:
-            raise unittest.SkipTest(reason)
-        self.cluster = Cluster(engines=2, extra_conf=CONF).start()
-        self.addCleanup(self.cluster.stop)
-        self.db = self.cluster.db_name
-        self.project = 'death-%s' % uuid.uuid4().hex[:8]
-        self.hc = heat_client.Client(
-            '1', endpoint=self.cluster.endpoint(self.project),
-            token='fake-token')
-
-    def q(self, sql):
-        return mysql(sql.replace('DB.', '`%s`.' % self.db))
-
-    def wait(self, what, fn, timeout):
-        deadline = time.monotonic() + timeout
-        while True:
-            value = fn()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                self.fail('timed out (%ss) waiting for %s' % (timeout, what))
-            time.sleep(0.1)
+    ENGINES = 2
+    CONF = CONF
+    PREFIX = 'death'
+    POLL = 0.1
 
     def service_list(self):
         """``{engine_id: 'up' or 'down'}`` from heat-manage service list."""

@@ -43,13 +43,11 @@ import re
 import signal
 import sys
 import time
-import unittest
-import uuid
 
-import testtools
-from heatclient import client as heat_client
-
-from heat.tests.functional.processes import Cluster, mysql, skip_reason
+from heat.tests.functional.cluster_case import (
+    ClusterTestCase,
+    scale_out_template,
+)
 
 TARGET = 300
 PAUSES = int(os.environ.get('HEAT_PAUSE_COUNT', '3'))
@@ -69,24 +67,7 @@ CONF = ('[DEFAULT]\n'
         'converge_batch_size = %d\n' % (IDLE_TRANSACTION_TIMEOUT,
                                         LEASE_TTL, BATCH))
 
-TEMPLATE = '''heat_template_version: 2016-10-14
-resources:
-  group:
-    type: OS::Heat::AutoScalingGroup
-    properties:
-      min_size: 0
-      max_size: 1000
-      desired_capacity: 0
-      resource:
-        type: OS::Heat::None
-  up:
-    type: OS::Heat::ScalingPolicy
-    properties:
-      auto_scaling_group_id: {get_resource: group}
-      adjustment_type: change_in_capacity
-      scaling_adjustment: %d
-      cooldown: 0
-''' % TARGET
+TEMPLATE = scale_out_template(TARGET)
 
 
 def report(msg):
@@ -103,66 +84,27 @@ def lease_lost_lines(proc, gid):
     return {int(f): int(n) for f, n in found}
 
 
-class TestPauseDuringScaleOut(testtools.TestCase):
+class TestPauseDuringScaleOut(ClusterTestCase):
+
+    CONF = CONF
+    PREFIX = 'pause'
 
     def setUp(self):
         super().setUp()
-        reason = skip_reason()
-        if reason:
-            raise unittest.SkipTest(reason)
-        self.cluster = Cluster(engines=3, extra_conf=CONF).start()
-        self.addCleanup(self.cluster.stop)
-        # (runs before the stop: a stopped process ignores SIGTERM)
+        # (runs before the cluster's stop: a stopped process ignores
+        # SIGTERM)
         self.stopped = []
         self.addCleanup(self._continue_all)
-        self.db = self.cluster.db_name
-        self.hc = heat_client.Client(
-            '1', endpoint=self.cluster.endpoint(
-                'pause-%s' % uuid.uuid4().hex[:8]), token='fake-token')
 
     def _continue_all(self):
         for proc in self.stopped:
             if proc.proc.poll() is None:
                 os.kill(proc.proc.pid, signal.SIGCONT)
 
-    # -- database views ----------------------------------------------------
-
-    def q(self, sql):
-        return mysql(sql.replace('DB.', '`%s`.' % self.db))
-
-    def group(self, gid):
-        return self.q(
-            "SELECT lease_engine_id, lease_expires_at > UTC_TIMESTAMP(6), "
-            "fence, version, converged_version, status, desired_capacity "
-            "FROM DB.scaling_group WHERE id = '%s'" % gid)[0]
-
-    def member_count(self, gid):
-        return self.q("SELECT COUNT(*) FROM DB.scaling_member WHERE "
-                      "group_id = '%s'" % gid)[0][0]
-
-    def active_count(self, gid):
-        return self.q("SELECT COUNT(*) FROM DB.scaling_member WHERE "
-                      "group_id = '%s' AND status = 'ACTIVE'" % gid)[0][0]
-
     def duplicated_resources(self, gid):
         return self.q("SELECT name, COUNT(*) FROM DB.resource WHERE "
                       "stack_id = '%s' GROUP BY name HAVING COUNT(*) > 1"
                       % gid)
-
-    def converged(self, gid):
-        g = self.group(gid)
-        return (g[4] >= g[3] and g[5] == 'ACTIVE' and
-                self.active_count(gid) == TARGET)
-
-    def wait(self, what, fn, timeout):
-        deadline = time.monotonic() + timeout
-        while True:
-            value = fn()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                self.fail('timed out (%ss) waiting for %s' % (timeout, what))
-            time.sleep(0.05)
 
     def diagnose(self, gid):
         report('group (holder, live, fence, version, converged_version, '
@@ -238,7 +180,7 @@ class TestPauseDuringScaleOut(testtools.TestCase):
             active = self.active_count(gid)
             self.wait('progress by %s' % new_holder, lambda a=active: (
                 self.active_count(gid) >= min(a + BATCH, TARGET) or
-                self.converged(gid)), STEP)
+                self.converged(gid, TARGET)), STEP)
             os.kill(proc.proc.pid, signal.SIGCONT)
             stopped_for = time.monotonic() - t_stop
             base = self.member_count(gid)
@@ -251,7 +193,7 @@ class TestPauseDuringScaleOut(testtools.TestCase):
                        latency, stopped_for))
 
         self.wait('%d ACTIVE members' % TARGET,
-                  lambda: self.converged(gid), DEADLINE)
+                  lambda: self.converged(gid, TARGET), DEADLINE)
         elapsed = time.monotonic() - t0
 
         # each resumed engine ran into the moved fence and stopped;
@@ -275,29 +217,14 @@ class TestPauseDuringScaleOut(testtools.TestCase):
                    sum(latencies) / len(latencies), max(latencies)))
 
         # exactly TARGET members, none duplicated, none orphaned
-        self.assertEqual(TARGET, self.group(gid)[6])
-        members = self.q("SELECT name, status FROM DB.scaling_member "
-                         "WHERE group_id = '%s'" % gid)
-        resources = self.q("SELECT name, action, status FROM DB.resource "
-                           "WHERE stack_id = '%s'" % gid)
-        names = [m[0] for m in members]
-        self.assertEqual(TARGET, len(names))
-        self.assertEqual(TARGET, len(set(names)))
-        self.assertEqual({'ACTIVE'}, {m[1] for m in members})
-        self.assertEqual(sorted(names), sorted(r[0] for r in resources))
-        self.assertEqual(TARGET, len(resources))
-        self.assertEqual({('CREATE', 'COMPLETE')},
-                         {(r[1], r[2]) for r in resources})
+        self.assert_exact_members(gid, TARGET)
 
         # every takeover is recorded in the scale-out's activity
-        reasons = [r[0] for r in self.q(
-            "SELECT reason FROM DB.scaling_activity WHERE group_id = '%s' "
-            "AND to_capacity = %d" % (gid, TARGET))]
-        self.assertEqual(1, len(reasons))
+        reason = self.scale_out_reason(gid, TARGET)
         for holder, _fence, _proc in paused:
             self.assertIn('after the lease of engine %s expired' % holder,
-                          reasons[0])
-        self.assertGreaterEqual(reasons[0].count('resumed by engine'),
+                          reason)
+        self.assertGreaterEqual(reason.count('resumed by engine'),
                                 len(paused))
         self.assertGreaterEqual(len(paused), min(3, PAUSES))
         # the stopped engines went on: 3 alive at the end

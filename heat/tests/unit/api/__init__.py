@@ -55,6 +55,19 @@ class APITestCase(db_fixtures.DBTestCase):
         self.addCleanup(self.engine_svc.stop, 10)
         self.app = app_mod.make_app(self.engine_svc)
 
+    def serve_engine_on_rpc(self, conf=None):
+        """Replace the direct engine by one served on a private RPC bus
+        (:class:`heat.tests.engine_fixture.EngineFixture`), as the
+        auto-scaling resources need: the app talks to it through an RPC
+        client (``self.client``). ``conf``: the app's configuration."""
+        from heat.tests import engine_fixture
+        self.engine_svc.stop(10)
+        self.fx = self.useFixture(engine_fixture.EngineFixture())
+        self.engine_svc = self.fx.service
+        self.client = self.fx.client
+        self.app = app_mod.make_app(self.client, conf) if conf is not None \
+            else app_mod.make_app(self.client)
+
     def request(self, method, path, body=None, project=None, raw=None,
                 headers=None, content_type='application/json'):
         """``webob.Response`` of ``method /v1/<project><path>``."""

@@ -9,7 +9,6 @@ import urllib.parse
 
 import sqlalchemy as sa
 
-from heat.api import app as app_mod
 from heat.common import context as context_mod
 from heat.common import signing
 from heat.db import models
@@ -94,11 +93,7 @@ class TestAutoScalingIsolation(APITestCase):
 
     def setUp(self):
         super().setUp()
-        self.engine_svc.stop(10)
-        self.fx = self.useFixture(engine_fixture.EngineFixture())
-        self.engine_svc = self.fx.service
-        self.client = self.fx.client
-        self.app = app_mod.make_app(self.client)
+        self.serve_engine_on_rpc()
         self.p1, self.p2 = ctx('p1'), ctx('p2')
 
         self.sid = self.create('s1', template=ASG_TEMPLATE)

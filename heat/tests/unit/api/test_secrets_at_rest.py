@@ -12,12 +12,10 @@ from unittest import mock
 import sqlalchemy as sa
 import webob
 
-from heat.api import app as app_mod
 from heat.common import context as context_mod
 from heat.common import signing
 from heat.db import api as db_api
 from heat.db import models
-from heat.tests import engine_fixture
 from heat.tests.unit.api import APITestCase
 
 TEMPLATE = '''heat_template_version: 2016-10-14
@@ -48,11 +46,7 @@ class TestSecretsAtRest(APITestCase):
 
     def setUp(self):
         super().setUp()
-        self.engine_svc.stop(10)
-        self.fx = self.useFixture(engine_fixture.EngineFixture())
-        self.engine_svc = self.fx.service
-        self.client = self.fx.client
-        self.app = app_mod.make_app(self.client)
+        self.serve_engine_on_rpc()
         self.ctx = context_mod.RequestContext(project_id='p1',
                                               roles=['member'])
         self.sid = self.create('s1', template=TEMPLATE)

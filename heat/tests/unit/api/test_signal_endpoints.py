@@ -511,11 +511,7 @@ class TestAutoScalingEndToEnd(SignalTestCase):
 
     def setUp(self):
         super().setUp()
-        from heat.tests import engine_fixture
-        self.engine_svc.stop(10)
-        self.fx = self.useFixture(engine_fixture.EngineFixture())
-        self.engine_svc = self.fx.service
-        self.app = app_mod.make_app(self.fx.client)
+        self.serve_engine_on_rpc()
 
     def group(self, sid):
         res = self.request('GET', '/stacks/s1/%s/resources/group' % sid)

@@ -10,12 +10,11 @@ import oslo_messaging
 from oslo_config import cfg
 from oslo_db import exception as db_exc
 
-from heat.api import app as app_mod
 from heat.api import faults
 from heat.common import context, exception
 from heat.db import api as db_api
 from heat.rpc import transport as rpc_transport
-from heat.tests import base, engine_fixture
+from heat.tests import base
 from heat.tests.unit.api import APITestCase
 
 TEMPLATE = '''heat_template_version: 2016-10-14
@@ -45,10 +44,7 @@ class TestUnavailableOverRPC(APITestCase):
 
     def setUp(self):
         super().setUp()
-        self.engine_svc.stop(10)
-        self.fx = self.useFixture(engine_fixture.EngineFixture())
-        self.engine_svc = self.fx.service
-        self.app = app_mod.make_app(self.fx.client)
+        self.serve_engine_on_rpc()
         # a short outage budget: the engine gives up after 0.2 s
         self.patch_retry = mock.patch.object(db_api, 'retry_seconds', 0.2)
         self.patch_retry.start()

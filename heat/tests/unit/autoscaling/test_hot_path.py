@@ -37,6 +37,8 @@ class TestLocalCalls(ASTestBase):
     """EngineFixture serves its engine on the engine topic, so this
     process's AS client runs calls on that endpoint."""
 
+    BACKEND = db_fixtures.BACKENDS['sqlite']
+
     def test_calls_run_on_the_local_endpoint_casts_go_out(self):
         client = as_client.get()
         self.assertIsInstance(client.transport, as_client._LocalCalls)
@@ -66,8 +68,11 @@ class TestLocalCalls(ASTestBase):
         self.assertRaises(exception.EntityNotFound,
                           client.execute_scaling_policy,
                           self.ctx, policy='no-such-policy')
+        # (the engine's own converge casts went out on the bus too)
+        self.assertEqual({'converge_scaling_group'}, set(counting.casts))
+        before = len(counting.casts)
         client.converge_scaling_group(self.ctx, gid)
-        self.assertEqual(['converge_scaling_group'], counting.casts)
+        self.assertEqual(before + 1, len(counting.casts))
 
     def test_a_stopped_server_stops_local_calls(self):
         endpoint = as_client._local

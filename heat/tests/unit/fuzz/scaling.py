@@ -10,11 +10,9 @@ import urllib.parse
 
 import webob
 
-from heat.api import app as app_mod
 from heat.common import context as context_mod
 from heat.db import api as db_api
 from heat.db import models
-from heat.tests import engine_fixture
 from heat.tests.unit import api as api_tests
 from heat.tests.unit import fuzz
 
@@ -78,10 +76,7 @@ class ScalingFuzzCase(api_tests.APITestCase, fuzz.FuzzAssertions):
 
     def setUp(self):
         super().setUp()
-        self.engine_svc.stop(10)
-        self.fx = self.useFixture(engine_fixture.EngineFixture())
-        self.engine_svc = self.fx.service
-        self.app = app_mod.make_app(self.fx.client, NO_RATE_LIMIT)
+        self.serve_engine_on_rpc(NO_RATE_LIMIT)
         self.ctx = context_mod.RequestContext(project_id=self.PROJECT,
                                               roles=['member'])
         self.sid = self.create(self.STACK, template=TEMPLATE)
