@@ -116,13 +116,13 @@ def _unavailable_type(exc):
 
 
 def unavailable_message(name, exc=None):
-    """The 503's message. Heat's own messaging errors add their detail
-    (which engine RPC, which topic); a database driver's text is left
-    out (it may name hosts and statements). A timeout does not tell
-    whether the engine did the work, so the message says how to retry
-    safely."""
+    """The 503's message. A timeout of an engine call adds its detail
+    (which RPC, which topic: Heat's own words); a database driver's or
+    the broker client's text is left out (it may name hosts, ports and
+    statements). A timeout does not tell whether the engine did the
+    work, so the message says how to retry safely."""
     detail = ''
-    if isinstance(exc, exception.HeatException):
+    if isinstance(exc, exception.MessagingTimeout):
         detail = ': %s' % exc.message
     return ('Service unavailable: %s (%s%s). Retry after %d seconds; a '
             'trigger retried with the same Idempotency-Key is applied at '

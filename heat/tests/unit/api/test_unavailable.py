@@ -162,6 +162,12 @@ class TestFaultTable(base.TestCase):
         self.assertNotIn('db7.internal', body['error']['message'])
         self.assertIn('the database is unavailable',
                       body['error']['message'])
+        _, body = faults.error_body(rpc_transport.MessagingUnavailable(
+            method='resource_signal',
+            reason='Unable to connect to AMQP server on mq9.internal:5672'))
+        self.assertNotIn('mq9.internal', body['error']['message'])
+        self.assertIn('the message bus could not deliver',
+                      body['error']['message'])
 
     def test_outage_classes_and_their_remote_copies_are_503(self):
         for exc in (db_exc.DBConnectionError(Exception('x')),
