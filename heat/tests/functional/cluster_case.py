@@ -7,6 +7,7 @@ python-heatclient on a project of its own, SQL on the cluster's database
 (``DB.`` in a query names it), waiting, and the checks of a scale-out
 that must end with exactly its target of members."""
 
+import sys
 import time
 import unittest
 import uuid
@@ -126,3 +127,58 @@ class ClusterTestCase(testtools.TestCase):
             "AND to_capacity = %d" % (gid, target))]
         self.assertEqual(1, len(reasons))
         return reasons[0]
+
+    # -- a scale-out with faults -------------------------------------------
+
+    def create_group_stack(self, name, template):
+        """Create the stack, wait for CREATE_COMPLETE: ``(identity,
+        group id)``."""
+        created = self.hc.stacks.create(stack_name=name, template=template)
+        ident = '%s/%s' % (name, created['stack']['id'])
+        self.wait('CREATE_COMPLETE', lambda: self.hc.stacks.get(
+            ident).stack_status == 'CREATE_COMPLETE', 60)
+        gid = self.q("SELECT id FROM DB.scaling_group WHERE stack_id = "
+                     "'%s'" % created['stack']['id'])[0][0]
+        return ident, gid
+
+    def live_holder(self, gid, target, batch, timeout):
+        """``(engine id, fence, Process)`` of the engine holding the
+        group's live lease, or ``('late', None, None)`` once less than
+        ``batch`` members are left to make (an action on the holder then
+        could hit it after it recorded the group converged, and there
+        would be nothing to take over)."""
+        def holder():
+            engine_id, live, fence = self.group(gid)[:3]
+            procs = self.cluster.engine_ids()
+            if self.active_count(gid) >= target - batch:
+                return 'late', None, None
+            if engine_id in procs and live:
+                return engine_id, fence, procs[engine_id]
+            return None
+        return self.wait('a live lease holder', holder, timeout)
+
+    def wait_takeover(self, gid, old_holder, old_fence, timeout, tag):
+        """Wait until another engine holds a live lease with a higher
+        fence: ``(new holder, new fence)``; on a timeout the group's state
+        and the engines' logs are written to stderr first."""
+        def taken_over():
+            engine_id, live, fence = self.group(gid)[:3]
+            return (engine_id is not None and engine_id != old_holder and
+                    live and fence > old_fence and (engine_id, fence))
+        try:
+            return self.wait('a takeover of %s' % old_holder, taken_over,
+                             timeout)
+        except self.failureException:
+            self.diagnose(gid, tag)
+            raise
+
+    def diagnose(self, gid, tag):
+        def report(msg):
+            sys.stderr.write('[%s] %s\n' % (tag, msg))
+        report('group (holder, live, fence, version, converged_version, '
+               'status, desired): %r; active members %d; engines %s' % (
+                   self.group(gid), self.active_count(gid),
+                   sorted(self.cluster.engine_ids())))
+        for eng_id, p in self.cluster.engine_ids().items():
+            report('%s (%s) stderr tail:\n%s' % (
+                p.name, eng_id, p.output()[1][-3000:]))

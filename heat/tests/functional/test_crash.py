@@ -75,13 +75,7 @@ class TestCrashDuringScaleOut(ClusterTestCase):
         report('seed %d (HEAT_CRASH_SEED), kill points (member rows) %s'
                % (seed, points))
 
-        created = self.hc.stacks.create(stack_name='crash',
-                                        template=TEMPLATE)
-        ident = 'crash/%s' % created['stack']['id']
-        self.wait('CREATE_COMPLETE', lambda: self.hc.stacks.get(
-            ident).stack_status == 'CREATE_COMPLETE', 60)
-        gid = self.q("SELECT id FROM DB.scaling_group WHERE stack_id = "
-                     "'%s'" % created['stack']['id'])[0][0]
+        ident, gid = self.create_group_stack('crash', TEMPLATE)
 
         t0 = time.monotonic()
         self.hc.resources.signal(ident, 'up')
@@ -91,16 +85,7 @@ class TestCrashDuringScaleOut(ClusterTestCase):
                       lambda p=point: self.member_count(gid) >= p, DEADLINE)
             time.sleep(rng.uniform(0, 0.3))
 
-            def live_holder():
-                holder, live, fence = self.group(gid)[:3]
-                procs = self.cluster.engine_ids()
-                if self.active_count(gid) >= TARGET - BATCH:
-                    return 'late', None, None
-                if holder in procs and live:
-                    return holder, fence, procs[holder]
-                return None
-            holder, fence, proc = self.wait('a live lease holder',
-                                            live_holder, 30)
+            holder, fence, proc = self.live_holder(gid, TARGET, BATCH, 30)
             if holder == 'late':
                 # less than a batch left: a kill now could hit the
                 # converger after it recorded the group converged, and
@@ -115,23 +100,8 @@ class TestCrashDuringScaleOut(ClusterTestCase):
             killed.append(holder)
             replacements.append(self.cluster.add_engine(wait=False))
 
-            def taken_over(dead=holder, old=fence):
-                new_holder, live, new_fence = self.group(gid)[:3]
-                return (new_holder is not None and new_holder != dead and
-                        live and new_fence > old and new_holder)
-            try:
-                new_holder = self.wait('a takeover of %s' % holder,
-                                       taken_over, 30)
-            except self.failureException:
-                report('no takeover; group (holder, live, fence, version, '
-                       'converged_version, status, desired): %r; active '
-                       'members %d; engines %s' % (
-                           self.group(gid), self.active_count(gid),
-                           sorted(self.cluster.engine_ids())))
-                for eng_id, p in self.cluster.engine_ids().items():
-                    report('%s (%s) stderr tail:\n%s' % (
-                        p.name, eng_id, p.output()[1][-3000:]))
-                raise
+            new_holder, _ = self.wait_takeover(gid, holder, fence, 30,
+                                               'crash')
             latency = time.monotonic() - t_kill
             latencies.append(latency)
             report('kill %d at %d member rows (t=%.1fs): engine %s (pid %d)'

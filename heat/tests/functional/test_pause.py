@@ -106,15 +106,6 @@ class TestPauseDuringScaleOut(ClusterTestCase):
                       "stack_id = '%s' GROUP BY name HAVING COUNT(*) > 1"
                       % gid)
 
-    def diagnose(self, gid):
-        report('group (holder, live, fence, version, converged_version, '
-               'status, desired): %r; active members %d; engines %s' % (
-                   self.group(gid), self.active_count(gid),
-                   sorted(self.cluster.engine_ids())))
-        for eng_id, p in self.cluster.engine_ids().items():
-            report('%s (%s) stderr tail:\n%s' % (
-                p.name, eng_id, p.output()[1][-3000:]))
-
     # -- the test ----------------------------------------------------------
 
     def test_sigstop_then_sigcont_the_converging_engine(self):
@@ -127,13 +118,7 @@ class TestPauseDuringScaleOut(ClusterTestCase):
         report('seed %d (HEAT_PAUSE_SEED), member rows between pauses %s'
                % (seed, offsets))
 
-        created = self.hc.stacks.create(stack_name='pause',
-                                        template=TEMPLATE)
-        ident = 'pause/%s' % created['stack']['id']
-        self.wait('CREATE_COMPLETE', lambda: self.hc.stacks.get(
-            ident).stack_status == 'CREATE_COMPLETE', 60)
-        gid = self.q("SELECT id FROM DB.scaling_group WHERE stack_id = "
-                     "'%s'" % created['stack']['id'])[0][0]
+        ident, gid = self.create_group_stack('pause', TEMPLATE)
 
         t0 = time.monotonic()
         self.hc.resources.signal(ident, 'up')
@@ -145,16 +130,8 @@ class TestPauseDuringScaleOut(ClusterTestCase):
                       lambda p=point: self.member_count(gid) >= p, DEADLINE)
             time.sleep(rng.uniform(0, 0.3))
 
-            def live_holder():
-                holder, live, fence = self.group(gid)[:3]
-                procs = self.cluster.engine_ids()
-                if self.active_count(gid) >= TARGET - BATCH:
-                    return 'late', None, None
-                if holder in procs and live:
-                    return holder, fence, procs[holder]
-                return None
-            holder, fence, proc = self.wait('a live lease holder',
-                                            live_holder, STEP)
+            holder, fence, proc = self.live_holder(gid, TARGET, BATCH,
+                                                   STEP)
             if holder == 'late':
                 report('pause point %d passed with less than a batch '
                        'left: no more pauses' % point)
@@ -164,17 +141,8 @@ class TestPauseDuringScaleOut(ClusterTestCase):
             t_stop = time.monotonic()
             self.stopped.append(proc)
 
-            def taken_over(old_holder=holder, old=fence):
-                new_holder, live, new_fence = self.group(gid)[:3]
-                return (new_holder is not None and
-                        new_holder != old_holder and live and
-                        new_fence > old and (new_holder, new_fence))
-            try:
-                new_holder, new_fence = self.wait(
-                    'a takeover of %s' % holder, taken_over, STEP)
-            except self.failureException:
-                self.diagnose(gid)
-                raise
+            new_holder, new_fence = self.wait_takeover(gid, holder, fence,
+                                                       STEP, 'pause')
             latency = time.monotonic() - t_stop
             latencies.append(latency)
             active = self.active_count(gid)
@@ -205,7 +173,7 @@ class TestPauseDuringScaleOut(ClusterTestCase):
                     lambda f=fence, p=proc: lease_lost_lines(p, gid).get(
                         f, -1) + 1, STEP) - 1
             except self.failureException:
-                self.diagnose(gid)
+                self.diagnose(gid, 'pause')
                 raise
             report('engine %s, resumed with fence %d: lease lost, %d '
                    'member resource writes refused' % (holder, fence,
