@@ -51,32 +51,6 @@ from heat.tests.functional import load as distributed  # noqa: E402
 WAIT = 600
 
 
-def group_template(size, max_size, adjust=1):
-    return {
-        'heat_template_version': '2016-10-14',
-        'resources': {
-            'group': {
-                'type': 'OS::Heat::AutoScalingGroup',
-                'properties': {
-                    'min_size': 0, 'max_size': max_size,
-                    'desired_capacity': size, 'cooldown': 0,
-                    'resource': {'type': 'OS::Heat::None'}}},
-            'up': {
-                'type': 'OS::Heat::ScalingPolicy',
-                'properties': {
-                    'auto_scaling_group_id': {'get_resource': 'group'},
-                    'adjustment_type': 'change_in_capacity',
-                    'scaling_adjustment': adjust, 'cooldown': 0}},
-            'down': {
-                'type': 'OS::Heat::ScalingPolicy',
-                'properties': {
-                    'auto_scaling_group_id': {'get_resource': 'group'},
-                    'adjustment_type': 'change_in_capacity',
-                    'scaling_adjustment': -adjust, 'cooldown': 0}},
-        },
-    }
-
-
 class WriteCounter:
     """INSERT / UPDATE / DELETE statements and rows, by an SQLAlchemy
     listener on the engine's database."""
@@ -186,8 +160,8 @@ class Bench:
     def create_n(self, n, max_size=None):
         self.counter.take()
         t0 = time.perf_counter()
-        ident = self.create('create%d' % n,
-                            group_template(n, max_size or max(n, 1)))
+        ident = self.create('create%d' % n, distributed.template(
+            n, max_size or max(n, 1), down=True))
         took = time.perf_counter() - t0
         return ident, {'members': n, 'seconds': round(took, 3),
                        'rows': self.counter.take()}
@@ -215,7 +189,8 @@ class Bench:
                 'rows': best['rows']}
 
     def big_steps(self, n):
-        ident = self.create('big%d' % n, group_template(0, n, adjust=n))
+        ident = self.create('big%d' % n, distributed.template(
+            0, n, adjust=n, down=True))
         out = {'members': n}
         for name, policy, start, delta in (('plus_n', 'up', 0, n),
                                            ('minus_n', 'down', n, -n)):
@@ -228,7 +203,8 @@ class Bench:
         """The decision alone: ``execute_scaling_policy`` over the RPC
         (cooldown 0, +1), each accepted decision converging a member in
         the background meanwhile."""
-        ident = self.create('decisions', group_template(0, 1000000))
+        ident = self.create('decisions', distributed.template(
+            0, 1000000, down=True))
         gid = self.group_id(ident)
         policy = self.client.describe_stack_resource(
             self.ctx, ident, 'up')['physical_resource_id']
@@ -251,7 +227,8 @@ class Bench:
     def triggers(self, count, clients):
         from heat.api import app as api_app
         from heat.cmd import common
-        ident = self.create('triggers', group_template(0, 1000000))
+        ident = self.create('triggers', distributed.template(
+            0, 1000000, down=True))
         gid = self.group_id(ident)
         from heat.common import config
         wsgi = api_app.make_app(self.client)

@@ -29,24 +29,28 @@ MAX_SIZE = 100000
 KEEP_BODIES = 5
 
 
-def template():
-    return {
-        'heat_template_version': '2016-10-14',
-        'resources': {
-            'group': {
-                'type': 'OS::Heat::AutoScalingGroup',
-                'properties': {
-                    'min_size': 0, 'max_size': MAX_SIZE,
-                    'desired_capacity': 0, 'cooldown': 0,
-                    'resource': {'type': 'OS::Heat::None'}}},
-            'up': {
-                'type': 'OS::Heat::ScalingPolicy',
+def template(size=0, max_size=MAX_SIZE, adjust=1, down=False):
+    """A group of ``size`` ``OS::Heat::None`` (min 0, cooldown 0) and an
+    ``up`` policy of ``+adjust`` (cooldown 0); with ``down``, a ``down``
+    policy of ``-adjust`` too."""
+    def policy(adjustment):
+        return {'type': 'OS::Heat::ScalingPolicy',
                 'properties': {
                     'auto_scaling_group_id': {'get_resource': 'group'},
                     'adjustment_type': 'change_in_capacity',
-                    'scaling_adjustment': 1, 'cooldown': 0}},
-        },
+                    'scaling_adjustment': adjustment, 'cooldown': 0}}
+    resources = {
+        'group': {
+            'type': 'OS::Heat::AutoScalingGroup',
+            'properties': {
+                'min_size': 0, 'max_size': max_size,
+                'desired_capacity': size, 'cooldown': 0,
+                'resource': {'type': 'OS::Heat::None'}}},
+        'up': policy(adjust),
     }
+    if down:
+        resources['down'] = policy(-adjust)
+    return {'heat_template_version': '2016-10-14', 'resources': resources}
 
 
 class Target:
@@ -83,6 +87,29 @@ class Target:
 
 def percentile(sorted_values, fraction):
     return sorted_values[max(int(len(sorted_values) * fraction) - 1, 0)]
+
+
+def _p50_p99_ms(seconds):
+    """``(p50, p99)`` in milliseconds of sorted durations (None, None
+    when there are none)."""
+    if not seconds:
+        return None, None
+    return (round(statistics.median(seconds) * 1000, 2),
+            round(percentile(seconds, 0.99) * 1000, 2))
+
+
+def _in_clients(run, count, clients):
+    """``run(k)`` in ``clients`` threads, ``count`` triggers shared out
+    between them; the seconds it took."""
+    per = [count // clients + (1 if i < count % clients else 0)
+           for i in range(clients)]
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(k,)) for k in per]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0
 
 
 def create_stack(target, project, name, timeout=120):
@@ -128,9 +155,6 @@ def fire(target, path, count, clients, retry=None):
     accepted = [0]
     transport_errors = []
     lock = threading.Lock()
-    per = [count // clients + (1 if i < count % clients else 0)
-           for i in range(clients)]
-
     def run(k):
         conn = http.client.HTTPConnection('127.0.0.1', target.port,
                                           timeout=120)
@@ -167,22 +191,14 @@ def fire(target, path, count, clients, retry=None):
                 kept = bodies.setdefault(str(c), [])
                 kept.extend(v[:KEEP_BODIES - len(kept)])
 
-    t0 = time.perf_counter()
-    threads = [threading.Thread(target=run, args=(k,)) for k in per]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    took = time.perf_counter() - t0
+    took = _in_clients(run, count, clients)
     latencies.sort()
+    p50, p99 = _p50_p99_ms(latencies)
     out = {
         'triggers': count, 'clients': clients,
         'seconds': round(took, 3),
         'decisions_per_s': round(count / took, 1),
-        'p50_ms': round(statistics.median(latencies) * 1000, 2)
-        if latencies else None,
-        'p99_ms': round(percentile(latencies, 0.99) * 1000, 2)
-        if latencies else None,
+        'p50_ms': p50, 'p99_ms': p99,
         'http_statuses': {str(k): v for k, v in sorted(statuses.items())},
         'http_5xx': sum(v for k, v in statuses.items() if k >= 500),
         'accepted': accepted[0],
@@ -200,9 +216,6 @@ def _fire_keyed(target, path, count, clients, retry):
     events, latencies, trigger_latencies = [], [], []
     outcome = {}          # key -> final status (None: gave up)
     lock = threading.Lock()
-    per = [count // clients + (1 if i < count % clients else 0)
-           for i in range(clients)]
-
     def connect():
         return http.client.HTTPConnection('127.0.0.1', target.port,
                                           timeout=120)
@@ -262,13 +275,7 @@ def _fire_keyed(target, path, count, clients, retry):
                 outcome[key] = final
                 trigger_latencies.append(took)
 
-    t0 = time.perf_counter()
-    threads = [threading.Thread(target=run, args=(k,)) for k in per]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    took = time.perf_counter() - t0
+    took = _in_clients(run, count, clients)
     latencies.sort()
     trigger_latencies.sort()
     events.sort(key=lambda e: e[0])
@@ -278,18 +285,14 @@ def _fire_keyed(target, path, count, clients, retry):
     finals = {}
     for v in outcome.values():
         finals[str(v)] = finals.get(str(v), 0) + 1
+    p50, p99 = _p50_p99_ms(latencies)
+    trigger_p50, trigger_p99 = _p50_p99_ms(trigger_latencies)
     return {
         'triggers': count, 'clients': clients,
         'seconds': round(took, 3),
         'decisions_per_s': round(count / took, 1),
-        'p50_ms': round(statistics.median(latencies) * 1000, 2)
-        if latencies else None,
-        'p99_ms': round(percentile(latencies, 0.99) * 1000, 2)
-        if latencies else None,
-        'trigger_p50_ms': round(statistics.median(trigger_latencies) *
-                                1000, 2) if trigger_latencies else None,
-        'trigger_p99_ms': round(percentile(trigger_latencies, 0.99) * 1000,
-                                2) if trigger_latencies else None,
+        'p50_ms': p50, 'p99_ms': p99,
+        'trigger_p50_ms': trigger_p50, 'trigger_p99_ms': trigger_p99,
         'attempts': len(events),
         'http_statuses': statuses,
         'http_5xx': sum(v for k, v in statuses.items()

@@ -51,12 +51,12 @@ def _mysql_args(url=None):
             'password': urllib.parse.unquote(parts.password or '')}
 
 
-def mysql(sql, database=None, url=None):
+def mysql(sql, database=None, url=None, connect_timeout=5):
     """Rows of ``sql`` on the test MariaDB server (in ``database``;
     ``url``: another server than :data:`MYSQL_URL`)."""
     import pymysql
     extra = {'database': database} if database else {}
-    conn = pymysql.connect(connect_timeout=5, autocommit=True,
+    conn = pymysql.connect(connect_timeout=connect_timeout, autocommit=True,
                            **_mysql_args(url), **extra)
     try:
         with conn.cursor() as cur:

@@ -27,6 +27,7 @@ import tempfile
 import time
 
 from heat.tests.base import free_port
+from heat.tests.functional import processes
 
 MARIADBD = os.environ.get('HEAT_TEST_MARIADBD', '/usr/sbin/mariadbd')
 INSTALL_DB = shutil.which('mariadb-install-db') or \
@@ -192,16 +193,8 @@ class PrivateMariaDB(_Server):
                 '--log-error=%s' % os.path.join(w, 'mariadb.log')]
 
     def query(self, sql, database=None):
-        import pymysql
-        extra = {'database': database} if database else {}
-        conn = pymysql.connect(host='127.0.0.1', port=self.port, user='root',
-                               connect_timeout=2, autocommit=True, **extra)
-        try:
-            with conn.cursor() as cur:
-                cur.execute(sql)
-                return cur.fetchall()
-        finally:
-            conn.close()
+        return processes.mysql(sql, database=database, url=self.url,
+                               connect_timeout=2)
 
     def answers(self):
         try:
