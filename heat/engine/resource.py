@@ -20,6 +20,7 @@ A resource type is a subclass that declares ``properties_schema`` and
   hooks (breakpoints) and mark-unhealthy.
 """
 
+import contextlib
 import json
 import logging
 import time
@@ -322,20 +323,24 @@ class Resource:
         lost (someone else wrote the row meanwhile) re-reads the key and
         writes again, since these fields are this object's to own.
         """
-        guard = self._write_guard()
-        if guard is not None:
-            with db_api.writer(self.context):
-                guard(self.context)
-                return self._store(set_metadata)
-        return self._store(set_metadata)
+        with self._guarded_write():
+            return self._store(set_metadata)
 
-    def _write_guard(self):
-        """The stack's ``resource_write_guard(context)``, or None: called
-        first in the transaction of every write of this resource's row,
-        it refuses the write by raising (a scaling group's converger
-        fences its members' writes with its lease, see
-        :mod:`heat.engine.autoscaling.members`)."""
-        return getattr(self.stack, 'resource_write_guard', None)
+    @contextlib.contextmanager
+    def _guarded_write(self):
+        """Around every write of this resource's row: when the stack has
+        a ``resource_write_guard(context)``, one transaction that calls it
+        first, so that it can refuse the write by raising (a scaling
+        group's converger fences its members' writes with its lease, see
+        :mod:`heat.engine.autoscaling.members`). Without a guard, nothing:
+        the write keeps its own transaction (and its retries)."""
+        guard = getattr(self.stack, 'resource_write_guard', None)
+        if guard is None:
+            yield
+            return
+        with db_api.writer(self.context):
+            guard(self.context)
+            yield
 
     def _store(self, set_metadata):
         values = self._db_values()
@@ -404,11 +409,8 @@ class Resource:
         """Delete the row (and its data)."""
         if self.id is None:
             return
-        guard = self._write_guard()
         try:
-            with db_api.writer(self.context):
-                if guard is not None:
-                    guard(self.context)
+            with self._guarded_write():
                 db_api.resource_delete(self.context, self.id)
         except exception.EntityNotFound:
             pass
@@ -465,10 +467,7 @@ class Resource:
                 self.status == self.IN_PROGRESS):
             return
         if self.id is not None:
-            guard = self._write_guard()
-            with db_api.writer(self.context):
-                if guard is not None:
-                    guard(self.context)
+            with self._guarded_write():
                 db_api.resource_update_and_save(
                     self.context, self.id,
                     {'nova_instance': None if value is None
