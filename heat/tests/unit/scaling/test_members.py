@@ -7,6 +7,10 @@ from heat.scaling import members as mb
 from heat.scaling import removal as rm
 from heat.scaling import rolling_update as ru
 from heat.tests import base, corpus
+from heat.tests.unit.scaling.test_removal import (
+    RESIZE_WITH_FAILED,
+    resize_group,
+)
 
 NAME = re.compile(r'^[a-z2-7]{12}$')
 
@@ -155,6 +159,19 @@ class PlanResizeTest(base.TestCase):
             self.assertEqual(sorted(row['content']),
                              sorted(m.name for m in group
                                     if m.name not in gone), row['name'])
+
+    def test_resize_with_failed_members(self):
+        """Our own rows (test_removal.RESIZE_WITH_FAILED): failed members
+        are removed first, then the oldest; a grow only creates."""
+        for case, (size, failed, left) in RESIZE_WITH_FAILED.items():
+            group = resize_group(failed)
+            plan = mb.plan_resize(group, size, 0, random.Random(0))
+            gone = {m.name for m in plan.remove}
+            self.assertEqual(left, sorted(m.name for m in group
+                                          if m.name not in gone), case)
+            self.assertEqual(max(size - len(group), 0), len(plan.create),
+                             case)
+            self.assertEqual((), plan.update, case)
 
     def test_same_size_is_empty(self):
         plan = mb.plan_resize(self.members(), 4, 3, random.Random(0))

@@ -30,6 +30,48 @@ class UpstreamResizeTest(base.TestCase):
             self.assertEqual(sorted(row['content']), kept, row['name'])
 
 
+#: Our own rows for a resize of members r1..r4, created in that order
+#: (r1 oldest): size -> (FAILED members, members left). Failed members
+#: go first (the oldest failed first), then the oldest; growing or
+#: keeping the size removes nobody, failed or not.
+RESIZE_WITH_FAILED = {
+    'shrink_by_one_no_failed': (3, [], ['r2', 'r3', 'r4']),
+    'shrink_by_two_no_failed': (2, [], ['r3', 'r4']),
+    # the newest goes when it is the failed one
+    'failed_newest_goes_first': (3, ['r4'], ['r1', 'r2', 'r3']),
+    'failed_middle_goes_first': (3, ['r2'], ['r1', 'r3', 'r4']),
+    # r3 (failed) first, then the oldest healthy one, r1
+    'failed_then_oldest': (2, ['r3'], ['r2', 'r4']),
+    'two_failed_both_go': (2, ['r2', 'r4'], ['r1', 'r3']),
+    # of two failed members, the older (r1) goes first
+    'oldest_failed_first': (3, ['r1', 'r4'], ['r2', 'r3', 'r4']),
+    # 3 to go: r2 and r3 (failed), then r1 (oldest healthy)
+    'more_to_go_than_failed': (1, ['r2', 'r3'], ['r4']),
+    # all failed: by age, r1, r2, r3 go
+    'all_failed': (1, ['r1', 'r2', 'r3', 'r4'], ['r4']),
+    'to_zero': (0, ['r3'], []),
+    'same_size_keeps_failed': (4, ['r2'], ['r1', 'r2', 'r3', 'r4']),
+    'grow_keeps_failed': (5, ['r1'], ['r1', 'r2', 'r3', 'r4']),
+}
+
+
+def resize_group(failed):
+    """Members r1..r4 created at 1..4, those in ``failed`` FAILED."""
+    return [M('r%d' % i, i, 'FAILED' if 'r%d' % i in failed else 'COMPLETE')
+            for i in range(1, 5)]
+
+
+class ResizeWithFailedMembersTest(base.TestCase):
+    """:data:`RESIZE_WITH_FAILED` through choose_victims (no corpus)."""
+
+    def test_resize_with_failed_members(self):
+        for case, (size, failed, left) in RESIZE_WITH_FAILED.items():
+            members = resize_group(failed)
+            victims = rm.choose_victims(members, len(members) - size)
+            self.assertEqual(left, sorted(set(names(members)) -
+                                          set(names(victims))), case)
+
+
 class OrderMembersTest(base.TestCase):
 
     def test_failed_then_oldest_then_name(self):
