@@ -138,6 +138,21 @@ class TestHeatAllLogging(base.TestCase):
         self.assertIn(' INFO heat [-] engine ', err)
         self.assertNotIn(' DEBUG ', err)
 
+    def test_start_prints_no_library_warnings(self):
+        # eventlet's dnspython import used to print 8 lines of
+        # CryptographyDeprecationWarning at every start
+        state = self.useFixture(fixtures.TempDir()).path
+        bindir = os.path.dirname(sys.executable)
+        proc = subprocess.Popen(
+            [os.path.join(bindir, 'heat-all'), '--state-dir', state,
+             '--bind-port', '0'],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = proc.stdout.readline()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+        self.assertIn('heat-all: serving http://', line)
+        self.assertNotIn('Warning', err)
+
     def test_unknown_option_is_refused(self):
         bindir = os.path.dirname(sys.executable)
         proc = subprocess.run(
