@@ -131,8 +131,10 @@ def load(config_files=None, state_dir_override=None, argv=None):
     options on it.
     """
     from heat.api import options as api_options
+    from heat.engine import clients
     from heat.rpc import transport as rpc_transport
     register_log_options(CONF)
+    clients.register_opts(CONF)
     CONF(argv or [], project='heat',
          default_config_files=config_files or [])
     if state_dir_override:
@@ -199,11 +201,14 @@ def list_opts():
     from oslo_db import options as oslo_db_options
 
     from heat.api import options as api_options
+    from heat.engine import clients
     from heat.rpc import transport as rpc_transport
     yield None, (list(default_opts) + list(engine_opts) +
                  list(service_opts) + list(signal_opts))
     yield 'heat_api', list(api_opts)
     yield 'autoscaling', list(autoscaling_opts)
+    for group, opts in clients.list_opts():
+        yield group, list(opts)
     for group, opts in api_options.list_opts():
         yield group, list(opts)
     for group, opts in rpc_transport.list_opts():

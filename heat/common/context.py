@@ -60,6 +60,31 @@ class RequestContext:
     def tenant(self):
         return self.project_id
 
+    # -- the cloud (heat.engine.clients) -------------------------------------
+
+    @property
+    def clients(self):
+        """The context's cloud clients (one openstacksdk connection)."""
+        from heat.engine import clients
+        return clients.clients(self)
+
+    @property
+    def available_services(self):
+        """Client names (``nova``, ``neutron``...) of the cloud services
+        this context reaches; empty without a cloud."""
+        from heat.engine import clients
+        return clients.available_services(self)
+
+    @property
+    def find_cloud_resource(self):
+        """``find(service, resource, value) -> bool`` for the cloud
+        constraints, or None without a cloud (they are then reported as
+        not verified)."""
+        from heat.engine import clients
+        if not clients.configured(self):
+            return None
+        return self.clients.find_cloud_resource
+
     def to_dict(self):
         out = {f: getattr(self, f) for f in self.FIELDS}
         out['roles'] = list(self.roles)

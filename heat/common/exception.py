@@ -298,6 +298,21 @@ class PhysicalResourceIDAmbiguity(HeatException):
                '(%(phys_id)s).')
 
 
+class PhysicalResourceNameAmbiguity(HeatException):
+    msg_fmt = ('Multiple physical resources were found with name '
+               '(%(name)s).')
+
+
+class CloudError(HeatException):
+    """A cloud service cannot be used (none configured, not reachable,
+    or it refused a request): the message says which and why."""
+
+    msg_fmt = '%(message)s'
+
+    def __init__(self, message):
+        super().__init__(message=message)
+
+
 class StopActionFailed(HeatException):
     msg_fmt = ('Failed to stop stack (%(stack_name)s) on other engine '
                '(%(engine_id)s)')

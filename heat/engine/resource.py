@@ -118,6 +118,10 @@ class Resource:
     base_attributes_schema = attributes.BASE_ATTRIBUTES
     #: client name of the cloud service the type needs (None: none)
     required_service = None
+    #: seconds between the first two polls of a ``check_*_complete``,
+    #: doubling up to ``poll_max`` (cloud types poll a remote API)
+    poll_start = scheduler.POLL_START
+    poll_max = scheduler.POLL_MAX
     #: signals are refused while the resource is in one of these actions
     no_signal_actions = (SUSPEND, DELETE)
     #: a signal makes the stack re-resolve the others' metadata
@@ -650,10 +654,11 @@ class Resource:
         """Check the definition: functions, deletion policy, properties
         (errors at ``resources.<name>.properties...``)."""
         if not self.is_service_available(self.context):
+            from heat.engine import clients
             raise exception.ResourceTypeUnavailable(
                 service_name=self.required_service,
                 resource_type=self.type(),
-                reason='no cloud service is configured for this engine')
+                reason=clients.unavailable_reason(self.context))
         self.t.validate()
         self.validate_deletion_policy(self.t.deletion_policy)
         strict = getattr(self.stack, 'strict_validate', True)
@@ -684,11 +689,12 @@ class Resource:
     def _wait(self, done):
         """Poll ``done()`` until true (cancel event, deadline)."""
         control = self._control()
+        pace = {'start': self.poll_start, 'limit': self.poll_max}
         if control.cancel_event is None and control.remaining() is None:
-            return scheduler.wait_until(done)
+            return scheduler.wait_until(done, **pace)
         if control.cancel_event is None:
             control.cancel_event = _NeverSet()
-        return scheduler.wait_until(done, control)
+        return scheduler.wait_until(done, control, **pace)
 
     def _run_handler(self, action, args=()):
         """``handle_<action>(*args)`` then poll its check, if both exist

@@ -1005,7 +1005,11 @@ class EngineService(as_service.AutoScalingMixin):
         at the start); with ``with_description``, ``[{resource_type,
         description}]``."""
         from heat.engine import resource_types, resources
-        names = sorted(resource_types.TYPES)
+        # As upstream: a type whose service the cloud does not offer
+        # (every cloud type, without a cloud) is not listed.
+        services = set(getattr(cnxt, 'available_services', None) or ())
+        names = sorted(n for n, t in resource_types.TYPES.items()
+                       if t.service is None or t.service in services)
         if type_name:
             try:
                 pattern = re.compile(type_name)

@@ -40,6 +40,17 @@ ENGINE_TYPE_MODULES = (
     'heat.engine.resources.aws.autoscaling.autoscaling_group',
     'heat.engine.resources.aws.autoscaling.scaling_policy',
     'heat.engine.resources.template_resource',
+    # cloud types (heat.engine.resources.cloud): they need a cloud
+    'heat.engine.resources.openstack.nova.server',
+    'heat.engine.resources.openstack.nova.keypair',
+    'heat.engine.resources.openstack.nova.flavor',
+    'heat.engine.resources.openstack.glance.image',
+    'heat.engine.resources.openstack.neutron.net',
+    'heat.engine.resources.openstack.neutron.subnet',
+    'heat.engine.resources.openstack.neutron.port',
+    'heat.engine.resources.openstack.neutron.security_group',
+    'heat.engine.resources.openstack.aodh.alarm',
+    'heat.engine.resources.aws.ec2.instance',
 )
 TEMPLATE_RESOURCE_MODULE = 'heat.engine.resources.template_resource'
 

@@ -866,7 +866,7 @@ class TestRegistry(ResourceTestCase):
 
     def test_cloud_type_without_implementation(self):
         self.assertRaises(exception.ResourceTypeUnavailable, self.stack,
-                          {'r': {'type': 'OS::Nova::Server'}})
+                          {'r': {'type': 'OS::Cinder::Volume'}})
 
     def test_provider_template_uses_the_template_resource_class(self):
         self.patch(resources, 'TEMPLATE_RESOURCE_CLASS',

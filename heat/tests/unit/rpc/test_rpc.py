@@ -382,6 +382,17 @@ class _EngineRPCTests:
         self.assertRaises(exception.ResourceTypeNotFound,
                           self.client.resource_schema, c, 'OS::No::Such')
 
+    def test_cloud_types_are_listed_only_with_their_service(self):
+        c = ctx()
+        # no cloud configured: no type that needs a service is listed
+        types = self.client.list_resource_types(c)
+        self.assertIn('OS::Heat::AutoScalingGroup', types)
+        for cloud_type in ('OS::Nova::Server', 'OS::Neutron::Port',
+                           'OS::Aodh::Alarm', 'AWS::EC2::Instance'):
+            self.assertNotIn(cloud_type, types)
+        self.assertEqual([], self.client.list_resource_types(
+            c, type_name='OS::Nova::'))
+
     def test_revision_and_backend(self):
         from heat import version
         self.assertEqual(version.version_string,

@@ -1,0 +1,169 @@
+"""``OS::Nova::Server`` on the test cloud, through a served engine.
+
+The engine acts on the cloud through ``[clients] cloud`` (the mini
+cloud's admin entry, :class:`heat.tests.cloud_fixture.CloudFixture`);
+the test checks each step in Nova with a connection of its own. Skips
+with the reason when the cloud cannot start.
+"""
+
+import time
+import uuid
+
+from heat.common import context, exception
+from heat.tests import cloud_fixture, db_fixtures, engine_fixture
+
+WAIT = 120
+
+SERVER = '''
+heat_template_version: 2018-08-31
+parameters:
+  name: {type: string, default: ''}
+  flavor: {type: string, default: mc.tiny}
+  meta: {type: json, default: {role: web}}
+  user_data: {type: string, default: 'echo hi'}
+resources:
+  server:
+    type: OS::Nova::Server
+    properties:
+      name: {if: [{equals: [{get_param: name}, '']}, null,
+                  {get_param: name}]}
+      image: tiny
+      flavor: {get_param: flavor}
+      networks: [{network: mc-net}]
+      metadata: {get_param: meta}
+      user_data: {get_param: user_data}
+      user_data_format: RAW
+outputs:
+  first_address: {value: {get_attr: [server, first_address]}}
+  networks: {value: {get_attr: [server, networks]}}
+  name: {value: {get_attr: [server, name]}}
+  id: {value: {get_resource: server}}
+'''
+
+
+class ServerTest(db_fixtures.DBTestCase):
+
+    BACKEND = db_fixtures.BACKENDS['sqlite']
+
+    def setUp(self):
+        super().setUp()
+        self.cloud = self.useFixture(cloud_fixture.CloudFixture())
+        self.engine = self.useFixture(engine_fixture.EngineFixture())
+        self.svc = self.engine.service
+        self.ctx = context.RequestContext(project_id='p-%s'
+                                          % uuid.uuid4().hex[:6],
+                                          user_id='u1')
+        self.nova = self.cloud.conn.compute
+
+    def create(self, tmpl, params=None):
+        ident = self.svc.create_stack(self.ctx, 's%s' % uuid.uuid4().hex[:6],
+                                      tmpl, {'parameters': params or {}}, {},
+                                      {'timeout_mins': 5})
+        self.addCleanup(self._delete_quietly, ident)
+        self.wait(ident)
+        return ident
+
+    def _delete_quietly(self, ident):
+        try:
+            self.svc.delete_stack(self.ctx, ident)
+            self.svc.wait(ident, WAIT)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+    def wait(self, ident):
+        self.assertTrue(self.svc.wait(ident, WAIT), 'stack action hung')
+
+    def info(self, ident):
+        return self.svc.show_stack(self.ctx, ident)[0]
+
+    def assertState(self, expected, ident):
+        info = self.info(ident)
+        self.assertEqual(expected, '%s_%s' % (info['stack_action'],
+                                              info['stack_status']),
+                         info['stack_status_reason'])
+
+    def outputs(self, ident):
+        return {o['output_key']: o.get('output_value')
+                for o in self.info(ident)['outputs']}
+
+    def update(self, ident, tmpl, params):
+        self.svc.update_stack(self.ctx, ident, tmpl, {'parameters': params},
+                              {},
+                              {'timeout_mins': 5})
+        self.wait(ident)
+
+    def test_create_update_in_place_and_delete(self):
+        ident = self.create(SERVER)
+        self.assertState('CREATE_COMPLETE', ident)
+        out = self.outputs(ident)
+        server = self.nova.get_server(out['id'])
+        self.assertEqual('ACTIVE', server.status)
+        self.assertEqual({'role': 'web'}, dict(server.metadata))
+        # the generated name: <stack>-<resource>-<short id>
+        self.assertTrue(server.name.startswith(
+            self.info(ident)['stack_name'] + '-server-'), server.name)
+        self.assertEqual(server.name, out['name'])
+        ips = [a['addr'] for a in server.addresses['mc-net']]
+        self.assertEqual(ips[0], out['first_address'])
+        self.assertEqual(ips, out['networks']['mc-net'])
+        self.assertTrue(ips[0].startswith('192.0.2.'), ips)
+
+        # name and metadata change in place: same server
+        self.update(ident, SERVER, {'name': 'renamed',
+                                    'meta': {'role': 'db', 'tier': '2'}})
+        self.assertState('UPDATE_COMPLETE', ident)
+        again = self.nova.get_server(out['id'])
+        self.assertEqual('renamed', again.name)
+        self.assertEqual({'role': 'db', 'tier': '2'}, dict(again.metadata))
+        self.assertEqual(out['id'], self.outputs(ident)['id'])
+
+        # user_data changes replace (user_data_update_policy: REPLACE)
+        self.update(ident, SERVER, {'name': 'renamed',
+                                    'meta': {'role': 'db', 'tier': '2'},
+                                    'user_data': 'echo bye'})
+        self.assertState('UPDATE_COMPLETE', ident)
+        new_id = self.outputs(ident)['id']
+        self.assertNotEqual(out['id'], new_id)
+        self.assertIsNone(self.nova.find_server(out['id']))
+
+        self.svc.delete_stack(self.ctx, ident)
+        self.wait(ident)
+        self.assertIsNone(self.nova.find_server(new_id))
+        self.assertEqual([], list(self.cloud.conn.network.ports(
+            device_id=new_id)))
+
+    def test_missing_flavor_fails_validation_with_its_name(self):
+        err = self.assertRaises(
+            exception.StackValidationFailed, self.svc.create_stack,
+            self.ctx, 'bad', SERVER,
+            {'parameters': {'flavor': 'no-such-flavor'}}, {},
+            {'timeout_mins': 5})
+        self.assertEqual(
+            'resources.server.properties.flavor: Error '
+            "validating value 'no-such-flavor': The Flavor "
+            '(no-such-flavor) could not be found.', str(err))
+
+    def test_check_and_suspend_resume(self):
+        ident = self.create(SERVER)
+        server_id = self.outputs(ident)['id']
+        self.svc.stack_suspend(self.ctx, ident)
+        self.wait(ident)
+        self.assertState('SUSPEND_COMPLETE', ident)
+        self.assertEqual('SUSPENDED',
+                         self.nova.get_server(server_id).status)
+        self.svc.stack_resume(self.ctx, ident)
+        self.wait(ident)
+        self.assertState('RESUME_COMPLETE', ident)
+        self.assertEqual('ACTIVE', self.nova.get_server(server_id).status)
+        self.svc.stack_check(self.ctx, ident)
+        self.wait(ident)
+        self.assertState('CHECK_COMPLETE', ident)
+        # a server deleted behind the engine's back fails the check
+        self.nova.delete_server(server_id)
+        deadline = time.monotonic() + WAIT
+        while self.nova.find_server(server_id) is not None:
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.5)
+        self.svc.stack_check(self.ctx, ident)
+        self.wait(ident)
+        self.assertState('CHECK_FAILED', ident)
