@@ -26,11 +26,15 @@ class CloudFixture(fixtures.Fixture):
         super().__init__()
         self.cloud = cloud
 
-    def _setUp(self):
-        import openstack
-
+    def setUp(self):
+        # before the fixture's own setUp: a SkipTest raised inside it
+        # would come out wrapped in a SetupError (a failure, not a skip)
         from heat.tests.functional import minicloud
         self.minicloud = minicloud.ensure_up()
+        super().setUp()
+
+    def _setUp(self):
+        import openstack
         self.useFixture(fixtures.EnvironmentVariable(
             'OS_CLIENT_CONFIG_FILE', self.minicloud.clouds_yaml))
         conf = config.CONF

@@ -263,7 +263,10 @@ class GetAtt(function.Function):
             raise _unknown_resource(name)
         resource = self.stack.resource_by_name(name)
         schema = getattr(resource, 'attributes_schema', None)
-        if attr is not None and schema is not None and attr not in schema:
+        # every resource has the base attributes (``show``), as upstream
+        base = getattr(resource, 'base_attributes_schema', None) or {}
+        if attr is not None and schema is not None and \
+                attr not in schema and attr not in base:
             raise exception.InvalidTemplateAttribute(resource=name, key=attr)
 
     def dependencies(self, path=''):

@@ -73,6 +73,16 @@ class CloudResource(resource.Resource):
         """The id of ``value`` (a name or id) in the cloud."""
         return self.context.clients.find(service, resource_name, value)
 
+    def _run_handler(self, action, args=()):
+        """The handlers' errors from the service become ``CloudError``
+        with the service's own message (the status reason says what the
+        cloud said, not the client library's wrapping)."""
+        from openstack import exceptions as sdk_exc
+        try:
+            return super()._run_handler(action, args)
+        except sdk_exc.HttpException as exc:
+            raise exception.CloudError(cloud_error(exc)) from exc
+
     # -- the physical resource ------------------------------------------
 
     def fetch(self):

@@ -5,9 +5,10 @@ sets, for the tests whose alarms or policies read a real Prometheus.
 the test: gauges the test sets (:meth:`MetricEndpoint.set`).
 :class:`PrivatePrometheus` runs ``prometheus`` on a port of its own
 (:data:`PORT` by default: the test cloud's Aodh evaluator asks
-127.0.0.1:19090), with its own data directory and a one-second scrape
-of the given targets; it is stopped by its PID. :func:`skip_reason` says
-why it cannot run here (``apt-get install prometheus`` brings it).
+127.0.0.1:19090), with its own data directory and a frequent scrape
+of the given targets (every two seconds); it is stopped by its PID.
+:func:`skip_reason` says why it cannot run here (``apt-get install
+prometheus`` brings it).
 """
 
 import http.server
@@ -93,11 +94,19 @@ class PrivatePrometheus:
         return 'http://127.0.0.1:%d' % self.port
 
     def start(self):
+        import socket
+        with socket.socket() as probe:
+            if probe.connect_ex(('127.0.0.1', self.port)) == 0:
+                raise RuntimeError('port %d is taken: another Prometheus '
+                                   '(or another server) listens there'
+                                   % self.port)
         conf = os.path.join(self.workdir, 'prometheus.yml')
         with open(conf, 'w') as f:
             json.dump({  # YAML is a superset of JSON
-                'global': {'scrape_interval': '1s',
-                           'evaluation_interval': '1s'},
+                # scrapes of a loaded 2-core machine can take a second:
+                # a failed scrape makes the series stale at once
+                'global': {'scrape_interval': '2s', 'scrape_timeout': '2s',
+                           'evaluation_interval': '2s'},
                 'scrape_configs': [{
                     'job_name': 'heat-test',
                     'static_configs': [{'targets': self.targets}]}],
@@ -118,7 +127,7 @@ class PrivatePrometheus:
             try:
                 with urllib.request.urlopen(self.url + '/-/ready',
                                             timeout=2) as resp:
-                    if resp.status == 200:
+                    if resp.status == 200 and self.proc.poll() is None:
                         return self
             except OSError:
                 pass
@@ -127,6 +136,24 @@ class PrivatePrometheus:
         self.stop()
         raise RuntimeError('prometheus did not start on port %d: %s'
                            % (self.port, log))
+
+    def wait_for(self, promql, timeout=START_TIMEOUT):
+        """The value of ``promql`` once Prometheus has one (its first
+        scrapes come a few seconds after the start)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.query(promql)
+            if value is not None or time.monotonic() > deadline:
+                return value
+            time.sleep(0.5)
+
+    def target_health(self):
+        """``[(target, health, last error)]`` of the scrape targets."""
+        with urllib.request.urlopen(self.url + '/api/v1/targets',
+                                    timeout=5) as resp:
+            active = json.load(resp)['data']['activeTargets']
+        return [(t['scrapeUrl'], t['health'], t.get('lastError'))
+                for t in active]
 
     def query(self, promql):
         """The value of an instant query's first sample, or None."""

@@ -661,7 +661,7 @@ class Server(cloud.CloudResource):
 
     def handle_delete(self):
         if self.resource_id is None and self.id is not None and \
-                self.properties[self.NAME] is None:
+                self.properties.get(self.NAME) is None:
             # A create whose engine died between Nova's answer and the
             # id's write left a server only its generated (unique) name
             # identifies: find it, so that nothing is left orphaned.

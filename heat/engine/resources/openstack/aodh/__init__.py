@@ -1,0 +1,1 @@
+"""OS::Aodh::* resource types (alarms of the Aodh alarming service)."""
