@@ -200,5 +200,9 @@ class KeystoneContext:
                 resp.headers['WWW-Authenticate'] = \
                     'Keystone uri="%s"' % self.www_authenticate_uri
             return resp
-        req.environ[ENV_CONTEXT] = context_from_headers(req)
+        cnxt = context_from_headers(req)
+        # the Keystone the token comes from: where the engine makes the
+        # stack's trust (unless [clients_keystone] auth_uri says)
+        cnxt.auth_url = self.www_authenticate_uri
+        req.environ[ENV_CONTEXT] = cnxt
         return req.get_response(self.app)

@@ -423,17 +423,36 @@ class Stack:
         tmpl.id = row.id
         return row.id
 
-    def _store_creds(self):
+    def _new_trust(self):
+        """The trust a new top-level stack gets (None: no trusts here),
+        made before the stack's transaction: no Keystone call holds the
+        database. The user delegates to heat while the token is valid,
+        so whatever acts for the stack later needs no token."""
+        ctx = self.context
+        if self.stored or self.user_creds_id is not None or \
+                self.owner_id or getattr(ctx, 'trust_id', None):
+            return None
+        from heat.engine.clients import trusts
+        if not trusts.enabled(ctx):
+            return None
+        return trusts.create_trust(ctx)
+
+    def _store_creds(self, new_trust=None):
         ctx = self.context
         to_dict = getattr(ctx, 'to_dict', None)
         stored = to_dict() if callable(to_dict) else {}
         stored.pop('auth_token', None)
+        trust_id = new_trust or getattr(ctx, 'trust_id', None)
+        trustor = getattr(ctx, 'user_id', None) if new_trust else None
+        if new_trust:
+            stored['trust_id'] = new_trust
         row = db_api.user_creds_create(ctx, {
             'username': getattr(ctx, 'user_name', None),
             'user_id': getattr(ctx, 'user_id', None),
             'tenant': getattr(ctx, 'project_name', None),
             'tenant_id': getattr(ctx, 'project_id', None),
-            'trust_id': getattr(ctx, 'trust_id', None),
+            'trust_id': trust_id,
+            'trustor_user_id': trustor,
             'region_name': getattr(ctx, 'region_name', None),
             'auth_url': getattr(ctx, 'auth_url', None),
             'context': stored})
@@ -441,12 +460,23 @@ class Stack:
 
     def store(self):
         """Write the stack (and, the first time, its template); the id."""
+        trust = self._new_trust()
+        try:
+            self._store(trust)
+        except BaseException:
+            if trust is not None:
+                from heat.engine.clients import trusts
+                trusts.delete_trust(self.context, trust)
+            raise
+        return self.id
+
+    def _store(self, trust):
         with db_api.writer(self.context):
             if getattr(self.t, 'id', None) is None:
                 self._store_template(self.t)
             if not self.stored:
                 if self.user_creds_id is None and not self.owner_id:
-                    self.user_creds_id = self._store_creds()
+                    self.user_creds_id = self._store_creds(trust)
                 values = self._row_values()
                 values.update(id=self.id, tenant=self.tenant_id)
                 row = db_api.stack_create(self.context, values)
@@ -780,6 +810,13 @@ class Stack:
         if not self.user_creds_id or self.owner_id:
             return
         creds_id, self.user_creds_id = self.user_creds_id, None
+        try:
+            creds = db_api.user_creds_get(self.context, creds_id)
+        except exception.EntityNotFound:
+            creds = None
+        if creds is not None and creds.trustor_user_id and creds.trust_id:
+            from heat.engine.clients import trusts
+            trusts.delete_trust(self.context, creds.trust_id)
         with db_api.writer(self.context):
             db_api.stack_update(self.context, self.id, self.tenant_id, {
                 'user_creds_id': None, 'updated_at': self.updated_time})
@@ -1034,6 +1071,9 @@ class Stack:
         with self._lock:
             self.resources[name] = new
             self._replaced[name].append(existing)
+        # as upstream: the old one lets go of what the new one takes
+        # over (a port's fixed IP addresses) before the new one is made
+        existing.prepare_for_replace()
         new.create()
 
     def _link_replacement(self, old, new):
@@ -1062,6 +1102,7 @@ class Stack:
             self.resources[name] = backup
         self._link_replacement(current, backup)
         backup.t = defn
+        backup.restore_prev_rsrc()
         return True
 
     def _finish_update(self, action, old):

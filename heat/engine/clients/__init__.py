@@ -79,6 +79,9 @@ CLIENT_SERVICE_TYPES = {
 #: what "no cloud" says, everywhere a cloud type or constraint needs one
 NO_CLOUD_REASON = 'no cloud service is configured for this engine'
 
+#: the compute API microversion of every connection
+COMPUTE_MICROVERSION = '2.52'
+
 #: the answers worth a retry: the service (or its proxy) says "later"
 RETRIABLE_STATUS_CODES = (502, 503, 504)
 
@@ -159,7 +162,9 @@ def register_opts(conf):
 
 def list_opts():
     from keystoneauth1 import loading
-    yield None, list(service_opts)
+
+    from heat.engine.clients import trusts
+    yield None, list(service_opts) + list(trusts.trust_opts)
     yield 'clients', list(clients_opts)
     for name in CLIENT_NAMES:
         yield 'clients_' + name, list(client_specific_opts)
@@ -245,6 +250,10 @@ class Clients:
             'status_code_retries': conf.client_retry_limit,
             'retriable_status_codes': list(RETRIABLE_STATUS_CODES),
             'api_timeout': conf.clients.api_timeout,
+            # every compute call of the connection: tags at boot and
+            # ``networks: none/auto`` (2.37) need it; set here, not by a
+            # resource on the shared proxy (a race between types)
+            'compute_default_microversion': COMPUTE_MICROVERSION,
         }
         for name, service_type in CLIENT_SERVICE_TYPES.items():
             endpoint_type = conf['clients_' + name].endpoint_type
@@ -273,6 +282,11 @@ class Clients:
         mode = _auth_mode(self.context, conf)
         options = self._adapter_options(conf)
         if mode is None:
+            if configured():
+                raise exception.CloudError(
+                    'no credentials to reach the cloud: the request has '
+                    'no token and the stack no trust (see [trustee] and '
+                    'deferred_auth_method)')
             raise exception.CloudError(NO_CLOUD_REASON)
         if mode == 'cloud':
             region = self._region(conf)

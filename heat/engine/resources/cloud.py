@@ -57,9 +57,18 @@ class CloudResource(resource.Resource):
     poll_max = 2.0
 
     @property
+    def cloud_context(self):
+        """The context the cloud is reached with: the stack's, through
+        the stack's trust when it has one (see
+        :mod:`heat.engine.clients.trusts`), so that the converger, a
+        signal or a later update act for the owner without a token."""
+        from heat.engine.clients import trusts
+        return trusts.stack_context(self.stack)
+
+    @property
     def cloud(self):
-        """The openstacksdk connection of the stack's context."""
-        return self.context.clients.connection
+        """The openstacksdk connection of :attr:`cloud_context`."""
+        return self.cloud_context.clients.connection
 
     @property
     def proxy(self):
@@ -71,7 +80,8 @@ class CloudResource(resource.Resource):
 
     def find_id(self, service, resource_name, value):
         """The id of ``value`` (a name or id) in the cloud."""
-        return self.context.clients.find(service, resource_name, value)
+        return self.cloud_context.clients.find(service, resource_name,
+                                               value)
 
     def _run_handler(self, action, args=()):
         """The handlers' errors from the service become ``CloudError``

@@ -37,9 +37,6 @@ from heat.engine.resources import cloud
 #: upstream's default of ``max_server_name_length``
 MAX_SERVER_NAME_LENGTH = 53
 
-#: compute API microversion (tags, ``networks: none/auto``)
-COMPUTE_MICROVERSION = '2.52'
-
 
 def _string(description, **kw):
     return properties.Schema(properties.Schema.STRING, description, **kw)
@@ -386,12 +383,6 @@ class Server(cloud.CloudResource):
             'agent to be configured to connect to Heat to retrieve '
             'deployment data.', type=attributes.Schema.MAP),
     }
-
-    @property
-    def proxy(self):
-        compute = self.cloud.compute
-        compute.default_microversion = COMPUTE_MICROVERSION
-        return compute
 
     # -- validation ----------------------------------------------------
 
