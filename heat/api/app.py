@@ -151,7 +151,18 @@ def keystone_pipeline(app, conf=None):
     # auth_token adds its ``WWW-Authenticate: Keystone uri=...`` header to
     # the 401 itself (``www_authenticate_uri``, or the identity endpoint
     # of its auth plugin).
-    return auth_token.AuthProtocol(middleware.KeystoneContext(app), local)
+    context_mw = middleware.KeystoneContext(app)
+    pipeline = auth_token.AuthProtocol(context_mw, local)
+    # the Keystone the tokens come from (auth_token registered its
+    # options on ``conf`` by now): where the engine makes stack trusts
+    if isinstance(conf, cfg.ConfigOpts):
+        try:
+            context_mw.auth_url = (
+                conf.keystone_authtoken.www_authenticate_uri or
+                conf.keystone_authtoken.auth_url)
+        except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
+            pass
+    return pipeline
 
 
 def make_app(engine_client, conf=None, enforcer=None):

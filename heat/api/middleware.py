@@ -181,9 +181,11 @@ class KeystoneContext:
     a ``WWW-Authenticate: Keystone uri="..."`` header as auth_token does.
     """
 
-    def __init__(self, app, www_authenticate_uri=None):
+    def __init__(self, app, www_authenticate_uri=None, auth_url=None):
         self.app = app
         self.www_authenticate_uri = www_authenticate_uri
+        #: the Keystone URL the contexts carry (``auth_url``)
+        self.auth_url = auth_url or www_authenticate_uri
 
     @webob.dec.wsgify
     def __call__(self, req):
@@ -203,6 +205,6 @@ class KeystoneContext:
         cnxt = context_from_headers(req)
         # the Keystone the token comes from: where the engine makes the
         # stack's trust (unless [clients_keystone] auth_uri says)
-        cnxt.auth_url = self.www_authenticate_uri
+        cnxt.auth_url = self.auth_url
         req.environ[ENV_CONTEXT] = cnxt
         return req.get_response(self.app)
