@@ -66,6 +66,10 @@ ERROR_MAP = {
     'InvalidRestrictedAction': webob.exc.HTTPBadRequest,
     'ActionNotComplete': webob.exc.HTTPConflict,
     'ResourceActionRestricted': webob.exc.HTTPBadRequest,
+    # a cloud call the request needed failed (Keystone refused the
+    # stack's trust, no credentials for the cloud): the message says why
+    'CloudError': webob.exc.HTTPBadRequest,
+    'PhysicalResourceNameAmbiguity': webob.exc.HTTPBadRequest,
 }
 
 #: exception class names that mean "a service heat needs is unavailable
