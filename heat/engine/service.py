@@ -716,8 +716,14 @@ class EngineService(as_service.AutoScalingMixin):
             env.load(new_params)
             tmpl = self._template(new_template, new_files, {})
             schemata = tmpl.param_schemata()
+            given = set((new_params or {}).get('parameters') or {})
+            for key in sorted(given - set(schemata)):
+                # as a create (and upstream): a parameter the user gives
+                # now must be the template's
+                raise exception.UnknownUserParameter(key=key)
             for key in list(env.params):
                 if key not in schemata:
+                    # kept from before: the template dropped it
                     env.params.pop(key)
             tmpl.env = env
         else:

@@ -356,6 +356,17 @@ class TestStacks(db_fixtures.DBTestCase):
         self.wait(ident)
         self.assertEqual('one', self.outputs(ident)['label'])
 
+    def test_update_patch_refuses_a_parameter_the_template_lacks(self):
+        ident = self.create('s1', params=env(label='kept'))
+        err = self.assertRaises(
+            exception.UnknownUserParameter, self.svc.update_stack,
+            self.ctx, ident, None, env(nosuch=1), {}, {'existing': True})
+        # the same message as a create with it
+        self.assertEqual('The Parameter (nosuch) was not defined in '
+                         'template.', str(err))
+        self.assertState('CREATE_COMPLETE', ident)
+        self.assertEqual('kept', self.outputs(ident)['label'])
+
     def test_update_clear_parameters_must_be_a_list_of_names(self):
         ident = self.create('s1')
         for bad in ('label', ['label', 3], {'label': 1}, 7):
