@@ -202,9 +202,11 @@ def decide(group, policy, now, trigger=None):
                        'rejected: scaling is suspended')
     v = cd.verdict(group, now, seconds, direction)
     if not v.allowed:
+        # the end that blocks it (None: an activity in progress)
         return _reject(current, inputs,
                        (dec.Step('cooldown', None, v.reason),),
-                       v.rejection, 'rejected: ' + v.reason)
+                       v.rejection, 'rejected: ' + v.reason,
+                       cooldown_end=v.until)
     outcome = cap.decide_capacity(current, policy.scaling_adjustment,
                                   policy.adjustment_type,
                                   policy.min_adjustment_step,
@@ -246,6 +248,6 @@ def decide(group, policy, now, trigger=None):
                         end)
 
 
-def _reject(current, inputs, steps, code, reason):
+def _reject(current, inputs, steps, code, reason, cooldown_end=None):
     return dec.Decision(False, current, current, reason, inputs, steps, code,
-                        None)
+                        cooldown_end)

@@ -12,6 +12,7 @@ from heat.db import api as db_api
 from heat.db import models
 from heat.engine.autoscaling import converger, sweep
 from heat.engine.autoscaling import engine as eng
+from heat.scaling import decision as dec
 from heat.tests import db_fixtures, engine_fixture
 
 NONE = {'type': 'OS::Heat::None'}
@@ -127,6 +128,9 @@ class TestGroups(ASTestBase):
         d = self.rpc.execute_scaling_policy(self.ctx, up['id'])
         self.assertFalse(d['accepted'])
         self.assertEqual('cooldown', d['rejection'])
+        # the answer carries the end its reason names
+        self.assertIsNotNone(d['cooldown_end'])
+        self.assertIn(dec.iso(d['cooldown_end']), d['reason'])
         self.assertEqual(1, self.settle(gid)['current_size'])
         # without a group cooldown the first trigger scales at once
         gid2 = self.rpc.create_scaling_group(

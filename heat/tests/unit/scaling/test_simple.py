@@ -162,6 +162,28 @@ class DecideTest(base.TestCase):
             else:
                 self.assertTrue(d.reason.startswith('rejected: '), case)
 
+    def test_cooldown_rejection_names_the_blocking_end(self):
+        """A cooldown rejection carries the end its reason names (the
+        alarm URL's answer and the activity show it); other rejections
+        carry none."""
+        cases = {
+            'shared_end': (dict(cooldown_end=T0 + 10), {}, T0 + 10),
+            'scale_up_end': (dict(scale_up_cooldown_end=T0 + 30), {},
+                             T0 + 30),
+            'later_of_both': (dict(cooldown_end=T0 + 5,
+                                   scale_up_cooldown_end=T0 + 30), {},
+                              T0 + 30),
+            'at_max_has_none': (dict(capacity=5), {}, None),
+            'in_progress_has_none': (dict(in_progress=True),
+                                     dict(cooldown=60), None),
+        }
+        for case, (g, p, end) in cases.items():
+            d = simple.decide(group(**g), policy(**p), T0)
+            self.assertFalse(d.accepted, case)
+            self.assertEqual(end, d.cooldown_end, case)
+            if end is not None:
+                self.assertIn(dec.iso(end), d.reason, case)
+
     def test_reasons(self):
         reasons = {
             'change_in_capacity +1: 3 -> 4': (group(), policy()),
