@@ -305,6 +305,24 @@ def autoscaling():
             converge_to(d['desired'])
             show('signal scale_up_policy', hc.resources.signal(
                 'asdemo', 'scale_up_policy'))
+            # the standard openstack CLI, pointed at heat-all without
+            # Keystone (README: "The openstack CLI")
+            osc = [os.path.join(bindir, 'openstack'), '--os-auth-type',
+                   'none', '--os-endpoint', base + '/v1/demo']
+            print('  %s $ openstack stack resource signal asdemo '
+                  'scale_down_policy   (prints nothing, as upstream)'
+                  % stamp())
+            subprocess.run(osc + ['stack', 'resource', 'signal', 'asdemo',
+                                  'scale_down_policy'], check=True)
+            print('  $ openstack stack event list asdemo --resource '
+                  'scale_down_policy   (the decision is the reason)')
+            listed = subprocess.run(
+                osc + ['stack', 'event', 'list', 'asdemo', '--resource',
+                       'scale_down_policy'],
+                check=True, capture_output=True, text=True).stdout
+            for row in listed.splitlines():
+                if 'SIGNAL' in row:
+                    print('    ' + row.split('[scale_down_policy]: ')[-1])
             print('events of the policies (every trigger leaves one):')
             for name in ('scale_up_policy', 'scale_down_policy'):
                 for ev in hc.events.list('asdemo', resource_name=name):

@@ -38,6 +38,11 @@ class TestDemo(base.TestCase):
                       'cooldown 0) -> CREATE_COMPLETE', out)
         self.assertRegex(out, r'signal scale_up_policy +accepted +'
                               r'change_in_capacity \+1: 2 -> 3')
+        # the openstack CLI without Keystone (README): the signal's
+        # decision read back from the policy's events
+        self.assertIn('$ openstack stack event list asdemo --resource '
+                      'scale_down_policy', out)
+        self.assertRegex(out, r'SIGNAL_COMPLETE  rejected: cooldown until')
         self.assertRegex(out, r'members: 4\n.*signal scale_up_policy +'
                               r'at_max +rejected: change_in_capacity \+1: '
                               r'already at max_size 4')
