@@ -195,6 +195,25 @@ class Converger:
                 self._ttl()):
             raise exception.LeaseLost(group=self.group_id, fence=self.fence)
 
+    def _renew_interval(self):
+        """Seconds between renewals while a batch is acted on: a third of
+        the lease, so that two renewals may be late before it ends."""
+        return max(0.5, self._ttl() / 3.0)
+
+    def _renew_during_batch(self, fence):
+        """Renew the lease while a batch's members are made; when it
+        was lost meanwhile (this engine was paused, or cut off from the
+        database longer than the lease), the fence stops every member
+        write of the batch at once: the new holder's work is not
+        disturbed."""
+        try:
+            self._renew()
+        except exception.LeaseLost:
+            fence.lost.set()
+        except Exception:  # noqa: BLE001 - the next renewal may succeed
+            LOG.warning('Group %s: the lease could not be renewed during '
+                        'a batch', self.group_id, exc_info=True)
+
     def _release(self):
         if self.fence is not None:
             db_api.scaling_group_release_lease(
@@ -551,9 +570,18 @@ class Converger:
             futures = {pool.submit(self._act, stk, new_stk, resources,
                                    action, name): (action, name)
                        for action, name in work}
-            for fut in concurrent.futures.as_completed(futures):
-                action, name = futures[fut]
-                outcome[name] = (action, fut.exception())
+            pending = set(futures)
+            while pending:
+                # a batch may outlast the lease (a hundred servers
+                # booting): renew it while the members are made, so that
+                # no other engine takes a live converger's group over
+                done, pending = concurrent.futures.wait(
+                    pending, timeout=self._renew_interval())
+                for fut in done:
+                    action, name = futures[fut]
+                    outcome[name] = (action, fut.exception())
+                if pending:
+                    self._renew_during_batch(fence)
         # 3. outcome
         deleted = [n for n, (a, e) in outcome.items()
                    if a == 'delete' and e is None]

@@ -21,8 +21,12 @@ resources share:
   the service's own message (:func:`cloud_error`).
 """
 
+import logging
+
 from heat.common import exception
 from heat.engine import resource
+
+LOG = logging.getLogger(__name__)
 
 
 def is_not_found(exc):
@@ -92,6 +96,22 @@ class CloudResource(resource.Resource):
             return super()._run_handler(action, args)
         except sdk_exc.HttpException as exc:
             raise exception.CloudError(cloud_error(exc)) from exc
+
+    def record_physical_id(self, physical_id, delete):
+        """Store the id the service just returned; when it cannot be
+        stored (a scaling group's converger lost its lease meanwhile: the
+        fence refuses the write), ``delete(physical_id)`` first, so that
+        nothing the database does not name is left in the cloud."""
+        try:
+            self.resource_id_set(physical_id)
+        except BaseException:
+            try:
+                delete(physical_id)
+            except Exception:  # noqa: BLE001 - the first error matters
+                LOG.warning('%s: %s could not be deleted after its id '
+                            'was refused', self, physical_id,
+                            exc_info=True)
+            raise
 
     # -- the physical resource ------------------------------------------
 

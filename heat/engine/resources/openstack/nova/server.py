@@ -561,7 +561,8 @@ class Server(cloud.CloudResource):
     def handle_create(self):
         args = self._boot_args(self.properties)
         server = self.proxy.create_server(**args)
-        self.resource_id_set(server.id)
+        self.record_physical_id(server.id, lambda sid: self.proxy.
+                                delete_server(sid, ignore_missing=True))
         return server.id
 
     def check_create_complete(self, server_id):
