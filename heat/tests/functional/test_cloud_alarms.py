@@ -21,16 +21,11 @@ reason, when the cloud cannot start.
   instances built from the LaunchConfiguration.
 """
 
-import unittest
 import urllib.parse
 
-import testtools
-
-from heat.common import context, signing
+from heat.common import signing
 from heat.db import api as db_api
-from heat.tests import cloud_fixture, db_fixtures, engine_fixture
-
-WAIT = 120
+from heat.tests import cloud_fixture
 
 LONG_URL = ('http://127.0.0.1:9/hook/%s?Timestamp=2024-01-01T00%%3A00%%3A'
             '00Z&SignatureMethod=HmacSHA256&AWSAccessKeyId=abc&'
@@ -127,70 +122,8 @@ Outputs:
 '''
 
 
-def ctx():
-    return context.RequestContext(project_id='p1', user_id='u1',
-                                  user_name='user1')
-
-
-class CloudStackTest(db_fixtures.DBTestCase):
-    """A served engine on SQLite, acting on the mini cloud."""
-
-    BACKEND = db_fixtures.BACKENDS['sqlite']
-
-    def setUp(self):
-        super().setUp()
-        try:
-            self.cloud = self.useFixture(cloud_fixture.CloudFixture())
-        except testtools.MultipleExceptions as exc:
-            # the fixture's SkipTest (the cloud cannot start) comes
-            # wrapped by fixtures (with a SetupError): skip with its reason
-            for _, value, _ in exc.args:
-                if isinstance(value, unittest.SkipTest):
-                    self.skipTest(str(value))
-            raise
-        self.conn = self.cloud.conn
-        self.engine_fx = self.useFixture(engine_fixture.EngineFixture())
-        self.svc = self.engine_fx.service
-        self.ctx = ctx()
-
-    # -- engine helpers --------------------------------------------------
-
-    def create(self, name, tmpl):
-        ident = self.svc.create_stack(self.ctx, name, tmpl, {}, {},
-                                      {'timeout_mins': 5})
-        self.addCleanup(self._delete_quietly, ident)
-        self.wait(ident)
-        return ident
-
-    def _delete_quietly(self, ident):
-        try:
-            self.svc.delete_stack(self.ctx, ident)
-            self.svc.wait(ident, WAIT)
-        except Exception:  # noqa: BLE001 - already gone
-            pass
-
-    def wait(self, ident):
-        self.assertTrue(self.svc.wait(ident, WAIT), 'stack action hung')
-
-    def info(self, ident, outputs=False):
-        return self.svc.show_stack(self.ctx, ident,
-                                   resolve_outputs=outputs)[0]
-
-    def assertState(self, expected, ident):
-        info = self.info(ident)
-        self.assertEqual(expected, '%s_%s' % (info['stack_action'],
-                                              info['stack_status']),
-                         info['stack_status_reason'])
-
-    def outputs(self, ident):
-        return {o['output_key']: o.get('output_value')
-                for o in self.info(ident, outputs=True)['outputs']}
-
-    def resource(self, ident, name):
-        return self.svc.describe_stack_resource(self.ctx, ident, name)
-
-    def physical_id(self, ident, name):
-        return self.resource(ident, name)['physical_resource_id']
+class CloudStackTest(cloud_fixture.CloudStackTestCase):
+    """The engine's stacks on the mini cloud, with Aodh at hand."""
 
     # -- cloud helpers ---------------------------------------------------
 
@@ -231,7 +164,7 @@ class CloudStackTest(db_fixtures.DBTestCase):
 class TestAodhAlarms(CloudStackTest):
 
     def test_prometheus_alarm_lifecycle(self):
-        ident = self.create('alarms', ALARM_TMPL)
+        ident = self.create(ALARM_TMPL, name='alarms')
         self.assertState('CREATE_COMPLETE', ident)
         alarm_id = self.physical_id(ident, 'alarm')
         out = self.outputs(ident)
@@ -287,7 +220,7 @@ class TestAodhAlarms(CloudStackTest):
         self.assertIsNone(self.aodh(alarm_id))
 
     def test_threshold_alarm_refused_with_aodhs_message(self):
-        ident = self.create('threshold', THRESHOLD_TMPL)
+        ident = self.create(THRESHOLD_TMPL, name='threshold')
         self.assertState('CREATE_FAILED', ident)
         reason = self.resource(ident, 'alarm')['resource_status_reason']
         self.assertIn('Aodh refused the threshold alarm: this Aodh does '
@@ -298,7 +231,7 @@ class TestAodhAlarms(CloudStackTest):
 class TestInstance(CloudStackTest):
 
     def test_instance_lifecycle(self):
-        ident = self.create('inst', INSTANCE_TMPL)
+        ident = self.create(INSTANCE_TMPL, name='inst')
         self.assertState('CREATE_COMPLETE', ident)
         server_id = self.physical_id(ident, 'inst')
         server = self.conn.compute.get_server(server_id)
@@ -348,7 +281,7 @@ class TestInstance(CloudStackTest):
         # the members' properties are what the LaunchConfiguration and
         # the group give (ImageId, InstanceType, UserData, Tags with
         # metering.AutoScalingGroupName): real servers
-        ident = self.create('asg', GROUP_TMPL)
+        ident = self.create(GROUP_TMPL, name='asg')
         self.assertState('CREATE_COMPLETE', ident)
         out = self.outputs(ident)
         members = [

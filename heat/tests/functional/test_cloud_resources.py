@@ -30,7 +30,6 @@ tested with a server on port 80 of this machine's non-loopback address
 Everything skips with the reason when the mini cloud cannot start.
 """
 
-import contextlib
 import http.server
 import socket
 import threading
@@ -38,9 +37,8 @@ import uuid
 
 from openstack import exceptions as sdk_exc
 
-from heat.common import context, exception
-from heat.tests import cloud_fixture, db_fixtures, engine_fixture
-from heat.tests.functional import minicloud
+from heat.common import exception
+from heat.tests import cloud_fixture
 
 WAIT = 180
 
@@ -173,82 +171,17 @@ resources:
 IMAGE_BYTES = b'heat web image\n' * 64
 
 
-def ctx():
-    return context.RequestContext(project_id='p1', user_id='u1',
-                                  user_name='user1')
+class CloudStackTestCase(cloud_fixture.CloudStackTestCase):
+    """Stacks named after a prefix of their own (names in the cloud)."""
 
-
-class CloudStackTestCase(db_fixtures.DBTestCase):
-    """A served engine on SQLite that acts on the mini cloud."""
-
-    BACKEND = db_fixtures.BACKENDS['sqlite']
+    WAIT = WAIT
 
     def setUp(self):
         super().setUp()
-        # here, not only in the fixture: a SkipTest raised in a fixture's
-        # setUp becomes a fixtures SetupError (an error, not a skip)
-        minicloud.ensure_up()
-        self.cloud = self.useFixture(cloud_fixture.CloudFixture())
-        self.conn = self.cloud.conn
-        self.engine_fx = self.useFixture(engine_fixture.EngineFixture())
-        self.svc = self.engine_fx.service
-        self.ctx = ctx()
         self.prefix = 'hf-%s' % uuid.uuid4().hex[:8]
 
-    # -- helpers -------------------------------------------------------------
-
-    def wait(self, ident):
-        self.assertTrue(self.svc.wait(ident, WAIT), 'stack action hung')
-
     def create(self, tmpl, params):
-        ident = self.svc.create_stack(self.ctx, self.prefix, tmpl,
-                                      {'parameters': params}, {},
-                                      {'timeout_mins': 5})
-        self.addCleanup(self._delete_quietly, ident)
-        self.wait(ident)
-        return ident
-
-    def update(self, ident, tmpl, params):
-        self.svc.update_stack(self.ctx, ident, tmpl,
-                              {'parameters': params}, {},
-                              {'timeout_mins': 5})
-        self.wait(ident)
-
-    def delete(self, ident):
-        self.svc.delete_stack(self.ctx, ident)
-        self.wait(ident)
-
-    def _delete_quietly(self, ident):
-        with contextlib.suppress(Exception):
-            info = self.info(ident)
-            if (info['stack_action'], info['stack_status']) != (
-                    'DELETE', 'COMPLETE'):
-                self.delete(ident)
-
-    def info(self, ident, resolve_outputs=False):
-        return self.svc.show_stack(self.ctx, ident,
-                                   resolve_outputs=resolve_outputs)[0]
-
-    def assertState(self, expected, ident):
-        info = self.info(ident)
-        self.assertEqual(expected, '%s_%s' % (info['stack_action'],
-                                              info['stack_status']),
-                         '%s; events: %s' % (info['stack_status_reason'],
-                                             self.failed_events(ident)))
-
-    def failed_events(self, ident):
-        return [(e['resource_name'], e['resource_status_reason'])
-                for e in self.svc.list_events(self.ctx, ident)
-                if e['resource_status'] == 'FAILED']
-
-    def outputs(self, ident):
-        info = self.svc.show_stack(self.ctx, ident)[0]
-        return {o['output_key']: o.get('output_value')
-                for o in info['outputs']}
-
-    def physical_ids(self, ident):
-        return {r['resource_name']: r['physical_resource_id']
-                for r in self.svc.list_stack_resources(self.ctx, ident)}
+        return super().create(tmpl, params, name=self.prefix)
 
     def assertGone(self, getter, physical_id, what):
         try:

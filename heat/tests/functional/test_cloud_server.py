@@ -7,10 +7,9 @@ with the reason when the cloud cannot start.
 """
 
 import time
-import uuid
 
-from heat.common import context, exception
-from heat.tests import cloud_fixture, db_fixtures, engine_fixture
+from heat.common import exception
+from heat.tests import cloud_fixture
 
 WAIT = 120
 
@@ -41,56 +40,11 @@ outputs:
 '''
 
 
-class ServerTest(db_fixtures.DBTestCase):
-
-    BACKEND = db_fixtures.BACKENDS['sqlite']
+class ServerTest(cloud_fixture.CloudStackTestCase):
 
     def setUp(self):
         super().setUp()
-        self.cloud = self.useFixture(cloud_fixture.CloudFixture())
-        self.engine = self.useFixture(engine_fixture.EngineFixture())
-        self.svc = self.engine.service
-        self.ctx = context.RequestContext(project_id='p-%s'
-                                          % uuid.uuid4().hex[:6],
-                                          user_id='u1')
-        self.nova = self.cloud.conn.compute
-
-    def create(self, tmpl, params=None):
-        ident = self.svc.create_stack(self.ctx, 's%s' % uuid.uuid4().hex[:6],
-                                      tmpl, {'parameters': params or {}}, {},
-                                      {'timeout_mins': 5})
-        self.addCleanup(self._delete_quietly, ident)
-        self.wait(ident)
-        return ident
-
-    def _delete_quietly(self, ident):
-        try:
-            self.svc.delete_stack(self.ctx, ident)
-            self.svc.wait(ident, WAIT)
-        except Exception:  # noqa: BLE001 - already gone
-            pass
-
-    def wait(self, ident):
-        self.assertTrue(self.svc.wait(ident, WAIT), 'stack action hung')
-
-    def info(self, ident):
-        return self.svc.show_stack(self.ctx, ident)[0]
-
-    def assertState(self, expected, ident):
-        info = self.info(ident)
-        self.assertEqual(expected, '%s_%s' % (info['stack_action'],
-                                              info['stack_status']),
-                         info['stack_status_reason'])
-
-    def outputs(self, ident):
-        return {o['output_key']: o.get('output_value')
-                for o in self.info(ident)['outputs']}
-
-    def update(self, ident, tmpl, params):
-        self.svc.update_stack(self.ctx, ident, tmpl, {'parameters': params},
-                              {},
-                              {'timeout_mins': 5})
-        self.wait(ident)
+        self.nova = self.conn.compute
 
     def test_create_update_in_place_and_delete(self):
         ident = self.create(SERVER)
@@ -126,10 +80,9 @@ class ServerTest(db_fixtures.DBTestCase):
         self.assertNotEqual(out['id'], new_id)
         self.assertIsNone(self.nova.find_server(out['id']))
 
-        self.svc.delete_stack(self.ctx, ident)
-        self.wait(ident)
+        self.delete(ident)
         self.assertIsNone(self.nova.find_server(new_id))
-        self.assertEqual([], list(self.cloud.conn.network.ports(
+        self.assertEqual([], list(self.conn.network.ports(
             device_id=new_id)))
 
     def test_missing_flavor_fails_validation_with_its_name(self):

@@ -12,6 +12,13 @@ from heat.tests.functional.test_cloud_alarms import (  # noqa: F401
 from heat.tests.functional.test_cloud_autoscaling import (  # noqa: F401
     CloudAutoScalingTest,
 )
+from heat.tests.functional.test_cloud_corpus import (  # noqa: F401
+    TestCloudCorpus,
+)
+from heat.tests.functional.test_cloud_crash import (  # noqa: F401
+    TestBatchLongerThanLease,
+    TestCloudCrashDuringScaleOut,
+)
 from heat.tests.functional.test_cloud_keystone import (  # noqa: F401
     KeystoneTest,
 )
