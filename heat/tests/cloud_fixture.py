@@ -18,6 +18,7 @@ deleted at its end.
 
 import contextlib
 import os
+import time
 import uuid
 
 import fixtures
@@ -133,3 +134,35 @@ class CloudStackTestCase(db_fixtures.DBTestCase):
     def physical_ids(self, ident):
         return {r['resource_name']: r['physical_resource_id']
                 for r in self.svc.list_stack_resources(self.ctx, ident)}
+
+
+class StackPolling:
+    """Waits of the suites that drive heat processes over REST
+    (python-heatclient) while the cloud works: a mixin of TestCase."""
+
+    #: seconds a wait may take
+    POLL_WAIT = 120
+
+    def poll(self, what, fn, timeout=None):
+        """``fn()`` every second until it returns something true; fails
+        after ``timeout`` seconds naming ``what``."""
+        deadline = time.monotonic() + (timeout or self.POLL_WAIT)
+        while True:
+            value = fn()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                self.fail('timed out (%ss) waiting for %s'
+                          % (timeout or self.POLL_WAIT, what))
+            time.sleep(1)
+
+    def wait_status(self, hc, stack_id, expected):
+        """Until the stack's status is ``expected``; a FAILED one fails
+        the test with its reason."""
+        def done():
+            stk = hc.stacks.get(stack_id)
+            if stk.stack_status.endswith('FAILED'):
+                self.fail('%s: %s' % (stk.stack_status,
+                                      stk.stack_status_reason))
+            return stk.stack_status == expected
+        self.poll('%s of %s' % (expected, stack_id), done)

@@ -22,7 +22,6 @@ Skips with the reason when RabbitMQ, MariaDB, the cloud or Prometheus
 cannot start.
 """
 
-import time
 import unittest
 import uuid
 
@@ -30,13 +29,13 @@ import fixtures
 import testtools
 import testtools.content
 
+from heat.tests import cloud_fixture
 from heat.tests.functional import processes
 from heat.tests.functional import prometheus as prom
 
 #: seconds for an alarm to fire and the group to converge: Aodh
 #: evaluates every 10 s, Prometheus scrapes every second
 ALARM_WAIT = 90
-WAIT = 120
 
 HOT = '''
 heat_template_version: 2016-10-14
@@ -149,7 +148,8 @@ CFN = '''
 '''
 
 
-class CloudAutoScalingTest(testtools.TestCase):
+class CloudAutoScalingTest(cloud_fixture.StackPolling,
+                           testtools.TestCase):
     """One cloud, Prometheus and heat cluster for the class."""
 
     cluster = None
@@ -214,28 +214,9 @@ class CloudAutoScalingTest(testtools.TestCase):
 
     # -- helpers -----------------------------------------------------------
 
-    def poll(self, what, fn, timeout=WAIT):
-        deadline = time.monotonic() + timeout
-        while True:
-            value = fn()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                self.fail('timed out (%ss) waiting for %s' % (timeout,
-                                                               what))
-            time.sleep(1)
-
     def stack_status(self, stack_id):
         stk = self.hc.stacks.get(stack_id)
         return stk.stack_status, stk.stack_status_reason
-
-    def wait_status(self, stack_id, expected):
-        def done():
-            status, reason = self.stack_status(stack_id)
-            if status.endswith('FAILED'):
-                self.fail('%s: %s' % (status, reason))
-            return status == expected
-        self.poll('%s of %s' % (expected, stack_id), done)
 
     def servers(self, tag):
         """Nova's servers whose metadata has ``tag`` (key, value): the
@@ -333,7 +314,7 @@ class CloudAutoScalingTest(testtools.TestCase):
             template=template, parameters={'metric': self.metric})
         stack_id = created['stack']['id']
         self.addCleanup(self._delete_quietly, stack_id)
-        self.wait_status(stack_id, 'CREATE_COMPLETE')
+        self.wait_status(self.hc, stack_id, 'CREATE_COMPLETE')
         # what the members carry: the stack's id (HOT template), the
         # group's reference (AWS group's metering tag)
         tag = (tag_key, stack_id if tag_key == 'metering.server_group'

@@ -18,7 +18,6 @@ python-heatclient with a real token:
 Skips with the reason when RabbitMQ, MariaDB or the cloud cannot start.
 """
 
-import time
 import unittest
 import urllib.request
 import uuid
@@ -26,9 +25,8 @@ import uuid
 import fixtures
 import testtools
 
+from heat.tests import cloud_fixture
 from heat.tests.functional import processes
-
-WAIT = 120
 
 TEMPLATE = '''
 heat_template_version: 2016-10-14
@@ -63,7 +61,7 @@ HEAT_USER = 'heat'
 PASSWORD = 'secret'
 
 
-class KeystoneTest(testtools.TestCase):
+class KeystoneTest(cloud_fixture.StackPolling, testtools.TestCase):
 
     cluster = None
 
@@ -148,26 +146,6 @@ class KeystoneTest(testtools.TestCase):
         project = conn.session.get_project_id()
         return heat_client.Client('1', endpoint=self.cluster.endpoint(
             project), token=token), token
-
-    def poll(self, what, fn, timeout=WAIT):
-        deadline = time.monotonic() + timeout
-        while True:
-            value = fn()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                self.fail('timed out (%ss) waiting for %s' % (timeout,
-                                                               what))
-            time.sleep(1)
-
-    def wait_status(self, hc, stack_id, expected):
-        def done():
-            stk = hc.stacks.get(stack_id)
-            if stk.stack_status.endswith('FAILED'):
-                self.fail('%s: %s' % (stk.stack_status,
-                                      stk.stack_status_reason))
-            return stk.stack_status == expected
-        self.poll('%s of %s' % (expected, stack_id), done)
 
     def servers(self, conn, stack_id):
         return {s.id: s.status for s in conn.compute.servers()

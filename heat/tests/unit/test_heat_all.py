@@ -124,23 +124,9 @@ class TestHeatAllLogging(base.TestCase):
         self.assertNotIn(' INFO ', err)
         self.assertEqual('', out)
 
-    def test_logs_go_to_stderr_by_default(self):
-        state = self.useFixture(fixtures.TempDir()).path
-        bindir = os.path.dirname(sys.executable)
-        proc = subprocess.Popen(
-            [os.path.join(bindir, 'heat-all'), '--state-dir', state,
-             '--bind-port', '0'],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = proc.stdout.readline()
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
-        self.assertIn('heat-all: serving http://', line)
-        self.assertIn(' INFO heat [-] engine ', err)
-        self.assertNotIn(' DEBUG ', err)
-
-    def test_start_prints_no_library_warnings(self):
-        # eventlet's dnspython import used to print 8 lines of
-        # CryptographyDeprecationWarning at every start
+    def start_and_stop(self):
+        """heat-all started with the defaults and stopped: its first
+        line on stdout and its stderr."""
         state = self.useFixture(fixtures.TempDir()).path
         bindir = os.path.dirname(sys.executable)
         proc = subprocess.Popen(
@@ -151,6 +137,17 @@ class TestHeatAllLogging(base.TestCase):
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
         self.assertIn('heat-all: serving http://', line)
+        return line, err
+
+    def test_logs_go_to_stderr_by_default(self):
+        _, err = self.start_and_stop()
+        self.assertIn(' INFO heat [-] engine ', err)
+        self.assertNotIn(' DEBUG ', err)
+
+    def test_start_prints_no_library_warnings(self):
+        # eventlet's dnspython import used to print 8 lines of
+        # CryptographyDeprecationWarning at every start
+        _, err = self.start_and_stop()
         self.assertNotIn('Warning', err)
 
     def test_unknown_option_is_refused(self):
