@@ -285,7 +285,7 @@ class TestInstance(CloudStackTest):
         self.assertState('CREATE_COMPLETE', ident)
         out = self.outputs(ident)
         members = [
-            s for s in self.conn.compute.servers()
+            s for s in cloud_fixture.servers(self.conn)
             if (s.metadata or {}).get('metering.AutoScalingGroupName') ==
             out['name']]
         self.assertEqual(2, len(members), out)

@@ -208,8 +208,13 @@ class CloudAutoScalingTest(cloud_fixture.StackPolling,
             token='fake-token')
         # each test its own gauge: the other test's alarms never see it
         self.metric = 'heat_test_load_%s' % uuid.uuid4().hex[:8]
+        # what the alarms query: the gauge's last sample of the last 30 s,
+        # so that a scrape missed on a loaded machine (the series goes
+        # stale) is not "insufficient data", whose end would fire the
+        # alarm a second time
+        self.query = 'last_over_time(%s[30s])' % self.metric
         self.metrics.set(self.metric, 30)
-        self.assertEqual(30, self.prometheus.wait_for(self.metric),
+        self.assertEqual(30, self.prometheus.wait_for(self.query),
                          'Prometheus does not scrape the test gauge')
 
     # -- helpers -----------------------------------------------------------
@@ -224,7 +229,7 @@ class CloudAutoScalingTest(cloud_fixture.StackPolling,
         name prefix cannot find them). ``{id: (status, address)}``."""
         key, value = tag
         out = {}
-        for s in self.conn.compute.servers():
+        for s in cloud_fixture.servers(self.conn):
             if (s.metadata or {}).get(key) != value:
                 continue
             addrs = [a['addr'] for net in (s.addresses or {}).values()
@@ -266,8 +271,8 @@ class CloudAutoScalingTest(cloud_fixture.StackPolling,
                  'group %s: %r' % (output,
                                    self.group_refs(stack_id, output)),
                  'prometheus targets: %r' % (self.prometheus.target_health(),),
-                 'gauge %s: %r' % (self.metric,
-                                   self.prometheus.query(self.metric))]
+                 'gauge %s: %r' % (self.query,
+                                   self.prometheus.query(self.query))]
         for res in self.hc.resources.list(stack_id):
             lines.append('%s %s %s: %s' % (
                 res.resource_name, res.resource_type, res.resource_status,
@@ -311,7 +316,7 @@ class CloudAutoScalingTest(cloud_fixture.StackPolling,
         self.metrics.set(self.metric, 30)
         created = self.hc.stacks.create(
             stack_name='classic-%s' % uuid.uuid4().hex[:6],
-            template=template, parameters={'metric': self.metric})
+            template=template, parameters={'metric': self.query})
         stack_id = created['stack']['id']
         self.addCleanup(self._delete_quietly, stack_id)
         self.wait_status(self.hc, stack_id, 'CREATE_COMPLETE')

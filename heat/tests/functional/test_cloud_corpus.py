@@ -899,7 +899,7 @@ class Harness:
         """What the project has whose name starts with the stack's."""
         prefix = self.name + '-'
         left = []
-        for s in self.conn.compute.servers():
+        for s in cloud_fixture.servers(self.conn):
             if (s.name or '').startswith(prefix):
                 left.append('server %s' % s.name)
         for p in self.conn.network.ports(project_id=self.run.project_id):

@@ -148,7 +148,7 @@ class KeystoneTest(cloud_fixture.StackPolling, testtools.TestCase):
             project), token=token), token
 
     def servers(self, conn, stack_id):
-        return {s.id: s.status for s in conn.compute.servers()
+        return {s.id: s.status for s in cloud_fixture.servers(conn)
                 if (s.metadata or {}).get('metering.server_group') ==
                 stack_id}
 
