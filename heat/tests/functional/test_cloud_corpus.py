@@ -132,8 +132,11 @@ ADMIN_CLOUD = 'mc-admin'
 #: seconds for one stack action; the stacks' own timeout (minutes)
 WAIT = 240
 TIMEOUT_MINS = 5
-#: stacks created at once
-WORKERS = 3
+#: stacks created at once: one. A template that makes a network of its
+#: own gives the project a second network meanwhile, and Nova then refuses
+#: another template's servers that name none ("Multiple possible networks
+#: found"), as it would for a user
+WORKERS = 1
 #: the size given to a group through a parameter
 GROUP_SIZE = 2
 #: literal group sizes above this are cut to GROUP_SIZE
