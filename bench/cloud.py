@@ -974,7 +974,8 @@ def main(argv=None):
                         tmp).start()
         out['engine_settings'] = engine.settings()
         meter = Meter(engine.pid, cloud_pgids)
-        results = {}
+        # filled as each size ends: a run cut short reports those done
+        results = out['sizes'] = {}
         for n in sizes:
             r = {}
             r['engine'] = engine_run(engine, observer, meter, n, ids, tag,
@@ -1015,7 +1016,6 @@ def main(argv=None):
             }
             results[str(n)] = r
             log('N=%d: %s', n, json.dumps(r['summary']))
-        out['sizes'] = results
         if args.profile:
             n = max(sizes)
             prof = Profile(tmp)
