@@ -23,6 +23,19 @@ BASE_RULES = [
                        '(role:member or role:admin) and '
                        'project_id:%(project_id)s',
                        'A member of the project of the request.'),
+    policy.RuleDefault('project_member_or_stack_user',
+                       '(role:member or role:admin or '
+                       'role:heat_stack_user) and '
+                       'project_id:%(project_id)s',
+                       'A member of the project of the request, or a '
+                       'stack user (in-instance credentials, see '
+                       'heat_stack_user_role) of it.'),
+    policy.RuleDefault('project_reader_or_stack_user',
+                       '(role:reader or role:member or role:admin or '
+                       'role:heat_stack_user) and '
+                       'project_id:%(project_id)s',
+                       'A reader of the project of the request, or a '
+                       'stack user of it.'),
     policy.RuleDefault('project_reader',
                        '(role:reader or role:member or role:admin) and '
                        'project_id:%(project_id)s',
@@ -47,7 +60,8 @@ ACTIONS = {
     'stacks:delete': MEMBER, 'stacks:abandon': MEMBER,
     'actions:action': MEMBER,
     'resource:index': READER, 'resource:show': READER,
-    'resource:metadata': READER, 'resource:signal': MEMBER,
+    'resource:metadata': 'rule:project_reader_or_stack_user',
+    'resource:signal': 'rule:project_member_or_stack_user',
     'resource:mark_unhealthy': MEMBER,
     'events:index': READER, 'events:show': READER,
     'stacks:snapshots': MEMBER,

@@ -616,6 +616,35 @@ def stack_count_all(context, project_id, *, filters=None,
                                  tags_any, not_tags).count()
 
 
+def stack_claim_user_project(context, stack_id, project_id,
+                             user_project_id):
+    """Set the stack's ``stack_user_project_id`` to ``user_project_id``
+    unless it already has one; the one it has afterwards (the first
+    claim wins, so concurrent resources of a stack share one project)."""
+    with writer(context) as session:
+        M = models.Stack
+        session.query(M).filter(
+            M.id == stack_id, M.tenant == project_id,
+            M.stack_user_project_id.is_(None)).update(
+            {'stack_user_project_id': user_project_id},
+            synchronize_session=False)
+        return session.query(M.stack_user_project_id).filter(
+            M.id == stack_id).scalar()
+
+
+def stack_get_by_user_project(context, stack_id, user_project_id):
+    """The live stack ``stack_id`` whose stack user project is
+    ``user_project_id`` (a stack user's token is scoped to it), or
+    None."""
+    if not user_project_id:
+        return None
+    with reader(context) as session:
+        M = models.Stack
+        return session.query(M).filter(
+            M.id == stack_id, M.deleted_at.is_(None),
+            M.stack_user_project_id == user_project_id).one_or_none()
+
+
 def stack_update(context, stack_id, project_id, values, exp_trvsl=None):
     """Update a live stack; with ``exp_trvsl``, only if it is the traversal.
 

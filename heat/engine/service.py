@@ -429,6 +429,30 @@ class EngineService(as_service.AutoScalingMixin):
             return context_mod.RequestContext.from_dict(values)
         return cnxt
 
+    def _stack_user_context(self, cnxt, stack_identity):
+        """For a stack user (a Keystone user of the stack user domain,
+        role ``heat_stack_user_role``, whose token is scoped to a stack's
+        user project): a context in the project of the stack whose user
+        project that is, so that the user reaches that stack (to signal
+        a resource and read its metadata) and no other. Anyone else:
+        ``cnxt`` unchanged."""
+        from heat.engine.clients import stack_domain
+        roles = getattr(cnxt, 'roles', None) or ()
+        if stack_domain.stack_user_role() not in roles:
+            return cnxt
+        identity = self._identity(stack_identity)
+        project = getattr(cnxt, 'project_id', None)
+        stack_id = identity.get('stack_id')
+        row = (db_api.stack_get_by_user_project(cnxt, stack_id, project)
+               if stack_id else None)
+        if row is None or row.tenant == project:
+            return cnxt
+        values = cnxt.to_dict()
+        values['project_id'] = row.tenant
+        values.pop('tenant_id', None)
+        values.pop('tenant', None)
+        return context_mod.RequestContext.from_dict(values)
+
     @staticmethod
     def _identity(stack_identity):
         if stack_identity is None:
@@ -1084,6 +1108,7 @@ class EngineService(as_service.AutoScalingMixin):
 
     def describe_stack_resource(self, cnxt, stack_identity, resource_name,
                                 with_attr=None):
+        cnxt = self._stack_user_context(cnxt, stack_identity)
         _, stack = self._load(cnxt, stack_identity)
         rsrc = stack.resources.get(resource_name)
         if rsrc is None:
@@ -1118,6 +1143,7 @@ class EngineService(as_service.AutoScalingMixin):
         sets ``signal_is_fast`` (a scaling policy: its result, the
         decision dict, is returned). ``idempotency_key`` reaches handlers
         that accept it."""
+        cnxt = self._stack_user_context(cnxt, stack_identity)
         if not sync_call:
             result = self._fast_signal(cnxt, stack_identity, resource_name,
                                        details, idempotency_key)

@@ -807,7 +807,11 @@ class Stack:
                 self._db_rows = None
 
     def _delete_creds(self):
-        if not self.user_creds_id or self.owner_id:
+        if self.owner_id:
+            return
+        from heat.engine.resources import stack_user
+        stack_user.delete_user_project(self)
+        if not self.user_creds_id:
             return
         creds_id, self.user_creds_id = self.user_creds_id, None
         try:

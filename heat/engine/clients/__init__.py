@@ -127,6 +127,16 @@ keystone_client_opts = [
                     'http://0.0.0.0:5000, used with the user\'s token.'),
 ]
 
+heat_client_opts = [
+    cfg.StrOpt('url', default='',
+               help='Optional heat url in format like '
+                    'http://0.0.0.0:8004/v1/%(tenant_id)s: the '
+                    'Orchestration API the signal endpoints of wait '
+                    'condition handles name. Unset: '
+                    'heat_metadata_server_url (or [heat_api] bind_host '
+                    'and bind_port) followed by /v1.'),
+]
+
 service_opts = [
     cfg.StrOpt('region_name_for_services',
                help='Default region name used to get services endpoints.'),
@@ -163,11 +173,13 @@ def register_opts(conf):
 def list_opts():
     from keystoneauth1 import loading
 
-    from heat.engine.clients import trusts
-    yield None, list(service_opts) + list(trusts.trust_opts)
+    from heat.engine.clients import stack_domain, trusts
+    yield None, (list(service_opts) + list(trusts.trust_opts) +
+                 list(stack_domain.stack_domain_opts))
     yield 'clients', list(clients_opts)
     for name in CLIENT_NAMES:
-        yield 'clients_' + name, list(client_specific_opts)
+        extra = heat_client_opts if name == 'heat' else []
+        yield 'clients_' + name, list(client_specific_opts) + list(extra)
     yield 'clients_keystone', list(keystone_client_opts)
     yield TRUSTEE, (loading.get_auth_common_conf_options() +
                     loading.get_session_conf_options())

@@ -15,9 +15,24 @@ python-heatclient with a real token:
 - a fresh ``demo`` token deletes the stack: no server is left, and the
   trust is gone.
 
+In-instance signals through stack domain users (``stack_user_domain_name
+= heat``, ``stack_domain_admin``): a stack with a ``TOKEN_SIGNAL`` and a
+``HEAT_SIGNAL`` wait condition handle and a server whose ``user_data``
+carries the handle's ``curl_cli`` and the other's ``signal`` credentials.
+Nova's fake driver runs no guest, so the test is the guest: it reads the
+``user_data`` back from Nova and runs the real ``curl`` command, and signs
+in with the credentials as os-collect-config would (python-heatclient on
+a Keystone session). Both signals pass keystonemiddleware and complete
+the stack; the stack user's token can do nothing else; deleting the stack
+deletes the users and their project from Keystone.
+
 Skips with the reason when RabbitMQ, MariaDB or the cloud cannot start.
 """
 
+import base64
+import json
+import shlex
+import subprocess
 import unittest
 import urllib.request
 import uuid
@@ -57,8 +72,45 @@ outputs:
   alarm_url: {value: {get_attr: [scale_up, alarm_url]}}
 '''
 
+SIGNALS = '''
+heat_template_version: 2016-10-14
+resources:
+  token_handle:
+    type: OS::Heat::WaitConditionHandle
+  heat_handle:
+    type: OS::Heat::WaitConditionHandle
+    properties: {signal_transport: HEAT_SIGNAL}
+  server:
+    type: OS::Nova::Server
+    properties:
+      flavor: mc.tiny
+      image: tiny
+      networks: [{network: mc-net}]
+      user_data_format: RAW
+      user_data:
+        str_replace:
+          template: |
+            #!/bin/sh
+            CURL_CLI --data-binary '{"status": "SUCCESS", "data": "by curl"}'
+            # HEAT_SIGNAL CREDENTIALS
+          params:
+            CURL_CLI: {get_attr: [token_handle, curl_cli]}
+            CREDENTIALS: {get_attr: [heat_handle, signal]}
+  token_wait:
+    type: OS::Heat::WaitCondition
+    properties: {handle: {get_resource: token_handle}, timeout: 600}
+  heat_wait:
+    type: OS::Heat::WaitCondition
+    properties: {handle: {get_resource: heat_handle}, timeout: 600}
+outputs:
+  token_data: {value: {get_attr: [token_wait, data]}}
+  heat_data: {value: {get_attr: [heat_wait, data]}}
+'''
+
 HEAT_USER = 'heat'
 PASSWORD = 'secret'
+STACK_DOMAIN = 'heat'
+DOMAIN_ADMIN = 'heat_domain_admin'
 
 
 class KeystoneTest(cloud_fixture.StackPolling, testtools.TestCase):
@@ -99,8 +151,13 @@ class KeystoneTest(cloud_fixture.StackPolling, testtools.TestCase):
                 'username = %(user)s\n'
                 'password = %(password)s\n'
                 'user_domain_name = Default\n'
+                '[DEFAULT]\n'
+                'stack_user_domain_name = %(domain)s\n'
+                'stack_domain_admin = %(domain_admin)s\n'
+                'stack_domain_admin_password = %(password)s\n'
                 % {'auth': auth, 'user': HEAT_USER,
-                   'password': PASSWORD})).start()
+                   'password': PASSWORD, 'domain': STACK_DOMAIN,
+                   'domain_admin': DOMAIN_ADMIN})).start()
         except BaseException:
             cls.env.cleanUp()
             raise
@@ -129,6 +186,19 @@ class KeystoneTest(cloud_fixture.StackPolling, testtools.TestCase):
             admin = ident.find_role('admin', ignore_missing=False)
             ident.assign_project_role_to_user(service, user, admin)
             cls.heat_user_id = user.id
+            # the stack user domain, its admin, the stack user role (as
+            # an operator sets them up for upstream Heat)
+            domain = (ident.find_domain(STACK_DOMAIN) or
+                      ident.create_domain(name=STACK_DOMAIN))
+            dadmin = ident.find_user(DOMAIN_ADMIN, domain_id=domain.id)
+            if dadmin is None:
+                dadmin = ident.create_user(name=DOMAIN_ADMIN,
+                                           password=PASSWORD,
+                                           domain_id=domain.id)
+            ident.assign_domain_role_to_user(domain, dadmin, admin)
+            if ident.find_role('heat_stack_user') is None:
+                ident.create_role(name='heat_stack_user')
+            cls.stack_domain_id = domain.id
         finally:
             conn.close()
 
@@ -226,3 +296,123 @@ class KeystoneTest(cloud_fixture.StackPolling, testtools.TestCase):
         self.assertEqual({}, self.servers(demo2, stack_id))
         self.assertEqual([], [t for t in self.trusts(admin, demo_user)
                               if t.id == made[0].id])
+
+    # -- in-instance signals -------------------------------------------------
+
+    def domain_users(self, admin):
+        return {u.id: u for u in admin.identity.users(
+            domain_id=self.stack_domain_id)}
+
+    def user_data(self, admin, server_id):
+        """The server's user_data as Nova keeps it (what a guest's
+        metadata service would serve)."""
+        resp = admin.compute.get('/servers/%s' % server_id, headers={
+            'OpenStack-API-Version': 'compute 2.3'})
+        self.assertEqual(200, resp.status_code, resp.text)
+        raw = resp.json()['server']['OS-EXT-SRV-ATTR:user_data']
+        return base64.b64decode(raw).decode('utf-8')
+
+    def test_in_instance_signals_through_stack_users(self):
+        from heatclient import client as heat_client
+        from heatclient import exc as heat_exc
+        from keystoneauth1 import session as ks_session
+        from keystoneauth1.identity import v3
+        admin = self.session(self.cloud.admin_cloud_name)
+        demo = self.session(self.cloud.demo_cloud_name)
+        hc, _token = self.heat(demo)
+        before = set(self.domain_users(admin))
+        name = 'su-%s' % uuid.uuid4().hex[:6]
+        created = hc.stacks.create(stack_name=name, template=SIGNALS)
+        stack_id = created['stack']['id']
+
+        # the guest: waits for its server, reads its user_data
+        def server_id():
+            stk = hc.stacks.get(stack_id)
+            if stk.stack_status.endswith('FAILED'):
+                self.fail(stk.stack_status_reason)
+            res = hc.resources.get(stack_id, 'server')
+            if res.resource_status == 'COMPLETE' or \
+                    res.resource_status == 'CREATE_COMPLETE':
+                return res.physical_resource_id
+            return None
+        self.poll('the server', server_id)
+        script = self.user_data(admin, server_id()).splitlines()
+        self.assertEqual('IN_PROGRESS', hc.stacks.get(
+            stack_id).stack_status.split('_', 1)[1])
+
+        # Keystone: two users of the stack user domain, in one project
+        # made for the stack, with the stack user role only
+        users = {i: u for i, u in self.domain_users(admin).items()
+                 if i not in before}
+        self.assertEqual(2, len(users), users)
+        projects = {u.default_project_id for u in users.values()}
+        self.assertEqual(1, len(projects), projects)
+        project = admin.identity.get_project(projects.pop())
+        self.assertEqual(self.stack_domain_id, project.domain_id)
+        # upstream's name, cut to Keystone's 64 characters
+        self.assertEqual(('%s-%s' % (demo.session.get_project_id(),
+                                     stack_id))[:64], project.name)
+
+        # TOKEN_SIGNAL: the real curl command of curl_cli
+        curl = shlex.split(script[1])
+        self.assertEqual('curl', curl[0])
+        out = subprocess.run(curl + ['-sS', '--max-time', '30'],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(0, out.returncode, out.stderr)
+        self.assertRegex(out.stdout, r'^HTTP/1\.[01] 200', out.stdout)
+
+        # HEAT_SIGNAL: sign in as the stack user, signal with heatclient
+        prefix = '# HEAT_SIGNAL '
+        self.assertTrue(script[2].startswith(prefix), script[2])
+        creds = json.loads(script[2][len(prefix):])
+        self.assertEqual(project.id, creds['project_id'])
+        self.assertEqual('heat_handle', creds['resource_name'])
+        self.assertEqual('%s/%s' % (name, stack_id), creds['stack_id'])
+        auth = v3.Password(auth_url=creds['auth_url'],
+                           user_id=creds['user_id'],
+                           password=creds['password'],
+                           project_id=creds['project_id'])
+        guest = heat_client.Client(
+            '1', session=ks_session.Session(auth=auth),
+            endpoint_override=self.cluster.endpoint(creds['project_id']))
+        guest.resources.signal(creds['stack_id'], creds['resource_name'],
+                               data={'status': 'SUCCESS',
+                                     'data': 'by heatclient'})
+
+        self.wait_status(hc, stack_id, 'CREATE_COMPLETE')
+        outputs = {o['output_key']: o['output_value']
+                   for o in hc.stacks.get(stack_id).outputs}
+        self.assertEqual({'1': 'by curl'}, json.loads(outputs['token_data']))
+        self.assertEqual({'1': 'by heatclient'},
+                         json.loads(outputs['heat_data']))
+
+        # the stack user reads its stack's resource metadata, and does
+        # nothing else: no stack list, no other project's stacks
+        self.assertEqual({}, guest.resources.metadata(
+            creds['stack_id'], 'server') or {})
+        self.assertRaises(heat_exc.HTTPForbidden, guest.stacks.list().
+                          __next__)
+        other = heat_client.Client(
+            '1', session=ks_session.Session(auth=auth),
+            endpoint_override=self.cluster.endpoint(
+                demo.session.get_project_id()))
+        self.assertRaises((heat_exc.HTTPUnauthorized,
+                           heat_exc.HTTPForbidden, heat_exc.HTTPNotFound),
+                          other.resources.signal, creds['stack_id'],
+                          'heat_handle', data={})
+
+        # deleting the stack deletes the users and their project
+        hc.stacks.delete(stack_id)
+
+        def gone():
+            try:
+                stk = hc.stacks.get(stack_id)
+            except heat_exc.HTTPNotFound:
+                return True
+            if stk.stack_status == 'DELETE_FAILED':
+                self.fail(stk.stack_status_reason)
+            return stk.stack_status == 'DELETE_COMPLETE'
+        self.poll('delete of %s' % stack_id, gone)
+        self.assertEqual(set(), set(users) & set(self.domain_users(admin)))
+        self.assertIsNone(admin.identity.find_project(
+            project.id, domain_id=self.stack_domain_id))

@@ -11,6 +11,7 @@ import time
 import fixtures
 
 from heat.common import exception
+from heat.db import api as db_api
 from heat.engine import service
 from heat.engine.resources.openstack.heat import wait_condition
 from heat.tests.unit.resources.test_none import StackTestCase
@@ -69,6 +70,22 @@ class TestHandle(StackTestCase):
         self.assertEqual({'endpoint': endpoint, 'token': token},
                          json.loads(handle.FnGetAtt('signal')))
         self.assertEqual(handle.resource_id, handle.FnGetRefId())
+
+    def test_endpoint_follows_clients_heat_url(self):
+        from heat.engine import clients
+        conf = clients._conf()
+        # upstream's format names the project; it is replaced by the
+        # resource's path (project first)
+        for url in ('https://orch.example:8004/v1/%(tenant_id)s',
+                    'https://orch.example:8004/v1/'):
+            conf.set_override('url', url, group='clients_heat')
+            self.addCleanup(conf.clear_override, 'url', group='clients_heat')
+            stack, handle = self.handle()
+            self.assertEqual(
+                'https://orch.example:8004/v1/test_tenant/stacks/teststack/'
+                '%s/resources/handle/signal' % stack.id,
+                handle.FnGetAtt('endpoint'))
+            db_api.stack_delete(self.ctx, stack.id, 'test_tenant')
 
     def test_token_is_stored_redacted(self):
         _stack, handle = self.handle()
@@ -164,10 +181,10 @@ class TestHandle(StackTestCase):
         self.assertEqual(['SUCCESS'], handle.get_status())
 
     def test_cloud_transports_fail_validation(self):
-        for transport, needed in (('CFN_SIGNAL', 'keystone'),
-                                  ('HEAT_SIGNAL', 'keystone'),
-                                  ('TEMP_URL_SIGNAL', 'swift'),
-                                  ('ZAQAR_SIGNAL', 'zaqar')):
+        for transport, needed in (
+                ('CFN_SIGNAL', 'CloudFormation-compatible API'),
+                ('TEMP_URL_SIGNAL', 'swift'),
+                ('ZAQAR_SIGNAL', 'zaqar')):
             stack = self.parse(HANDLE % ('{signal_transport: %s}'
                                          % transport))
             exc = self.assertRaises(exception.StackValidationFailed,
@@ -176,6 +193,88 @@ class TestHandle(StackTestCase):
                 'resources.handle.properties.signal_transport: Signal '
                 'transport %s needs the %s service, which is not '
                 'available' % (transport, needed), str(exc))
+
+    def test_heat_signal_needs_a_stack_user_domain(self):
+        stack = self.parse(HANDLE % '{signal_transport: HEAT_SIGNAL}')
+        exc = self.assertRaises(exception.StackValidationFailed,
+                                stack.validate)
+        self.assertEqual(
+            'resources.handle.properties.signal_transport: Signal '
+            'transport HEAT_SIGNAL needs a stack user domain: set '
+            'stack_user_domain_id (or stack_user_domain_name), '
+            'stack_domain_admin and stack_domain_admin_password in '
+            '[DEFAULT]', str(exc))
+
+    def test_keystone_token_signal_needs_a_stack_user_domain(self):
+        # a Keystone user's request: the engine's own random token could
+        # never pass keystonemiddleware, so the handle is refused
+        self.ctx.auth_token = 'a-keystone-token'
+        self.ctx.auth_url = 'http://keystone.example:5000'
+        stack = self.parse(HANDLE % '{}')
+        exc = self.assertRaises(exception.StackValidationFailed,
+                                stack.validate)
+        self.assertIn('Signal transport TOKEN_SIGNAL with Keystone '
+                      'authentication needs a stack user domain: set '
+                      'stack_user_domain_id', str(exc))
+        # NO_SIGNAL needs no credentials at all
+        self.parse(HANDLE % '{signal_transport: NO_SIGNAL}').validate()
+
+
+class TestStackUserScope(StackTestCase):
+    """A stack user's token (role heat_stack_user, scoped to a stack's
+    user project) reaches that stack's resources, and nothing else."""
+
+    def setUp(self):
+        super().setUp()
+        from heat.db import api as db_api
+        self.stack, self.handle = TestHandle.handle(self)
+        db_api.stack_claim_user_project(self.ctx, self.stack.id,
+                                        'test_tenant', 'user-project')
+        self.other = self.create(HANDLE % '{}', name='other')
+        self.svc = service.EngineService('host', 'topic')
+
+    def user_ctx(self, project='user-project', roles=('heat_stack_user',)):
+        from heat.common import context
+        return context.RequestContext(project_id=project, user_id='su',
+                                      roles=list(roles))
+
+    def ident(self, stack, tenant='user-project'):
+        return {'tenant': tenant, 'stack_name': stack.name,
+                'stack_id': stack.id, 'path': ''}
+
+    def test_claim_keeps_the_first_project(self):
+        from heat.db import api as db_api
+        self.assertEqual('user-project', db_api.stack_claim_user_project(
+            self.ctx, self.stack.id, 'test_tenant', 'another'))
+
+    def test_stack_user_reads_metadata_and_signals(self):
+        res = self.svc.describe_stack_resource(
+            self.user_ctx(), self.ident(self.stack), 'handle')
+        self.assertEqual('handle', res['resource_name'])
+        self.svc.resource_signal(
+            self.user_ctx(), self.ident(self.stack), 'handle',
+            {'token': self.handle.FnGetAtt('token'), 'reason': 'booted'},
+            sync_call=True)
+        self.assertEqual(['booted'],
+                         self.handle.get_status_reason('SUCCESS'))
+
+    def test_other_stacks_and_other_users_see_nothing(self):
+        # the same user project, another stack: not found
+        self.assertRaises(exception.StackNotFound,
+                          self.svc.describe_stack_resource, self.user_ctx(),
+                          self.ident(self.other), 'handle')
+        # another project's token with the role: not found
+        self.assertRaises(exception.StackNotFound,
+                          self.svc.describe_stack_resource,
+                          self.user_ctx(project='elsewhere'),
+                          self.ident(self.stack, 'elsewhere'), 'handle')
+        # the user project without the stack user role: not found
+        self.assertRaises(exception.StackNotFound,
+                          self.svc.resource_signal,
+                          self.user_ctx(roles=('member',)),
+                          self.ident(self.stack), 'handle', {},
+                          sync_call=True)
+        self.assertEqual({}, self.handle.metadata_get(refresh=True))
 
 
 class TestWaitCondition(StackTestCase):

@@ -21,8 +21,24 @@ signal is rejected with :class:`InvalidSignalToken`, by
 ``handle_signal`` and already by the check the engine service makes
 before it starts a signal in the background (so the caller gets the
 error). ``NO_SIGNAL`` needs no signal at all: each time the wait
-condition checks the handle, the handle signals itself. The other
-transports need a cloud service (keystone, swift, zaqar) and fail
+condition checks the handle, the handle signals itself.
+
+**Stack users.** With a stack user domain configured
+(``stack_user_domain_id``..., see heat/engine/clients/stack_domain.py),
+a ``TOKEN_SIGNAL`` handle is upstream's: it makes a Keystone user of
+that domain (role ``heat_stack_user`` in the stack's user project), and
+its ``token`` is that user's Keystone token, its ``endpoint`` the
+resource's signal URL in the stack user project, so that an instance
+signals through keystonemiddleware like any client. ``HEAT_SIGNAL``
+then works too: attribute ``signal`` is the user's credentials
+(``auth_url``, ``username``, ``user_id``, ``password``, ``project_id``,
+``domain_id``, ``region_name``, plus ``stack_id`` (the stack's path,
+``<name>/<id>``) and ``resource_name`` to name what to signal), for a
+client that signs in itself. The user is deleted with the handle.
+Under Keystone authentication without a stack user domain, both fail
+validation naming the options to set.
+``CFN_SIGNAL``, ``TEMP_URL_SIGNAL`` and ``ZAQAR_SIGNAL`` need services
+this engine does not offer (the CFN API, swift, zaqar) and fail
 validation. Attribute ``signal`` is ``{"endpoint", "token"}`` for a
 token handle (upstream gives ``null`` there), ``{}`` for ``NO_SIGNAL``.
 
@@ -44,6 +60,8 @@ from oslo_config import cfg
 
 from heat.common import exception, identifier
 from heat.engine import attributes, constraints, properties, resource
+from heat.engine.clients import stack_domain
+from heat.engine.resources import stack_user
 
 DEFAULT_HEAT_URL = 'http://127.0.0.1:8004/v1'
 
@@ -54,8 +72,8 @@ SIGNAL_TRANSPORTS = (
     'CFN_SIGNAL', 'TEMP_URL_SIGNAL', 'HEAT_SIGNAL', 'NO_SIGNAL',
     'ZAQAR_SIGNAL', 'TOKEN_SIGNAL',
 )
-#: transports that need a cloud service, and which one
-CLOUD_TRANSPORTS = {CFN_SIGNAL: 'keystone', HEAT_SIGNAL: 'keystone',
+#: transports that need a service this engine does not offer, and which
+CLOUD_TRANSPORTS = {CFN_SIGNAL: 'CloudFormation-compatible API',
                     TEMP_URL_SIGNAL: 'swift', ZAQAR_SIGNAL: 'zaqar'}
 
 STATUSES = (STATUS_FAILURE, STATUS_SUCCESS) = ('FAILURE', 'SUCCESS')
@@ -72,12 +90,24 @@ def _now():
 
 
 def heat_url():
-    """The orchestration API's base URL (``[clients_heat] url``)."""
+    """The Orchestration API's base URL, without the project:
+    ``[clients_heat] url`` (upstream's format, ``.../v1/%(tenant_id)s``,
+    or without the project), else the public URL of heat-api that
+    pre-signed URLs use (``heat_metadata_server_url``) and ``/v1``."""
+    from heat.common import signing
+    from heat.engine import clients
+    url = clients._conf().clients_heat.url
+    if url:
+        url = url.rstrip('/')
+        for suffix in ('/%(tenant_id)s', '/$(tenant_id)s',
+                       '/%(project_id)s', '/$(project_id)s'):
+            if url.endswith(suffix):
+                url = url[:-len(suffix)]
+        return url
     try:
-        url = cfg.CONF.clients_heat.url
-    except (cfg.NoSuchOptError, cfg.NoSuchGroupError, AttributeError):
-        url = None
-    return (url or DEFAULT_HEAT_URL).rstrip('/')
+        return signing.public_base_url() + '/v1'
+    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
+        return DEFAULT_HEAT_URL
 
 
 class InvalidSignalToken(exception.HeatException):
@@ -105,7 +135,7 @@ class WaitConditionTimeout(resource.Error):
         super().__init__(message)
 
 
-class HeatWaitConditionHandle(resource.Resource):
+class HeatWaitConditionHandle(stack_user.StackUser, resource.Resource):
     """Collects the signals a wait condition waits for."""
 
     PROPERTIES = (SIGNAL_TRANSPORT,) = ('signal_transport',)
@@ -161,24 +191,57 @@ class HeatWaitConditionHandle(resource.Resource):
 
     def validate(self):
         super().validate()
-        service = CLOUD_TRANSPORTS.get(self._transport())
+        transport = self._transport()
+        path = self.t.path('properties') + [self.SIGNAL_TRANSPORT]
+        service = CLOUD_TRANSPORTS.get(transport)
         if service is not None:
             raise exception.StackValidationFailed(
                 message='Signal transport %s needs the %s service, which '
-                        'is not available' % (self._transport(), service),
-                path=self.t.path('properties') + [self.SIGNAL_TRANSPORT])
+                        'is not available' % (transport, service),
+                path=path)
+        if stack_domain.configured():
+            return
+        if transport == HEAT_SIGNAL:
+            raise exception.StackValidationFailed(
+                message='Signal transport HEAT_SIGNAL needs a stack user '
+                        'domain: set stack_user_domain_id (or '
+                        'stack_user_domain_name), stack_domain_admin and '
+                        'stack_domain_admin_password in [DEFAULT]',
+                path=path)
+        if transport == TOKEN_SIGNAL and stack_domain.keystone_context(
+                self.stack.context):
+            raise exception.StackValidationFailed(
+                message=stack_domain.missing_domain_message(transport),
+                path=path)
 
-    def _endpoint(self):
+    def _stack_users(self):
+        """Whether this handle's credentials are a Keystone stack user's
+        (a stack user domain is configured)."""
+        return (self._transport() in (TOKEN_SIGNAL, HEAT_SIGNAL) and
+                stack_domain.configured())
+
+    def _endpoint(self, project=None):
         ident = identifier.ResourceIdentifier(
-            self.stack.tenant_id or '', self.stack.name, self.stack.id or '',
-            resource_name=self.name)
+            project or self.stack.tenant_id or '', self.stack.name,
+            self.stack.id or '', resource_name=self.name)
         return '%s/%s/signal' % (heat_url(), ident.url_path())
 
     def handle_create(self):
-        if self._transport() == TOKEN_SIGNAL:
+        if self._stack_users():
+            # the user first: the token and the credentials are its
+            user_id, _password, project = self._create_stack_user()
+            if self._transport() == TOKEN_SIGNAL:
+                self.data_set('token', self._stack_user_token(),
+                              redact=True)
+                self.data_set('endpoint', self._endpoint(project))
+        elif self._transport() == TOKEN_SIGNAL:
             self.data_set('token', secrets.token_hex(32), redact=True)
             self.data_set('endpoint', self._endpoint())
         self.resource_id_set(self.physical_resource_name())
+
+    def handle_delete(self):
+        if self._stack_user_id():
+            self._delete_stack_user()
 
     def _resolve_attribute(self, key):
         if not self.resource_id:
@@ -198,6 +261,13 @@ class HeatWaitConditionHandle(resource.Resource):
         if key == self.SIGNAL_ATTR:
             if self._transport() == TOKEN_SIGNAL:
                 return json.dumps({'endpoint': endpoint, 'token': token})
+            if self._transport() == HEAT_SIGNAL and self._stack_user_id():
+                creds = self._heat_signal_credentials()
+                # as upstream's server credentials name them: the
+                # stack's path (name/id) and the resource
+                creds.update(stack_id=self.stack.identifier().stack_path(),
+                             resource_name=self.name)
+                return json.dumps(creds)
             return json.dumps({})
         return None
 
