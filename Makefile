@@ -5,11 +5,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint functional bench clean
 
-$(STAMP): requirements.txt test-requirements.txt setup.cfg
+$(STAMP): requirements.txt test-requirements.txt setup.cfg \
+		contrib/heat-autoscalingclient/pyproject.toml
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r requirements.txt -r test-requirements.txt
 	$(VENV)/bin/pip install -q --no-deps -e .
+	$(VENV)/bin/pip install -q -e contrib/heat-autoscalingclient
 	touch $(STAMP)
 
 demo: $(STAMP)

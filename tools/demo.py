@@ -14,6 +14,9 @@
    triggers through the signal API, the pre-signed ``alarm_url`` and an
    ``Idempotency-Key``, each decision with its reason and the member count
    as the group converges.
+7. The Auto-Scaling API without a template, through ``openstack
+   autoscaling`` (contrib/heat-autoscalingclient): group create, policy
+   create, webhook create, execute by URL, activity list.
 
 Each step uses the public entry points (``heat-manage``, ``heat.scaling``)
 that later layers call.
@@ -339,6 +342,71 @@ def autoscaling():
             proc.stdout.close()
 
 
+def autoscaling_api():
+    banner('7. The Auto-Scaling API through the openstack CLI (no '
+           'template)')
+    import re
+    import signal
+
+    bindir = os.path.dirname(sys.executable)
+    with tempfile.TemporaryDirectory() as state_dir:
+        proc = subprocess.Popen(
+            [os.path.join(bindir, 'heat-all'), '--state-dir', state_dir,
+             '--bind-port', '0'],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            line = proc.stdout.readline().strip()
+            host, port = re.search(r'http://([\d.]+):(\d+)', line).groups()
+            endpoint = 'http://%s:%s/autoscaling/v1/demo' % (host, port)
+            osc = [os.path.join(bindir, 'openstack'), '--os-auth-type',
+                   'none', '--os-endpoint', endpoint]
+            print('OSC="openstack --os-auth-type none --os-endpoint %s"'
+                  % endpoint)
+
+            def cli(*args, show=True, shown=None):
+                print('$ $OSC autoscaling %s' % (shown or ' '.join(args)))
+                out = subprocess.run(
+                    osc + ['autoscaling'] + list(args), check=True,
+                    capture_output=True, text=True).stdout
+                if show:
+                    for row in out.rstrip().splitlines():
+                        print('    ' + row)
+                return out
+
+            cli('group', 'create', 'web', '--min-size', '0', '--max-size',
+                '5', '--desired-capacity', '2', '--cooldown', '0',
+                '--resource-type', 'OS::Heat::RandomString', '--property',
+                'length=8', '--wait', '-f', 'value', '-c', 'name', '-c',
+                'status', '-c', 'current_size')
+            cli('policy', 'create', 'web', 'up', '--adjustment-type',
+                'change_in_capacity', '--adjustment', '1', '-f', 'value',
+                '-c', 'name', '-c', 'adjustment_type', '-c',
+                'scaling_adjustment')
+            url = cli('webhook', 'create', 'web', 'up', '-f', 'value', '-c',
+                      'url', show=False).strip()
+            print('    %s  (the capability URL: shown once, only here)'
+                  % re.sub(r'[^/]+$', '<token>', url))
+            print('$ openstack autoscaling webhook execute "$URL"   '
+                  '(no credentials)')
+            out = subprocess.run(
+                [os.path.join(bindir, 'openstack'), 'autoscaling', 'webhook',
+                 'execute', url, '-f', 'value', '-c', 'accepted', '-c',
+                 'reason'], check=True, capture_output=True,
+                text=True).stdout
+            for row in out.rstrip().splitlines():
+                print('    ' + row)
+            cli('group', 'converge', 'web', '--wait', '-f', 'value', '-c',
+                'status', '-c', 'current_size')
+            cli('activity', 'list', 'web', '-c', 'trigger', '-c', 'status',
+                '-c', 'from_capacity', '-c', 'to_capacity', '-c', 'reason')
+            cli('group', 'delete', 'web', '--wait')
+            print('group web deleted')
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
+            proc.stdout.close()
+
+
 def main():
     defns = validate_example()
     scaling_decisions(defns)
@@ -346,6 +414,7 @@ def main():
     database()
     rest_api()
     autoscaling()
+    autoscaling_api()
 
 
 if __name__ == '__main__':

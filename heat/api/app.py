@@ -28,6 +28,8 @@ from oslo_config import cfg
 
 from heat.api import faults, middleware, options, ratelimit, v1
 from heat.api import policy as policy_mod
+from heat.api.autoscaling import PREFIX as AUTOSCALING_PREFIX
+from heat.api.autoscaling import app as autoscaling_app
 
 LOG = logging.getLogger(__name__)
 
@@ -66,9 +68,29 @@ class API:
         self.mapper, self.controllers = v1.make_routes(engine, conf)
         self.anonymous_limit = ratelimit.AnonymousRateLimit.from_conf(
             lambda name, default: _opt(conf, name, default))
+        #: the Auto-Scaling API, served under /autoscaling; it shares the
+        #: enforcer and the anonymous rate limiter
+        self.autoscaling = autoscaling_app.AutoScalingAPI(
+            engine, conf, enforcer=self.enforcer, limits=self)
+
+    @staticmethod
+    def _is_autoscaling(path):
+        return path == AUTOSCALING_PREFIX or path.startswith(
+            AUTOSCALING_PREFIX + '/')
+
+    def is_public(self, environ):
+        """Whether an Auto-Scaling API request goes to one of its
+        unauthenticated routes (:class:`heat.api.middleware.PublicRoutes`
+        asks)."""
+        return (self._is_autoscaling(environ.get('PATH_INFO', '')) and
+                self.autoscaling.is_public(environ))
 
     @webob.dec.wsgify(RequestClass=Request)
     def __call__(self, req):
+        # the raw PATH_INFO: req.path_info decodes it, and a path that
+        # is not UTF-8 (``%FF``) must reach the error handling below
+        if self._is_autoscaling(req.environ.get('PATH_INFO', '')):
+            return req.get_response(self.autoscaling)
         rid = middleware.request_id(req)
         try:
             resp = self._dispatch(req)

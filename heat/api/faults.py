@@ -70,6 +70,11 @@ ERROR_MAP = {
     # stack's trust, no credentials for the cloud): the message says why
     'CloudError': webob.exc.HTTPBadRequest,
     'PhysicalResourceNameAmbiguity': webob.exc.HTTPBadRequest,
+    # the Auto-Scaling API (heat.api.autoscaling)
+    'ScalingGroupBusy': webob.exc.HTTPConflict,
+    'ScalingGroupOwnedByStack': webob.exc.HTTPConflict,
+    'ScalingGroupVersionMismatch': webob.exc.HTTPPreconditionFailed,
+    'IdempotencyKeyReused': webob.exc.HTTPConflict,
 }
 
 #: exception class names that mean "a service heat needs is unavailable

@@ -99,6 +99,10 @@ class PublicRoutes:
                 match = None
             if match and match.get('controller') in self.controllers:
                 return self.api(environ, start_response)
+            # the Auto-Scaling API's own public routes (heat.api.app.API)
+            is_public = getattr(self.api, 'is_public', None)
+            if is_public is not None and is_public(environ):
+                return self.api(environ, start_response)
         return self.app(environ, start_response)
 
 

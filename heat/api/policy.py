@@ -72,6 +72,52 @@ ACTIONS = {
     'signal:signal': '', 'signal:webhook': '',
 }
 
+# -- the Auto-Scaling API v1 (heat.api.autoscaling) -------------------------
+#: rule name -> (default check string, what the rule guards)
+AUTOSCALING_ACTIONS = {
+    'autoscaling:group:index': (READER, 'List scaling groups.'),
+    'autoscaling:group:show': (READER, 'Show a scaling group.'),
+    'autoscaling:group:create': (MEMBER, 'Create a scaling group.'),
+    'autoscaling:group:update': (MEMBER, 'Change a scaling group.'),
+    'autoscaling:group:delete': (MEMBER, 'Delete a scaling group.'),
+    'autoscaling:group:suspend': (MEMBER, 'Suspend a scaling group.'),
+    'autoscaling:group:resume': (MEMBER, 'Resume a scaling group.'),
+    'autoscaling:group:resize': (MEMBER, 'Resize a scaling group.'),
+    'autoscaling:group:converge': (MEMBER, 'Converge a scaling group now.'),
+    'autoscaling:member:index': (READER, 'List the members of a group.'),
+    'autoscaling:member:show': (READER, 'Show a member of a group.'),
+    'autoscaling:member:remove': (MEMBER, 'Remove or replace members.'),
+    'autoscaling:member:update': (MEMBER,
+                                  'Protect a member from scale-in.'),
+    'autoscaling:member:mark_unhealthy': (MEMBER,
+                                          'Mark a member unhealthy.'),
+    'autoscaling:policy:index': (READER, 'List the policies of a group.'),
+    'autoscaling:policy:show': (READER, 'Show a scaling policy.'),
+    'autoscaling:policy:create': (MEMBER, 'Create a scaling policy.'),
+    'autoscaling:policy:update': (MEMBER, 'Change a scaling policy.'),
+    'autoscaling:policy:delete': (MEMBER, 'Delete a scaling policy.'),
+    'autoscaling:policy:execute': (MEMBER, 'Execute a scaling policy.'),
+    'autoscaling:webhook:index': (READER, 'List the webhooks of a policy.'),
+    'autoscaling:webhook:create': (MEMBER, 'Create a webhook.'),
+    'autoscaling:webhook:delete': (MEMBER, 'Delete a webhook.'),
+    'autoscaling:activity:index': (READER,
+                                   'List the activities of a group.'),
+    'autoscaling:activity:show': (READER, 'Show an activity.'),
+}
+ACTIONS.update((name, check) for name, (check, _doc) in
+               AUTOSCALING_ACTIONS.items())
+# -- end of the Auto-Scaling API rules ---------------------------------------
+
+
+def list_rules():
+    """Every rule with its default (oslo.policy's ``oslo.policy.policies``
+    entry point: ``oslopolicy-sample-generator --namespace heat``)."""
+    docs = {name: doc for name, (_check, doc) in
+            AUTOSCALING_ACTIONS.items()}
+    return list(BASE_RULES) + [
+        policy.RuleDefault(name, check, docs.get(name))
+        for name, check in sorted(ACTIONS.items())]
+
 
 class Forbidden(exception.HeatException):
     msg_fmt = 'You are not authorized to complete %(action)s.'
@@ -88,10 +134,7 @@ class Enforcer:
         if policy_file is not None:
             kwargs['policy_file'] = policy_file
         self._enforcer = policy.Enforcer(conf, use_conf=True, **kwargs)
-        self._enforcer.register_defaults(BASE_RULES)
-        self._enforcer.register_defaults(
-            [policy.RuleDefault(name, check) for name, check in
-             ACTIONS.items()])
+        self._enforcer.register_defaults(list_rules())
 
     @staticmethod
     def _creds(context):

@@ -19,13 +19,13 @@ def main(argv=None):
     args = common.parse_args(p, argv)
     conf = common.load(args)
     common.prepare_database(conf, sync=True)
+    stop = common.stop_on_signal('heat-all', conf)
     svc, rpc = common.start_engine(conf)
     server = None
     # Whatever happens from here on (a port in use, a closed stdout, a
     # signal), the engine's threads are stopped: a half-started heat-all
     # must not linger.
     try:
-        stop = common.stop_on_signal()
         server = common.make_wsgi_server(conf, common.api_app(conf),
                                          args.bind_host, args.bind_port)
         server.prepare()
@@ -42,10 +42,7 @@ def main(argv=None):
                          daemon=True).start()
         common.wait(stop)
     finally:
-        if server is not None:
-            server.stop()
-        rpc.stop()
-        svc.stop()
+        common.stop_gracefully(stop, server, rpc, svc)
     return 0
 
 

@@ -33,7 +33,7 @@ def main(argv=None):
     common.prepare_database(conf, sync=False)
     server = common.make_wsgi_server(conf, common.api_app(conf),
                                      args.bind_host, args.bind_port)
-    stop = common.stop_on_signal()
+    stop = common.stop_on_signal('heat-api', conf)
     try:
         server.prepare()
         host, port = server.bind_addr[:2]
@@ -43,7 +43,7 @@ def main(argv=None):
                          daemon=True).start()
         common.wait(stop)
     finally:
-        server.stop()
+        common.stop_gracefully(stop, server)
     return 0
 
 

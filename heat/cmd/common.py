@@ -3,9 +3,8 @@ the API server and shutting down on a signal."""
 
 import argparse
 import logging
-import signal
 import socket
-import threading
+import sys
 
 from heat.common import config
 
@@ -95,20 +94,40 @@ def api_app(conf):
     return app.make_app(client.EngineClient(transport=conf), conf)
 
 
-def stop_on_signal():
-    """An Event set by SIGINT or SIGTERM; install it before saying that
-    the service is ready, so that no signal finds the default handler."""
-    stop = threading.Event()
-
-    def handler(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
-    return stop
+def stop_on_signal(name, conf):
+    """A :class:`~heat.cmd.shutdown.Shutdown` set off by SIGINT or
+    SIGTERM, bounded by ``[DEFAULT] graceful_shutdown_timeout``; install
+    it before saying that the service is ready, so that no signal finds
+    the default handler."""
+    from heat.cmd import shutdown
+    return shutdown.Shutdown(name, conf.graceful_shutdown_timeout).install()
 
 
 def wait(stop):
-    """Block until ``stop`` (from :func:`stop_on_signal`) is set."""
-    while not stop.wait(1):
-        pass
+    """Block until ``stop`` (from :func:`stop_on_signal`) is requested."""
+    stop.wait()
+
+
+def stop_gracefully(stop, server=None, rpc=None, svc=None):
+    """Stop what a command runs within ``stop``'s bound (see
+    :mod:`heat.cmd.shutdown`): ``server`` (the WSGI server), ``rpc``
+    (an EngineServer) and ``svc`` (its EngineService) stop taking work
+    at once; requests, RPCs and stack actions in flight get until the
+    grace deadline; what still runs then is abandoned and the process
+    ends (this returns only when nothing was)."""
+    # called from a ``finally``: an exception may be on its way out
+    failed = sys.exc_info()[0] is not None
+    if stop.started_at is None:
+        stop.request()  # an error ends the command, not a signal
+    if server is not None:
+        server.shutdown_timeout = stop.remaining()
+        stop.in_background('API requests in flight', server.stop)
+    if rpc is not None:
+        stop.in_background('RPCs in flight', rpc.stop)
+    if svc is not None:
+        svc.stop_taking_work()
+    stop.join()
+    if svc is not None:
+        abandoned = svc.stop(stop.remaining())
+        stop.abandon(*('the action of stack %s' % s for s in abandoned))
+    stop.finish(failed)

@@ -13,13 +13,12 @@ from heat.cmd import common
 
 
 def _serve(conf):
-    stop = common.stop_on_signal()
+    stop = common.stop_on_signal('heat-engine', conf)
     svc, rpc = common.start_engine(conf)
     try:
         common.wait(stop)
     finally:
-        rpc.stop()
-        svc.stop()
+        common.stop_gracefully(stop, rpc=rpc, svc=svc)
 
 
 def main(argv=None):

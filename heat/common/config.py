@@ -12,6 +12,7 @@ import os
 
 from oslo_config import cfg
 
+from heat.common import template_format
 from heat.db import options as db_options
 
 DEFAULT_STATE_DIR = os.path.join('~', '.local', 'state', 'heat')
@@ -41,6 +42,13 @@ engine_opts = [
     cfg.IntOpt('max_resources_per_stack', default=1000,
                help='Maximum resources allowed per top-level stack, '
                     'nested stacks included. -1 stands for unlimited.'),
+    cfg.IntOpt('max_template_size',
+               default=template_format.MAX_TEMPLATE_BYTES, min=1,
+               help='Largest template, in bytes of UTF-8 text, that '
+                    'heat-api and heat-engine accept: the root template '
+                    '(as text or as a JSON object), each file of the '
+                    'files map, and nested templates. A larger one is '
+                    'refused with a 400 naming both sizes.'),
     cfg.FloatOpt('db_retry_seconds', default=10.0, min=0,
                  help='Seconds an engine keeps retrying a database '
                       'transaction (a trigger\'s decision, a heartbeat, a '
@@ -73,6 +81,13 @@ autoscaling_opts = [
                help='Seconds between two sweeps that resume groups whose '
                     'members differ from their desired capacity or whose '
                     'lease expired (0: no sweep).'),
+    cfg.IntOpt('api_idempotency_retention', default=86400, min=60,
+               help='Seconds the Auto-Scaling API keeps the first answer '
+                    'to a POST that carried an Idempotency-Key: a repeat '
+                    'of the key (same project) within that time gets the '
+                    'same answer and changes nothing; after it, the key '
+                    'is new again. Expired answers are deleted when the '
+                    'project uses a key again and by the sweep.'),
 ]
 
 signal_opts = [
@@ -110,6 +125,14 @@ service_opts = [
                     'the lock over and marks them FAILED ("Engine went '
                     'down during stack <ACTION>"). 0: twice '
                     'report_interval.'),
+    cfg.IntOpt('graceful_shutdown_timeout', default=10, min=2,
+               help='Seconds within which heat-all, heat-engine and '
+                    'heat-api end after SIGTERM or SIGINT. They stop '
+                    'taking work at once; requests, RPCs and stack actions '
+                    'in flight get this less 2 s (less a fifth when under '
+                    '10 s); what still runs then is '
+                    'abandoned to other engines (its stack locks and group '
+                    'leases are taken over) and the process exits.'),
 ]
 
 #: The process-wide configuration the engine reads (upstream's style).
@@ -207,6 +230,8 @@ def list_opts():
                  list(service_opts) + list(signal_opts))
     yield 'heat_api', list(api_opts)
     yield 'autoscaling', list(autoscaling_opts)
+    from heat.engine.hot import functions as hot_functions
+    yield 'yaql', list(hot_functions.yaql_opts)
     for group, opts in clients.list_opts():
         yield group, list(opts)
     for group, opts in api_options.list_opts():

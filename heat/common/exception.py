@@ -180,6 +180,12 @@ class ActionInProgress(HeatException):
                'in progress.')
 
 
+class StackLockLost(HeatException):
+    msg_fmt = ('Stack %(stack_name)s: the lock of its action (token '
+               '%(token)s of engine %(engine_id)s) was taken over; state '
+               'write refused.')
+
+
 class StackResourceLimitExceeded(HeatException):
     msg_fmt = 'You have reached the maximum resources per stack.'
 
@@ -357,6 +363,28 @@ class ScalingGroupBusy(HeatException):
     """The group is being deleted (or is otherwise not accepting work)."""
 
     msg_fmt = 'Scaling group %(group)s is %(state)s.'
+
+
+class ScalingGroupOwnedByStack(HeatException):
+    """A change the Auto-Scaling API refuses on a group a template made:
+    the owning stack is where it is changed (HTTP 409)."""
+
+    msg_fmt = ('group %(group)s belongs to stack %(stack_id)s resource '
+               '%(resource_name)s: change it through the stack')
+
+
+class ScalingGroupVersionMismatch(HeatException):
+    """``If-Match`` named another version of the group (HTTP 412)."""
+
+    msg_fmt = ('group %(group)s is at version %(version)s, not '
+               '%(expected)s (If-Match): read it again')
+
+
+class IdempotencyKeyReused(HeatException):
+    """An ``Idempotency-Key`` seen with another request (HTTP 409)."""
+
+    msg_fmt = ('Idempotency-Key %(key)s was first used for another '
+               'request (%(what)s)')
 
 
 class InvalidSignature(HeatException):

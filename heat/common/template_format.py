@@ -3,7 +3,8 @@
 :func:`parse` accepts JSON or YAML text (or an already-parsed mapping) and
 returns the template as a dict. Like upstream Heat:
 
-- text larger than :data:`MAX_TEMPLATE_BYTES` is refused with
+- text larger than ``[DEFAULT] max_template_size`` bytes (UTF-8;
+  default :data:`MAX_TEMPLATE_BYTES`, upstream's) is refused with
   :class:`~heat.common.exception.TemplateTooLarge`;
 - YAML timestamps load as strings, so the unquoted
   ``heat_template_version: 2013-05-23`` stays ``'2013-05-23'``;
@@ -21,7 +22,7 @@ import yaml
 
 from heat.common import exception
 
-#: upstream's ``max_template_size`` default.
+#: the default of ``[DEFAULT] max_template_size`` (upstream's).
 MAX_TEMPLATE_BYTES = 524288
 
 VERSION_KEYS = ('heat_template_version', 'AWSTemplateFormatVersion',
@@ -60,8 +61,20 @@ def _text_of(tmpl):
     return tmpl
 
 
-def check_size(text, limit=MAX_TEMPLATE_BYTES):
-    """Refuse text longer than ``limit`` bytes (UTF-8)."""
+def max_template_size(conf=None):
+    """``[DEFAULT] max_template_size`` of ``conf`` (the process-wide
+    configuration by default), in bytes."""
+    if conf is None:
+        from heat.common import config
+        conf = config.CONF
+    return getattr(conf, 'max_template_size', MAX_TEMPLATE_BYTES)
+
+
+def check_size(text, limit=None):
+    """Refuse text longer than ``limit`` bytes (UTF-8); by default
+    the ``max_template_size`` option."""
+    if limit is None:
+        limit = max_template_size()
     size = len(text.encode('utf-8')) if isinstance(text, str) else len(text)
     if size > limit:
         raise exception.TemplateTooLarge(actual_len=size, limit=limit)

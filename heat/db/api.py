@@ -645,12 +645,15 @@ def stack_get_by_user_project(context, stack_id, user_project_id):
             M.stack_user_project_id == user_project_id).one_or_none()
 
 
-def stack_update(context, stack_id, project_id, values, exp_trvsl=None):
+def stack_update(context, stack_id, project_id, values, exp_trvsl=None,
+                 fence=None):
     """Update a live stack; with ``exp_trvsl``, only if it is the traversal.
 
     Returns True if the row was updated. ``values['tags']`` replaces the
     tags. A False return with ``exp_trvsl`` means another update took over
-    the stack (its ``current_traversal`` changed).
+    the stack (its ``current_traversal`` changed); with ``fence``, that
+    the lock it names is no longer held as it was taken
+    (:func:`stack_lock_fence_clause`).
     """
     values = dict(values)
     tags = values.pop('tags', None)
@@ -660,6 +663,8 @@ def stack_update(context, stack_id, project_id, values, exp_trvsl=None):
         if exp_trvsl is not None:
             query = query.filter(
                 models.Stack.current_traversal == exp_trvsl)
+        if fence is not None:
+            query = query.filter(stack_lock_fence_clause(fence))
         values.setdefault('updated_at', utcnow())
         for key in values:
             if not hasattr(models.Stack, key) or key in ('id', 'tenant'):
@@ -1232,12 +1237,14 @@ def engines_alive(context, now=None, dead_after=None):
 # stack_lock
 
 @retry_on_deadlock
-def stack_lock_create(context, stack_id, engine_id, attempts=3):
+def stack_lock_create(context, stack_id, engine_id, attempts=3,
+                      token=None):
     """Take the stack's lock. Returns None if taken, else the holder id.
 
     The holder may be ``engine_id`` itself (a second take is refused, not
     granted twice). ``UNKNOWN_HOLDER`` means the lock kept changing hands
-    faster than we could name its holder.
+    faster than we could name its holder. ``token``: the fencing token
+    the lock is taken with (see :func:`stack_lock_fence_clause`).
     """
     L = models.StackLock
     with writer(context) as session:
@@ -1246,7 +1253,8 @@ def stack_lock_create(context, stack_id, engine_id, attempts=3):
                 # A savepoint, because a duplicate key aborts the whole
                 # transaction on PostgreSQL.
                 with session.begin_nested():
-                    session.add(L(stack_id=stack_id, engine_id=engine_id))
+                    session.add(L(stack_id=stack_id, engine_id=engine_id,
+                                  token=token))
                 return None
             except db_exc.DBDuplicateEntry:
                 pass
@@ -1267,7 +1275,7 @@ def stack_lock_get_engine_id(context, stack_id):
 
 @retry_on_deadlock
 def stack_lock_steal(context, stack_id, old_engine_id, new_engine_id,
-                     now=None, dead_after=None):
+                     now=None, dead_after=None, token=None):
     """Take over a lock from a dead engine, as one conditional UPDATE.
 
     Succeeds (True) only if the lock is still held by ``old_engine_id``
@@ -1281,24 +1289,60 @@ def stack_lock_steal(context, stack_id, old_engine_id, new_engine_id,
             sa.update(L).where(
                 L.stack_id == stack_id, L.engine_id == old_engine_id,
                 ~_alive_clause(old_engine_id, now, dead_after)).values(
-                engine_id=new_engine_id, updated_at=now or utcnow()),
+                engine_id=new_engine_id, token=token,
+                updated_at=now or utcnow()),
             execution_options={'synchronize_session': False}).rowcount
         return rows == 1
 
 
 @retry_on_deadlock
-def stack_lock_release(context, stack_id, engine_id):
-    """Release the lock if ``engine_id`` holds it; True if it did."""
+def stack_lock_release(context, stack_id, engine_id, token=None):
+    """Release the lock if ``engine_id`` holds it (with ``token``, when
+    given: the lock taken then, not one taken again since); True if it
+    did."""
     L = models.StackLock
     with writer(context) as session:
-        rows = session.execute(
-            sa.delete(L).where(L.stack_id == stack_id,
-                               L.engine_id == engine_id)).rowcount
+        query = sa.delete(L).where(L.stack_id == stack_id,
+                                   L.engine_id == engine_id)
+        if token is not None:
+            query = query.where(L.token == token)
+        rows = session.execute(query).rowcount
         return rows == 1
 
 
+def stack_lock_fence_clause(fence):
+    """A WHERE clause true while the lock ``fence`` names is still held
+    as it was taken: ``fence`` is ``(stack_id, engine_id, token)`` of a
+    lock taken with a token. An engine whose lock was taken over (it was
+    paused, another engine marked its action FAILED) writes nothing."""
+    lock_stack_id, engine_id, token = fence
+    L = models.StackLock
+    return sa.exists().where(L.stack_id == lock_stack_id,
+                             L.engine_id == engine_id, L.token == token)
+
+
+def stack_lock_fence_held(context, fence, lock=False):
+    """Whether the lock ``fence`` names is still held as it was taken.
+
+    ``lock``: in the caller's write transaction, hold the lock row (a
+    shared row lock on the server databases) until it ends, so that a
+    takeover cannot steal the lock between this check and the caller's
+    writes."""
+    lock_stack_id, engine_id, token = fence
+    L = models.StackLock
+    if not lock:
+        with reader(context) as session:
+            return bool(session.query(
+                stack_lock_fence_clause(fence)).scalar())
+    with writer(context) as session:
+        row = session.query(L.stack_id).filter(
+            L.stack_id == lock_stack_id, L.engine_id == engine_id,
+            L.token == token).with_for_update(read=True).one_or_none()
+        return row is not None
+
+
 def stack_lock_acquire(context, stack_id, engine_id, now=None,
-                       dead_after=None, attempts=3):
+                       dead_after=None, attempts=3, token=None):
     """Take the lock, stealing it from a dead holder. The DB half of
     the engine's stack lock.
 
@@ -1308,13 +1352,14 @@ def stack_lock_acquire(context, stack_id, engine_id, now=None,
     """
     holder = UNKNOWN_HOLDER
     for _ in range(attempts):
-        holder = stack_lock_create(context, stack_id, engine_id)
+        holder = stack_lock_create(context, stack_id, engine_id,
+                                   token=token)
         if holder is None or holder == engine_id:
             return holder
         if holder == UNKNOWN_HOLDER:
             continue
         if stack_lock_steal(context, stack_id, holder, engine_id,
-                            now=now, dead_after=dead_after):
+                            now=now, dead_after=dead_after, token=token):
             return None
         if engine_is_alive(context, holder, now=now, dead_after=dead_after):
             return holder
@@ -1511,14 +1556,38 @@ def scaling_group_get_by_name(context, name, project):
             G.name == name).order_by(G.created_at, G.id).first()
 
 
+#: the columns groups may be listed by
+SCALING_GROUP_SORT_KEYS = ('name', 'created_at', 'updated_at', 'status')
+
+
 def scaling_group_get_all(context, project, limit=None, marker=None,
-                          stack_id=None):
-    """Groups, oldest first; ``marker`` is a group id (rows after it)."""
+                          stack_id=None, sort_key=None, sort_dir=None,
+                          filters=None):
+    """Groups, oldest first unless ``sort_key`` (one of
+    :data:`SCALING_GROUP_SORT_KEYS`) and ``sort_dir`` (``asc``/``desc``)
+    say otherwise, ties broken by id; ``marker`` is a group id (rows
+    after it); ``filters``: ``{column: value}`` of ``name`` and
+    ``status`` (equality)."""
     G = models.ScalingGroup
+    sort_key = sort_key or 'created_at'
+    if sort_key not in SCALING_GROUP_SORT_KEYS:
+        raise exception.Invalid(reason='sort_key %r: allowed values are %s'
+                                % (sort_key,
+                                   ', '.join(SCALING_GROUP_SORT_KEYS)))
+    sort_dir = sort_dir or 'asc'
+    if sort_dir not in ('asc', 'desc'):
+        raise exception.Invalid(reason='sort_dir %r: allowed values are '
+                                       'asc, desc' % (sort_dir,))
     with reader(context) as session:
         query = _scaling_group_query(session, project)
         if stack_id is not None:
             query = query.filter(G.stack_id == stack_id)
+        for column, value in (filters or {}).items():
+            if column not in ('name', 'status'):
+                raise exception.Invalid(reason='cannot filter groups by %r'
+                                        % (column,))
+            if value is not None:
+                query = query.filter(getattr(G, column) == value)
         marker_obj = None
         if marker is not None:
             marker_obj = _scaling_group_query(session, project).filter(
@@ -1526,8 +1595,8 @@ def scaling_group_get_all(context, project, limit=None, marker=None,
             if marker_obj is None:
                 raise _not_found(SCALING_GROUP, marker)
         return db_utils.paginate_query(
-            query, G, limit, ['created_at', 'id'], marker=marker_obj,
-            sort_dir='asc').all()
+            query, G, limit, [sort_key, 'id'], marker=marker_obj,
+            sort_dirs=[sort_dir, sort_dir]).all()
 
 
 @retry_on_deadlock
@@ -1940,3 +2009,142 @@ def scaling_receipt_create(context, group_id, key, activity_id):
         with session.begin_nested():
             session.add(receipt)
         return receipt
+
+
+# scaling members and activities, one at a time (the Auto-Scaling API)
+
+def scaling_member_get(context, group_id, name):
+    """The member ``name`` of the group, or EntityNotFound."""
+    M = models.ScalingMember
+    with reader(context) as session:
+        row = session.query(M).filter(M.group_id == group_id,
+                                      M.name == name).one_or_none()
+    if row is None:
+        raise _not_found('Scaling member', name)
+    return row
+
+
+def scaling_member_count_by_status(context, group_id):
+    """``{status: number of members}`` of the group (one query)."""
+    M = models.ScalingMember
+    with reader(context) as session:
+        return dict(session.query(M.status, sa.func.count()).filter(
+            M.group_id == group_id).group_by(M.status).all())
+
+
+def scaling_member_counts_by_status(context, group_ids):
+    """``{group_id: {status: number of members}}`` of the groups (one
+    query per 500 ids); a group without members is absent."""
+    M = models.ScalingMember
+    group_ids = list(group_ids)
+    out = {}
+    with reader(context) as session:
+        for i in range(0, len(group_ids), 500):
+            rows = session.query(M.group_id, M.status, sa.func.count()
+                                 ).filter(M.group_id.in_(group_ids[i:i + 500])
+                                          ).group_by(M.group_id, M.status)
+            for group_id, status, count in rows:
+                out.setdefault(group_id, {})[status] = count
+    return out
+
+
+def scaling_activity_get(context, activity_id, group_id, project):
+    """An activity of the group, or EntityNotFound."""
+    A = models.ScalingActivity
+    with reader(context) as session:
+        q = session.query(A).filter(A.id == activity_id,
+                                    A.group_id == group_id)
+        if project is not None:
+            q = q.filter(A.project == project)
+        row = q.one_or_none()
+    if row is None:
+        raise _not_found(SCALING_ACTIVITY, activity_id)
+    return row
+
+
+# api_idempotency_record: the first answers of the Auto-Scaling API
+
+@retry_on_deadlock
+def api_idempotency_claim(context, project, key, fingerprint, retention,
+                          stale_after, now=None):
+    """Claim ``key`` of ``project`` for a request, or read its record.
+
+    ``(record, claimed)``: ``claimed`` True when this request is the
+    first use of the key (the row inserted, ``status`` None: pending), or
+    takes over a pending claim older than ``stale_after`` seconds (the
+    process serving it died). Otherwise the stored record (finished or
+    still pending). Expired records of the project are purged first,
+    so the table holds at most what ``retention`` seconds bring.
+    Concurrent first uses: the unique key lets exactly one insert win;
+    the others read its row.
+    """
+    R = models.ApiIdempotencyRecord
+    now = now or utcnow()
+    with writer(context) as session:
+        session.execute(sa.delete(R).where(
+            R.project == project, R.expires_at < now),
+            execution_options={'synchronize_session': False})
+        row = session.query(R).filter(
+            R.project == project, R.idempotency_key == key).with_for_update(
+        ).one_or_none()
+        if row is None:
+            row = R(project=project, idempotency_key=key,
+                    fingerprint=fingerprint, status=None, created_at=now,
+                    expires_at=now + _ttl(retention))
+            try:
+                with session.begin_nested():
+                    session.add(row)
+            except db_exc.DBDuplicateEntry:
+                row = None
+            else:
+                return row, True
+    if row is None:
+        with reader(context) as session:
+            return session.query(R).filter(
+                R.project == project,
+                R.idempotency_key == key).one(), False
+    if row.status is None and row.created_at < now - _ttl(stale_after) \
+            and row.fingerprint == fingerprint:
+        with writer(context) as session:
+            taken = session.execute(sa.update(R).where(
+                R.id == row.id, R.status.is_(None),
+                R.created_at == row.created_at).values(created_at=now),
+                execution_options={'synchronize_session': False}).rowcount
+        if taken == 1:
+            row.created_at = now
+            return row, True
+    return row, False
+
+
+@retry_on_deadlock
+def api_idempotency_finish(context, project, key, status, body, headers):
+    """Store the answer of the request that claimed ``key``."""
+    R = models.ApiIdempotencyRecord
+    with writer(context) as session:
+        return session.execute(sa.update(R).where(
+            R.project == project, R.idempotency_key == key,
+            R.status.is_(None)).values(status=status, body=body,
+                                       headers=headers),
+            execution_options={'synchronize_session': False}).rowcount == 1
+
+
+@retry_on_deadlock
+def api_idempotency_release(context, project, key):
+    """Forget a pending claim (the request failed in a way a retry may
+    mend: a 5xx)."""
+    R = models.ApiIdempotencyRecord
+    with writer(context) as session:
+        session.execute(sa.delete(R).where(
+            R.project == project, R.idempotency_key == key,
+            R.status.is_(None)),
+            execution_options={'synchronize_session': False})
+
+
+def api_idempotency_purge(context, now=None):
+    """Delete every expired record; the number deleted."""
+    R = models.ApiIdempotencyRecord
+    now = now or utcnow()
+    with writer(context) as session:
+        return session.execute(sa.delete(R).where(R.expires_at < now),
+                               execution_options={
+                                   'synchronize_session': False}).rowcount

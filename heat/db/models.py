@@ -270,6 +270,9 @@ class StackLock(TimestampMixin, Base):
         sa.String(UUID_LEN), _fk('stack.id', ondelete='CASCADE'),
         primary_key=True)
     engine_id: Mapped[str] = mapped_column(sa.String(UUID_LEN))
+    #: fencing token: fresh for every taking of the lock (see
+    #: heat.engine.stack_lock); None for locks taken without one
+    token: Mapped[str | None] = mapped_column(sa.String(32))
 
 
 class Service(TimestampMixin, Base):
@@ -457,3 +460,27 @@ class ScalingTriggerReceipt(Base):
     activity_id: Mapped[str] = mapped_column(sa.String(UUID_LEN))
     created_at: Mapped[datetime.datetime] = mapped_column(
         Timestamp, default=utcnow)
+
+
+class ApiIdempotencyRecord(Base):
+    """The first answer of the Auto-Scaling API to a POST carrying an
+    ``Idempotency-Key``: a repeat (same project, same key) gets it back.
+    ``status`` is None while the first request is still being served.
+    Rows live until ``expires_at`` (``[autoscaling]
+    api_idempotency_retention``)."""
+
+    __tablename__ = 'api_idempotency_record'
+    __table_args__ = (sa.UniqueConstraint('project', 'idempotency_key'),
+                      sa.Index(None, 'expires_at'))
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    project: Mapped[str] = mapped_column(sa.String(256))
+    idempotency_key: Mapped[str] = mapped_column(sa.String(255))
+    #: sha256 of the method, the path and the body of the first request
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[int | None] = mapped_column()
+    body: Mapped[dict | None] = mapped_column(Json)
+    headers: Mapped[dict | None] = mapped_column(Json)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        Timestamp, default=utcnow)
+    expires_at: Mapped[datetime.datetime] = mapped_column(Timestamp)

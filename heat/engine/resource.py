@@ -118,6 +118,9 @@ class Resource:
     base_attributes_schema = attributes.BASE_ATTRIBUTES
     #: client name of the cloud service the type needs (None: none)
     required_service = None
+    #: persist the physical id at once even without a cloud service (a
+    #: stack resource's nested stack: a takeover must find it by id)
+    persist_resource_id = False
     #: seconds between the first two polls of a ``check_*_complete``,
     #: doubling up to ``poll_max`` (cloud types poll a remote API)
     poll_start = scheduler.POLL_START
@@ -136,6 +139,13 @@ class Resource:
     #: with the events (upstream's ``event show`` resource_properties);
     #: off until the stack layer counts those rows in its cleanup
     store_event_properties = False
+    #: keys of the data items this type keeps secret (signing secrets,
+    #: passwords, tokens): :meth:`data_set` always stores them redacted,
+    #: whoever writes them. Adopt restores data from the abandon data's
+    #: plain ``{key: value}``, which says nothing about redaction; this
+    #: declaration is what keeps an adopted secret as protected as the
+    #: original
+    secret_data_keys = frozenset()
 
     def __init__(self, name, definition, stack):
         self.name = name
@@ -336,14 +346,36 @@ class Resource:
         a ``resource_write_guard(context)``, one transaction that calls it
         first, so that it can refuse the write by raising (a scaling
         group's converger fences its members' writes with its lease, see
-        :mod:`heat.engine.autoscaling.members`). Without a guard, nothing:
-        the write keeps its own transaction (and its retries)."""
+        :mod:`heat.engine.autoscaling.members`); and when the stack's
+        action runs under a fenced lock (``Stack.lock_fence``), a check
+        in that transaction that the lock is still held as it was taken
+        (``StackLockLost`` otherwise: a takeover's state stands, see
+        heat.engine.stack_lock "Fencing"). Without either, nothing: the
+        write keeps its own transaction (and its retries)."""
         guard = getattr(self.stack, 'resource_write_guard', None)
-        if guard is None:
+        fence = None
+        lock_fence = getattr(self.stack, 'lock_fence', None)
+        if callable(lock_fence):
+            fence = lock_fence()
+            if not isinstance(fence, tuple):
+                fence = None
+        if guard is None and fence is None:
             yield
             return
         with db_api.writer(self.context):
-            guard(self.context)
+            if guard is not None:
+                guard(self.context)
+            if fence is not None and not db_api.stack_lock_fence_held(
+                    self.context, fence, lock=True):
+                # the stack's action lost its lock (heat.engine.stack_lock,
+                # "Fencing"): the takeover's state of this resource stands
+                LOG.error('Resource %s of stack %s: the lock of engine %s '
+                          '(token %s) was taken over; the write of %s %s is '
+                          'refused', self.name, self.stack.id, fence[1],
+                          fence[2], self.action, self.status)
+                raise exception.StackLockLost(stack_name=self.stack.name,
+                                              token=fence[2],
+                                              engine_id=fence[1])
             yield
 
     def _store(self, set_metadata):
@@ -464,10 +496,14 @@ class Resource:
         dies mid-action leaves a row naming what it must clean up. An
         engine-internal resource (no ``required_service``) names nothing
         outside the database: during an action its id rides on the
-        action's final state write, one transaction fewer per resource.
+        action's final state write, one transaction fewer per resource;
+        except a resource that owns a nested stack
+        (``persist_resource_id``): its id is written when the nested
+        stack is, so a takeover never has to guess it.
         """
         self.resource_id = value
         if (self.required_service is None and
+                not self.persist_resource_id and
                 self.status == self.IN_PROGRESS):
             return
         if self.id is not None:
@@ -491,7 +527,10 @@ class Resource:
         return dict(self._data or {})
 
     def data_set(self, key, value, redact=False):
+        """Store one data item; redacted if ``redact`` or if the type
+        declares ``key`` in :attr:`secret_data_keys`."""
         self._ensure_stored()
+        redact = bool(redact) or key in self.secret_data_keys
         db_api.resource_data_set(self.context, self.id, key, value,
                                  redact=redact)
         self._data = None
@@ -824,6 +863,9 @@ class Resource:
         self._do_action(self.ADOPT, handler_args=(resource_data,))
 
     def handle_adopt(self, resource_data=None):
+        """Take the physical id, data and metadata of the abandon data;
+        data items under :attr:`secret_data_keys` are stored redacted
+        (``data_set``)."""
         data = resource_data or {}
         resource_id = data.get('resource_id')
         if not resource_id:

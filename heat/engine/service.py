@@ -100,6 +100,13 @@ class ThreadGroupManager:
         self._lock = threading.Lock()
         self._threads = {}
         self._running = {}
+        #: ``{stack_id: Stack}`` of actions whose state could not be
+        #: written (database unavailable); their locks are kept
+        self._unwritten = {}
+
+    def take_unwritten(self, stack_id):
+        with self._lock:
+            return self._unwritten.pop(stack_id, None)
 
     def _run(self, stack_id, fn, args, kwargs, on_exit=None):
         try:
@@ -135,21 +142,47 @@ class ThreadGroupManager:
         return thread
 
     def start_with_acquired_lock(self, stack, lock, fn, *args, **kwargs):
-        """Run ``fn`` in a thread that releases ``lock`` when it ends."""
+        """Run ``fn`` in a thread that releases ``lock`` when it ends;
+        the stack's state writes are fenced by the lock
+        (heat.engine.stack_lock, "Fencing")."""
+        fence = getattr(lock, 'fence', None)
+        if fence is not None and callable(getattr(stack, 'set_lock_fence',
+                                                  None)):
+            stack.set_lock_fence(fence)
         with self._lock:
             self._running[stack.id] = stack
+        failure = []
 
         def on_exit():
             with self._lock:
                 if self._running.get(stack.id) is stack:
                     del self._running[stack.id]
-            lock.release()
+            if failure and db_api.is_disconnect(failure[0]) and \
+                    callable(getattr(lock, 'abandon', None)):
+                # the state could not be written: the lock stays, and
+                # this engine's stale-stack check writes it (or fails the
+                # action) once the database answers again
+                with self._lock:
+                    self._unwritten[stack.id] = stack
+                lock.abandon()
+                LOG.warning('Stack %s: the database is unavailable; its '
+                            'lock is kept until its state is written',
+                            stack.id)
+                return
+            try:
+                lock.release()
+            except Exception:  # noqa: BLE001 - the stale check frees it
+                if callable(getattr(lock, 'abandon', None)):
+                    lock.abandon()
+                raise
 
         def guarded(*a, **kw):
             try:
                 fn(*a, **kw)
             except Exception as exc:
-                _fail_unfinished(stack, exc)
+                failure.append(exc)
+                if not db_api.is_disconnect(exc):
+                    _fail_unfinished(stack, exc)
                 raise
 
         try:
@@ -207,6 +240,8 @@ def _check_liveness_options(report_interval, dead_after):
 def _fail_unfinished(stack, exc):
     """An action that raised out of the stack left it IN_PROGRESS: mark
     it FAILED so that it does not look busy forever."""
+    if isinstance(exc, exception.StackLockLost):
+        return  # another engine took the stack over: its state stands
     try:
         if getattr(stack, 'status', None) == 'IN_PROGRESS':
             stack.state_set(stack.action, 'FAILED',
@@ -341,7 +376,64 @@ class EngineService(as_service.AutoScalingMixin):
         if self._last_beat is None or time.monotonic() - self._last_beat > \
                 db_api.get_dead_after().total_seconds() / 2:
             return {}
+        self.resolve_unwritten_stacks()
         return stack_lock.take_over_dead_locks(self.engine_id)
+
+    def resolve_unwritten_stacks(self):
+        """Locks of this engine that no action of it holds any more: an
+        action whose final state write failed (the database was away
+        longer than ``db_retry_seconds``), or whose lock release did.
+        The state the action meant to write is written now (under the
+        lock's fence) and the lock released; an action that ended
+        without a final state, or one this engine no longer knows,
+        is taken over as a dead engine's would be (FAILED). Returns
+        ``{stack_id: what was done}``."""
+        from heat.db import models
+        S, L = models.Stack, models.StackLock
+        with db_api.reader(None) as session:
+            own = session.query(L.stack_id, L.token, S.tenant).join(
+                S, S.id == L.stack_id).filter(
+                L.engine_id == self.engine_id).all()
+        done = {}
+        for stack_id, token, tenant in own:
+            if stack_lock.held_here(stack_id) or \
+                    self.thread_group_mgr.threads(stack_id):
+                continue
+            stack = self.thread_group_mgr.take_unwritten(stack_id)
+            try:
+                done[stack_id] = self._finish_unwritten(
+                    stack_id, token, tenant, stack)
+            except Exception:  # noqa: BLE001 - the next look retries
+                if stack is not None:
+                    with self.thread_group_mgr._lock:
+                        self.thread_group_mgr._unwritten[stack_id] = stack
+                LOG.exception('Engine %s: resolving the kept lock of '
+                              'stack %s failed', self.engine_id, stack_id)
+        return done
+
+    def _finish_unwritten(self, stack_id, token, tenant, stack):
+        final = stack is not None and stack.status in ('COMPLETE',
+                                                       'FAILED')
+        if final:
+            stack.set_lock_fence((stack_id, self.engine_id, token))
+            stack.state_set(stack.action, stack.status,
+                            stack.status_reason)
+            if (stack.action, stack.status) == ('DELETE', 'COMPLETE'):
+                db_api.stack_delete(stack.context, stack.id,
+                                    stack.tenant_id)
+            db_api.stack_lock_release(None, stack_id, self.engine_id,
+                                      token=token)
+            LOG.warning('Engine %s: wrote the kept state %s_%s of stack '
+                        '%s once the database answered, and released its '
+                        'lock', self.engine_id, stack.action, stack.status,
+                        stack_id)
+            return 'wrote %s_%s' % (stack.action, stack.status)
+        reset = stack_lock.take_over(stack_id, tenant, self.engine_id,
+                                     self.engine_id)
+        LOG.warning('Engine %s: took over its own kept lock of stack %s; '
+                    'marked FAILED: %s', self.engine_id, stack_id,
+                    ', '.join(reset or ()) or 'nothing')
+        return 'failed %s' % ', '.join(reset or ())
 
     def _register(self):
         """A new service row of this engine; its id."""
@@ -380,24 +472,51 @@ class EngineService(as_service.AutoScalingMixin):
         """One heartbeat now (the thread does this every interval)."""
         return db_api.service_heartbeat(None, self.service_id)
 
+    def stop_taking_work(self):
+        """The first step of a stop: convergers stop at their next batch
+        (releasing their lease) and the sweep ends. Stack actions and
+        the heartbeat go on: their locks stay this live engine's."""
+        self._as_shutdown(0)
+
     def stop(self, timeout=None):
-        """Wait for running stack threads, end the heartbeat, drop the row."""
-        self._as_shutdown(timeout)
-        for stack_id in self.thread_group_mgr.all_stack_ids():
-            self.thread_group_mgr.wait(stack_id, timeout)
+        """Wait for running stack threads (``timeout`` seconds in all;
+        None: as long as they take), end the heartbeat, drop the row.
+
+        Returns the ids of the stacks whose threads still run: abandoned.
+        Their locks stay with this engine, dead once its row is gone, so
+        that another engine's stale-stack check takes them over.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+
+        def left(at_least=0.0):
+            if deadline is None:
+                return None
+            return max(at_least, deadline - time.monotonic())
+
+        self._as_shutdown(left())
+        abandoned = [stack_id for stack_id in
+                     self.thread_group_mgr.all_stack_ids()
+                     if not self.thread_group_mgr.wait(stack_id, left())]
         self._stopped.set()
+        # (a moment at least: a heartbeat under way must not register
+        # the row again once it is deleted)
         if self._heartbeat_thread is not None:
-            self._heartbeat_thread.join(timeout)
+            self._heartbeat_thread.join(left(0.5))
             self._heartbeat_thread = None
         if self._stale_check_thread is not None:
-            self._stale_check_thread.join(timeout)
+            self._stale_check_thread.join(left(0.5))
             self._stale_check_thread = None
+        if abandoned:
+            LOG.warning('Engine %s stopping: the actions of stacks %s still '
+                        'run; their locks are left for another engine to '
+                        'take over', self.engine_id, ', '.join(abandoned))
         if self.service_id is not None:
             try:
                 db_api.service_delete(None, self.service_id)
             except Exception:  # noqa: BLE001 - the database may be gone
                 LOG.exception('Could not delete service %s', self.service_id)
             self.service_id = None
+        return abandoned
 
     def wait(self, stack_id, timeout=None):
         """Block until the stack's background work ends; True if it did.

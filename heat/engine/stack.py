@@ -40,6 +40,8 @@ import logging
 import threading
 import uuid
 
+from oslo_db import exception as db_exc
+
 from heat.common import exception, identifier
 from heat.db import api as db_api
 from heat.engine import (
@@ -390,13 +392,60 @@ class Stack:
         LOG.info('Stack %s %s (%s): %s', action, status, self.name, reason)
         if not self.stored:
             return
-        with db_api.writer(self.context):
-            db_api.stack_update(self.context, self.id, self.tenant_id, {
-                'action': action, 'status': status,
-                'status_reason': reason,
-                'updated_at': self.updated_time})
-            db_api.event_create(self.context,
-                                self._event(action, status, reason))
+        fence = self.lock_fence()
+        # The state and its event in one transaction, retried as a whole
+        # when the database connection is lost (a restart, a failover)
+        # for db_retry_seconds: a final state must not be lost to a
+        # short outage. If it still cannot be written, the error reaches
+        # the action's thread, which leaves the lock to the engine's
+        # stale-stack check (EngineService.resolve_unwritten_stacks).
+        budget = db_api.RetryBudget(what='state write of stack %s'
+                                    % self.id)
+        while True:
+            try:
+                with db_api.writer(self.context):
+                    written = db_api.stack_update(
+                        self.context, self.id, self.tenant_id, {
+                            'action': action, 'status': status,
+                            'status_reason': reason,
+                            'updated_at': self.updated_time}, fence=fence)
+                    if not written and fence is not None and \
+                            not db_api.stack_lock_fence_held(self.context,
+                                                             fence):
+                        self._lock_lost(fence, '%s %s' % (action, status))
+                    db_api.event_create(self.context,
+                                        self._event(action, status, reason))
+                return
+            except db_exc.DBError as exc:
+                if db_api._in_transaction(self.context) or \
+                        not budget.pause(exc):
+                    raise
+
+    def lock_fence(self):
+        """The fence of the lock this stack's action runs under (its
+        own, set by the engine that took it, or its parent stack's), or
+        None: writes are then unconditional (see heat.engine.stack_lock,
+        "Fencing")."""
+        stack = self
+        for _ in range(64):
+            fence = getattr(stack, '_lock_fence', None)
+            if fence is not None:
+                return fence
+            parent = getattr(stack, 'parent_resource', None)
+            stack = getattr(parent, 'stack', None)
+            if stack is None:
+                return None
+        return None
+
+    def set_lock_fence(self, fence):
+        self._lock_fence = fence
+
+    def _lock_lost(self, fence, what):
+        LOG.error('Stack %s (%s): the lock of engine %s (token %s) was '
+                  'taken over; the write of %s is refused', self.name,
+                  self.id, fence[1], fence[2], what)
+        raise exception.StackLockLost(stack_name=self.name, token=fence[2],
+                                      engine_id=fence[1])
 
     # -- persistence -----------------------------------------------------
 
@@ -485,8 +534,14 @@ class Stack:
             else:
                 values = self._row_values()
                 values['updated_at'] = self.updated_time
-                db_api.stack_update(self.context, self.id, self.tenant_id,
-                                    values)
+                fence = self.lock_fence()
+                written = db_api.stack_update(
+                    self.context, self.id, self.tenant_id, values,
+                    fence=fence)
+                if not written and fence is not None and \
+                        not db_api.stack_lock_fence_held(self.context,
+                                                         fence):
+                    self._lock_lost(fence, 'the stack row')
         return self.id
 
     @classmethod

@@ -21,15 +21,55 @@ IN_PROGRESS, so an engine that dies always leaves its lock row behind.
 A free lock on an IN_PROGRESS stack is an action starting (its lock
 taken in another row, a nested stack under its root's lock) or not a
 crash at all; the engine's start-time reset alone handles it.
+
+**Fencing.** An engine that was only paused (SIGSTOP, a long GC, a VM
+migration) is "dead" to the others: they take its locks over. When it
+resumes, its action must not write over what the takeover wrote. Each
+taking of a lock gets a fresh random token (``stack_lock.token``);
+:attr:`StackLock.fence` is ``(stack_id, engine_id, token)``, and the
+action's stack state writes (the stack and its nested stacks, see
+``Stack.state_set``) are conditional on the lock row still carrying it.
+A refused write raises :class:`~heat.common.exception.StackLockLost` and
+is logged; the action stops there. Resource writes are already
+compare-and-swap on ``atomic_key``, which a takeover bumps. Releasing
+names the token too, so a stale action never frees a lock taken again
+since.
 """
 
 import contextlib
 import logging
+import threading
+import uuid
 
 from heat.common import exception
 from heat.db import api as db_api
 
 LOG = logging.getLogger(__name__)
+
+#: ``{stack_id: token}`` of the locks this process holds and still
+#: means to release (a lock row of this engine absent from it was left
+#: behind: its release or its action's final write failed; the engine's
+#: stale-stack check resolves it)
+_held = {}
+_held_lock = threading.Lock()
+
+
+def held_here(stack_id):
+    """Whether this process holds ``stack_id``'s lock for an action
+    still under way."""
+    with _held_lock:
+        return stack_id in _held
+
+
+def _hold(stack_id, token):
+    with _held_lock:
+        _held[stack_id] = token
+
+
+def _drop(stack_id, token):
+    with _held_lock:
+        if _held.get(stack_id) == token:
+            del _held[stack_id]
 
 #: upstream's reason for a stack, and its resources, whose action an
 #: engine's death interrupted.
@@ -46,6 +86,16 @@ class StackLock:
         self.stack_id = stack_id
         self.engine_id = engine_id
         self.dead_after = dead_after
+        #: the fencing token of the current taking of the lock
+        self.token = None
+
+    @property
+    def fence(self):
+        """``(stack_id, engine_id, token)`` while this object holds the
+        lock (see the module's "Fencing"), else None."""
+        if self.token is None:
+            return None
+        return (self.stack_id, self.engine_id, self.token)
 
     def get_engine_id(self):
         """The engine holding the lock, or None."""
@@ -56,19 +106,28 @@ class StackLock:
 
         Never steals; :meth:`acquire` does.
         """
-        return db_api.stack_lock_create(self.context, self.stack_id,
-                                        self.engine_id)
+        token = uuid.uuid4().hex
+        holder = db_api.stack_lock_create(self.context, self.stack_id,
+                                          self.engine_id, token=token)
+        if holder is None:
+            self.token = token
+            _hold(self.stack_id, token)
+        return holder
 
     def acquire(self):
         """Take the lock (stealing it from a dead engine).
 
         Raises ActionInProgress when a live engine holds it.
         """
+        token = uuid.uuid4().hex
         holder = db_api.stack_lock_acquire(self.context, self.stack_id,
                                            self.engine_id,
-                                           dead_after=self.dead_after)
+                                           dead_after=self.dead_after,
+                                           token=token)
         if holder is not None:
             raise self._in_progress()
+        self.token = token
+        _hold(self.stack_id, token)
 
     def _in_progress(self):
         name, action = self.stack_id, None
@@ -80,10 +139,31 @@ class StackLock:
                 name, action = row.name, row.action
         return exception.ActionInProgress(stack_name=name, action=action)
 
+    def abandon(self):
+        """Leave the lock row for the engine's stale-stack check (the
+        action's final state could not be written): this object no
+        longer holds it, the row stays."""
+        token, self.token = self.token, None
+        if token is not None:
+            _drop(self.stack_id, token)
+
     def release(self):
-        """Release the lock if this engine holds it; True if it did."""
-        return db_api.stack_lock_release(self.context, self.stack_id,
-                                         self.engine_id)
+        """Release the lock if this engine holds it (as this object took
+        it, when it took it with a token); True if it did."""
+        token, self.token = self.token, None
+        if token is not None:
+            _drop(self.stack_id, token)
+        released = db_api.stack_lock_release(self.context, self.stack_id,
+                                             self.engine_id, token=token)
+        if token is not None and not released:
+            holder = db_api.stack_lock_get_engine_id(self.context,
+                                                     self.stack_id)
+            if holder is not None:
+                LOG.warning('Stack %s: lock (token %s) of engine %s was '
+                            'taken over (now held by %s); nothing '
+                            'released', self.stack_id, token,
+                            self.engine_id, holder)
+        return released
 
     @contextlib.contextmanager
     def thread_lock(self):

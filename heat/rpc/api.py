@@ -45,8 +45,9 @@ BASE_RPC_API_VERSION = '1.0'
 
 #: the highest version the engine's endpoint implements. Upstream stops
 #: at 1.36; each method added here (the AS RPCs next) bumps the minor
-#: version and the client pins the new methods to it.
-RPC_API_VERSION = '1.37'
+#: version and the client pins the new methods to it. 1.37: the AS RPCs;
+#: 1.38: what the Auto-Scaling REST API added to them.
+RPC_API_VERSION = '1.38'
 
 #: the oslo.messaging exchange of the engine (upstream's default).
 EXCHANGE = 'heat'

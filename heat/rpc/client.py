@@ -29,6 +29,10 @@ from heat.rpc import transport as rpc_transport
 
 #: the API version of the auto-scaling methods
 AS_VERSION = '1.37'
+#: what the Auto-Scaling REST API added: members and activities one by
+#: one, group list filters, If-Match versions (``expected_version``), the
+#: stack-ownership guard (``refuse_stack_owned``), idempotency records
+AS_API_VERSION = '1.38'
 
 
 def context_to_dict(ctxt):
@@ -483,8 +487,19 @@ class EngineClient:
 
     # -- auto-scaling (heat.engine.autoscaling; API 1.37) --------------------
 
-    def _as(self, ctxt, method, **kwargs):
-        return self.call(ctxt, method, version=AS_VERSION, **kwargs)
+    def _as(self, ctxt, method, _since_138=None, **kwargs):
+        """An AS call; the arguments in ``_since_138`` that are set (not
+        None, not False) go too, and then the call needs 1.38."""
+        version = AS_VERSION
+        extra = {k: v for k, v in (_since_138 or {}).items()
+                 if v is not None and v is not False}
+        if extra:
+            kwargs.update(extra)
+            version = AS_API_VERSION
+        return self.call(ctxt, method, version=version, **kwargs)
+
+    def _as138(self, ctxt, method, **kwargs):
+        return self.call(ctxt, method, version=AS_API_VERSION, **kwargs)
 
     def create_scaling_group(self, ctxt, name, min_size, max_size,
                              member_definition, desired_capacity=None,
@@ -509,8 +524,13 @@ class EngineClient:
                              cooldown=None, member_definition=None,
                              rolling_update=None, replace_members=None,
                              removal_policy=None, environment=None,
-                             files=None):
+                             files=None, expected_version=None,
+                             refuse_stack_owned=False, name=None):
         return self._as(ctxt, 'update_scaling_group', group=group,
+                        _since_138={
+                            'name': name,
+                            'expected_version': expected_version,
+                            'refuse_stack_owned': refuse_stack_owned},
                         min_size=min_size, max_size=max_size,
                         desired_capacity=desired_capacity,
                         cooldown=cooldown,
@@ -520,29 +540,47 @@ class EngineClient:
                         removal_policy=removal_policy,
                         environment=environment, files=files)
 
-    def delete_scaling_group(self, ctxt, group):
-        return self._as(ctxt, 'delete_scaling_group', group=group)
+    def delete_scaling_group(self, ctxt, group, expected_version=None,
+                             refuse_stack_owned=False):
+        return self._as(ctxt, 'delete_scaling_group', group=group,
+                        _since_138={
+                            'expected_version': expected_version,
+                            'refuse_stack_owned': refuse_stack_owned})
+
+    def request_scaling_group_converge(self, ctxt, group,
+                                       expected_version=None):
+        return self._as138(ctxt, 'request_scaling_group_converge',
+                           group=group, expected_version=expected_version)
 
     def show_scaling_group(self, ctxt, group, with_members=False):
         return self._as(ctxt, 'show_scaling_group', group=group,
                         with_members=with_members)
 
     def list_scaling_groups(self, ctxt, limit=None, marker=None,
-                            stack_identity=None):
+                            stack_identity=None, sort_key=None,
+                            sort_dir=None, filters=None):
         return self._as(ctxt, 'list_scaling_groups', limit=limit,
-                        marker=marker, stack_identity=stack_identity)
+                        marker=marker, stack_identity=stack_identity,
+                        _since_138={'sort_key': sort_key,
+                                    'sort_dir': sort_dir,
+                                    'filters': filters or None})
 
-    def suspend_scaling_group(self, ctxt, group):
-        return self._as(ctxt, 'suspend_scaling_group', group=group)
+    def suspend_scaling_group(self, ctxt, group, expected_version=None):
+        return self._as(ctxt, 'suspend_scaling_group', group=group,
+                        _since_138={'expected_version': expected_version})
 
-    def resume_scaling_group(self, ctxt, group):
-        return self._as(ctxt, 'resume_scaling_group', group=group)
+    def resume_scaling_group(self, ctxt, group, expected_version=None):
+        return self._as(ctxt, 'resume_scaling_group', group=group,
+                        _since_138={'expected_version': expected_version})
 
     def create_scaling_policy(self, ctxt, group, name, adjustment_type,
                               scaling_adjustment, min_adjustment_step=None,
                               cooldown=None, kind='simple', params=None,
-                              stack_identity=None, resource_name=None):
+                              stack_identity=None, resource_name=None,
+                              refuse_stack_owned=False):
         return self._as(ctxt, 'create_scaling_policy', group=group,
+                        _since_138={
+                            'refuse_stack_owned': refuse_stack_owned},
                         name=name, adjustment_type=adjustment_type,
                         scaling_adjustment=scaling_adjustment,
                         min_adjustment_step=min_adjustment_step,
@@ -550,12 +588,17 @@ class EngineClient:
                         stack_identity=stack_identity,
                         resource_name=resource_name)
 
-    def update_scaling_policy(self, ctxt, policy, **changes):
+    def update_scaling_policy(self, ctxt, policy, refuse_stack_owned=False,
+                              **changes):
         return self._as(ctxt, 'update_scaling_policy', policy=policy,
+                        _since_138={
+                            'refuse_stack_owned': refuse_stack_owned},
                         **changes)
 
-    def delete_scaling_policy(self, ctxt, policy):
-        return self._as(ctxt, 'delete_scaling_policy', policy=policy)
+    def delete_scaling_policy(self, ctxt, policy, refuse_stack_owned=False):
+        return self._as(ctxt, 'delete_scaling_policy', policy=policy,
+                        _since_138={
+                            'refuse_stack_owned': refuse_stack_owned})
 
     def show_scaling_policy(self, ctxt, policy):
         return self._as(ctxt, 'show_scaling_policy', policy=policy)
@@ -572,8 +615,13 @@ class EngineClient:
     def resize_scaling_group(self, ctxt, group, capacity=None,
                              adjustment=None,
                              adjustment_type='change_in_capacity',
-                             honor_cooldown=False, idempotency_key=None):
+                             honor_cooldown=False, idempotency_key=None,
+                             min_adjustment_step=None,
+                             expected_version=None):
         return self._as(ctxt, 'resize_scaling_group', group=group,
+                        _since_138={
+                            'min_adjustment_step': min_adjustment_step,
+                            'expected_version': expected_version},
                         capacity=capacity, adjustment=adjustment,
                         adjustment_type=adjustment_type,
                         honor_cooldown=honor_cooldown,
@@ -596,6 +644,30 @@ class EngineClient:
     def list_scaling_activities(self, ctxt, group, limit=None, marker=None):
         return self._as(ctxt, 'list_scaling_activities', group=group,
                         limit=limit, marker=marker)
+
+    def show_scaling_activity(self, ctxt, group, activity):
+        return self._as138(ctxt, 'show_scaling_activity', group=group,
+                           activity=activity)
+
+    def list_scaling_members(self, ctxt, group):
+        return self._as138(ctxt, 'list_scaling_members', group=group)
+
+    def show_scaling_member(self, ctxt, group, member):
+        return self._as138(ctxt, 'show_scaling_member', group=group,
+                           member=member)
+
+    def update_scaling_member(self, ctxt, group, member, protected=None):
+        return self._as138(ctxt, 'update_scaling_member', group=group,
+                           member=member, protected=protected)
+
+    def claim_idempotency_key(self, ctxt, key, fingerprint):
+        return self._as138(ctxt, 'claim_idempotency_key', key=key,
+                           fingerprint=fingerprint)
+
+    def finish_idempotency_key(self, ctxt, key, status, body=None,
+                               headers=None):
+        return self._as138(ctxt, 'finish_idempotency_key', key=key,
+                           status=status, body=body, headers=headers)
 
     def remove_scaling_members(self, ctxt, group, members, replace=False):
         return self._as(ctxt, 'remove_scaling_members', group=group,
@@ -680,3 +752,11 @@ AS_METHODS = (
     'signed_resource_signal',
 )
 ENGINE_METHODS.update((name, AS_VERSION) for name in AS_METHODS)
+
+#: the methods the Auto-Scaling REST API added (API 1.38)
+AS_API_METHODS = (
+    'request_scaling_group_converge', 'show_scaling_activity',
+    'list_scaling_members', 'show_scaling_member', 'update_scaling_member',
+    'claim_idempotency_key', 'finish_idempotency_key',
+)
+ENGINE_METHODS.update((name, AS_API_VERSION) for name in AS_API_METHODS)

@@ -20,6 +20,7 @@ new methods (the AS RPCs) bump it.
 import json
 import logging
 import socket
+import threading
 
 import oslo_messaging
 
@@ -118,16 +119,26 @@ class EngineServer:
                 as_client().serve_locally(self.endpoint)
         return self
 
-    def stop(self):
-        """Stop taking messages and wait for those being handled."""
+    def stop(self, timeout=None):
+        """Stop taking messages and wait for those being handled (at most
+        ``timeout`` seconds; None: as long as they take). True when none
+        is left; False: their threads still run, abandoned."""
         if self._server is not None and self.topic == rpc_api.ENGINE_TOPIC:
             local = as_client()
             if local._local is self.endpoint:
                 local.serve_locally(None)
         server, self._server = self._server, None
-        if server is not None:
-            server.stop()
+        if server is None:
+            return True
+        server.stop()
+        if timeout is None:
             server.wait()
+            return True
+        waiter = threading.Thread(target=server.wait, name='rpc-wait',
+                                  daemon=True)
+        waiter.start()
+        waiter.join(timeout)
+        return not waiter.is_alive()
 
     def __enter__(self):
         return self.start()

@@ -16,12 +16,20 @@ authentication (see :class:`heat.api.middleware.PublicRoutes`).
 Both take an optional JSON body (the signal details; malformed JSON is a
 400) and an ``Idempotency-Key`` header (at most 255 characters), passed
 to the engine: a repeat returns the first decision.
+
+A URL whose path or query is not UTF-8 once unquoted (``%FF``) cannot be
+one that heat handed out: a signed URL is refused as any other bad
+signature (403 ``InvalidSignature``), a webhook token as any other
+unknown token (404 ``EntityNotFound``), neither reaching the engine.
 """
+
+import urllib.parse
 
 import webob.exc
 
 from heat.api import middleware
 from heat.common import context as context_mod
+from heat.common import exception
 
 IDEMPOTENCY_KEY = 'Idempotency-Key'
 MAX_HEADER_LENGTH = 255
@@ -45,6 +53,27 @@ def idempotency_key(req):
     return header_value(req, IDEMPOTENCY_KEY)
 
 
+def _is_utf8(raw):
+    """Whether a WSGI string (bytes as latin-1, RFC 3875/PEP 3333),
+    percent-decoded, is UTF-8."""
+    try:
+        urllib.parse.unquote_to_bytes(raw.encode('latin-1')).decode('utf-8')
+    except UnicodeError:
+        return False
+    return True
+
+
+def path_is_utf8(req):
+    return _is_utf8(req.environ.get('SCRIPT_NAME', '') +
+                    req.environ.get('PATH_INFO', ''))
+
+
+def query_is_utf8(req):
+    query = req.environ.get('QUERY_STRING', '')
+    return all(_is_utf8(part.replace('+', ' '))
+               for pair in query.split('&') for part in pair.split('=', 1))
+
+
 def anonymous_context(req):
     """The context of a request that carries its credential in the URL:
     no user, no project (the engine scopes it)."""
@@ -59,6 +88,9 @@ class SignalController:
         self.conf = conf
 
     def signal(self, req, arn):
+        if not (path_is_utf8(req) and query_is_utf8(req)):
+            raise exception.InvalidSignature(
+                reason='the URL is not valid UTF-8')
         key = idempotency_key(req)
         path = req.script_name + req.path_info
         params = [[k, v] for k, v in req.GET.items()]
@@ -67,6 +99,10 @@ class SignalController:
             req.body_json, idempotency_key=key)
 
     def webhook(self, req, token):
+        if not path_is_utf8(req):
+            # the engine's answer to a token it does not know
+            raise exception.EntityNotFound(entity='Webhook',
+                                           name='<redacted>')
         key = idempotency_key(req)
         return self.engine.execute_webhook(
             anonymous_context(req), token, idempotency_key=key,

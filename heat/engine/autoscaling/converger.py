@@ -328,6 +328,15 @@ class Converger:
                         g.desired_capacity)
                 if g.status == eng.FAILED:
                     values = {'converged_version': version}
+                # A change committed since our read (a deletion's
+                # DELETING, an update) keeps its status: set ours only
+                # while the version is still the one we converged.
+                G = models.ScalingGroup
+                for key in ('status', 'status_reason'):
+                    if key in values:
+                        values[key] = sa.case(
+                            (G.version == version, values[key]),
+                            else_=getattr(G, key))
                 self._update_group(values)
                 if status == eng.ACTIVE:
                     scaled = [a for a in self._open_activities()

@@ -135,16 +135,67 @@ def _check_sizes(min_size, max_size, desired):
         raise exception.Invalid(reason=DESIRED_MSG)
 
 
-def group_dict(cnxt, g, with_members=False):
-    """The group as the RPCs return it."""
+#: member statuses counted as "being created or removed"
+PENDING_STATUSES = (PENDING, REMOVING)
+
+
+def check_owner(g, refuse_stack_owned):
+    """The Auto-Scaling API's callers (``refuse_stack_owned``) may not
+    change what a template owns: the stack's next update would undo it."""
+    if refuse_stack_owned and g.stack_id:
+        raise exception.ScalingGroupOwnedByStack(
+            group=g.id, stack_id=g.stack_id,
+            resource_name=g.resource_name)
+
+
+def check_version(g, expected_version):
+    """``If-Match``: called with the group row locked in the writing
+    transaction, so of two callers with the same version exactly one
+    gets past it (the other sees the version the first wrote)."""
+    if expected_version is not None and g.version != expected_version:
+        raise exception.ScalingGroupVersionMismatch(
+            group=g.id, version=g.version, expected=expected_version)
+
+
+def _check_members_can(g, stk, suspended):
+    """Raise ScalingGroupBusy naming the members that would refuse to be
+    suspended (``suspended``) or resumed (the states
+    :meth:`heat.engine.resource.Resource.suspend` and ``resume`` take)."""
+    bad = []
+    for name, res in sorted(stk.resources.items()):
+        state = (res.action, res.status)
+        if suspended:
+            ok = res.action != res.DELETE and (
+                res.action == res.SUSPEND or res.status == res.COMPLETE)
+        else:
+            ok = state in ((res.SUSPEND, res.COMPLETE),
+                           (res.RESUME, res.FAILED),
+                           (res.RESUME, res.COMPLETE))
+        if not ok:
+            bad.append('%s (%s_%s)' % (name, res.action, res.status))
+    if bad:
+        raise exception.ScalingGroupBusy(group=g.id, state=(
+            'not %s: member %s cannot be (converge the group or remove '
+            'the member first)' % ('suspendable' if suspended else
+                                   'resumable', ', '.join(bad))))
+
+
+def group_dict(cnxt, g, with_members=False, counts=None):
+    """The group as the RPCs return it; ``counts``: its ``{member status:
+    number}`` when the caller read them already (a listing)."""
     rows = db_api.scaling_member_get_all(cnxt, g.id) if with_members \
         else None
     if rows is None:
-        member_count = db_api.scaling_member_count(cnxt, g.id)
-        current = db_api.scaling_member_count(cnxt, g.id, LIVE_STATUSES)
+        if counts is None:
+            counts = db_api.scaling_member_count_by_status(cnxt, g.id)
     else:
-        member_count = len(rows)
-        current = sum(1 for m in rows if m.status in LIVE_STATUSES)
+        counts = {}
+        for m in rows:
+            counts[m.status] = counts.get(m.status, 0) + 1
+    member_count = sum(counts.values())
+    current = sum(counts.get(s, 0) for s in LIVE_STATUSES)
+    pending = sum(counts.get(s, 0) for s in PENDING_STATUSES)
+    lease_live = _lease_live(g)
     out = {
         'id': g.id, 'name': g.name, 'project': g.project,
         'stack_id': g.stack_id, 'resource_name': g.resource_name,
@@ -159,6 +210,10 @@ def group_dict(cnxt, g, with_members=False):
         'removal_policy': g.removal_policy,
         'rolling_update': g.rolling_update,
         'created_at': iso(g.created_at), 'updated_at': iso(g.updated_at),
+        'version': g.version, 'pending_size': pending,
+        'lease_holder': g.lease_engine_id if lease_live else None,
+        'lease_expires_at': iso(g.lease_expires_at) if lease_live else None,
+        'resource': (g.definitions or {}).get(str(g.generation)),
     }
     if rows is not None:
         ordered = sorted(rows, key=lambda m: (m.status != M_FAILED,
@@ -168,6 +223,18 @@ def group_dict(cnxt, g, with_members=False):
                            'created_at': iso(m.created_at)}
                           for m in ordered]
     return out
+
+
+def member_dict(m, resource=None):
+    """A member as the Auto-Scaling API shows it; ``resource``: its row
+    in the member stack, if any."""
+    return {'name': m.name, 'generation': m.generation,
+            'status': m.status,
+            'health': 'UNHEALTHY' if m.status == M_FAILED else 'HEALTHY',
+            'protected': bool(m.protected),
+            'physical_resource_id': (resource.nova_instance
+                                     if resource is not None else None),
+            'created_at': iso(m.created_at)}
 
 
 def policy_dict(p):
@@ -332,10 +399,13 @@ class AutoScalingEngine:
                      desired_capacity=None, cooldown=None,
                      member_definition=None, rolling_update=None,
                      replace_members=None, removal_policy=None,
-                     environment=None, files=None):
+                     environment=None, files=None, expected_version=None,
+                     refuse_stack_owned=False, name=None):
         with db_api.writer(cnxt):
             g = db_api.scaling_group_get(cnxt, g.id, g.project,
                                          for_update=True)
+            check_owner(g, refuse_stack_owned)
+            check_version(g, expected_version)
             if g.status == DELETING:
                 raise exception.ScalingGroupBusy(group=g.id,
                                                  state='being deleted')
@@ -343,6 +413,8 @@ class AutoScalingEngine:
             hi = g.max_size if max_size is None else max_size
             _check_sizes(lo, hi, desired_capacity)
             values = {}
+            if name is not None:
+                values['name'] = name
             if min_size is not None:
                 values['min_size'] = min_size
             if max_size is not None:
@@ -398,21 +470,75 @@ class AutoScalingEngine:
         self.cast_converge(cnxt, g.id)
         return g
 
-    def delete_group(self, cnxt, g):
-        g = db_api.scaling_group_update(cnxt, g.id, {
-            'status': DELETING, 'status_reason': 'deletion requested',
-            'version': models.ScalingGroup.version + 1})
+    def delete_group(self, cnxt, g, expected_version=None,
+                     refuse_stack_owned=False):
+        with db_api.writer(cnxt):
+            g = db_api.scaling_group_get(cnxt, g.id, g.project,
+                                         for_update=True)
+            check_owner(g, refuse_stack_owned)
+            check_version(g, expected_version)
+            g = db_api.scaling_group_update(cnxt, g.id, {
+                'status': DELETING, 'status_reason': 'deletion requested',
+                'version': models.ScalingGroup.version + 1})
         self.cast_converge(cnxt, g.id)
         return g
 
-    def set_suspended(self, cnxt, g, suspended):
+    def request_converge(self, cnxt, g, expected_version=None):
+        """Converge the group now (a FAILED group tries again): the
+        status goes back to CONVERGING, then a converge is cast."""
+        with db_api.writer(cnxt):
+            g = db_api.scaling_group_get(cnxt, g.id, g.project,
+                                         for_update=True)
+            check_version(g, expected_version)
+            if g.status != DELETING:
+                g = db_api.scaling_group_update(cnxt, g.id, {
+                    'status': CONVERGING,
+                    'status_reason': 'convergence requested'})
+        self.cast_converge(cnxt, g.id)
+        return g
+
+    def set_member_protected(self, cnxt, g, name, protected):
+        """Scale-in protection of one member (the removal library never
+        chooses a protected member, :mod:`heat.scaling.removal`)."""
+        with db_api.writer(cnxt):
+            db_api.scaling_member_get(cnxt, g.id, name)
+            db_api.scaling_member_update(cnxt, g.id, [name],
+                                         {'protected': bool(protected)})
+        return db_api.scaling_member_get(cnxt, g.id, name)
+
+    def set_suspended(self, cnxt, g, suspended, expected_version=None):
         """Suspend (or resume) scaling and the members themselves: the
         member stack is suspended or resumed as a whole, as upstream's
-        nested stack is. Triggers meanwhile are rejected ``suspended``."""
-        g = db_api.scaling_group_update(cnxt, g.id,
-                                        {'suspended': bool(suspended)})
+        nested stack is. Triggers meanwhile are rejected ``suspended``.
+        The version moves (the group's ETag).
+
+        A member the action would refuse (a failed one, one being
+        created) makes it a ScalingGroupBusy (409) before anything is
+        written: it was a 500 after the group row was written (found by
+        fuzzing)."""
         from heat.engine import stack as stack_mod
         stk = stack_mod.Stack.load(group_context(cnxt, g.project), g.id)
+        # never suspended: nothing to resume (a member's resume from
+        # CREATE_COMPLETE fails: resuming a running group was a 500)
+        act = suspended or stk.action in (stk.SUSPEND, stk.RESUME)
+        if act:
+            _check_members_can(g, stk, suspended)
+        with db_api.writer(cnxt):
+            g = db_api.scaling_group_get(cnxt, g.id, g.project,
+                                         for_update=True)
+            check_version(g, expected_version)
+            if g.status == DELETING:
+                raise exception.ScalingGroupBusy(group=g.id,
+                                                 state='being deleted')
+            # A new version, but nothing for the converger: a group that
+            # was converged stays so (the row is locked, these are exact).
+            version = g.version + 1
+            values = {'suspended': bool(suspended), 'version': version}
+            if g.converged_version >= g.version:
+                values['converged_version'] = version
+            g = db_api.scaling_group_update(cnxt, g.id, values)
+        if not act:
+            return g
         if suspended:
             stk.suspend()
         else:
@@ -554,7 +680,8 @@ class AutoScalingEngine:
 
     def resize(self, cnxt, g, capacity=None, adjustment=None,
                adjustment_type='change_in_capacity', honor_cooldown=False,
-               idempotency_key=None):
+               idempotency_key=None, min_adjustment_step=None,
+               expected_version=None):
         if (capacity is None) == (adjustment is None):
             raise exception.Invalid(
                 reason='give exactly one of capacity and adjustment')
@@ -564,11 +691,14 @@ class AutoScalingEngine:
             policy = simple.SimplePolicy(
                 adjustment_type=adjustment_type,
                 scaling_adjustment=adjustment,
+                min_adjustment_step=min_adjustment_step,
                 cooldown=None if honor_cooldown else 0, name='resize')
         except ValueError as exc:
             raise exception.Invalid(reason=str(exc)) from exc
 
         def decide(row, now):
+            # the row is locked: If-Match holds until this commits
+            check_version(row, expected_version)
             d = simple.decide(_group_state(row, honor_cooldown), policy,
                               now)
             field = (simple.cooldown_end_field(policy, d)

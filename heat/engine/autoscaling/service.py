@@ -14,8 +14,9 @@ from oslo_config import cfg
 from heat.common import exception
 from heat.db import api as db_api
 from heat.db import models
-from heat.engine.autoscaling import converger, sweep
+from heat.engine.autoscaling import converger, idempotency, sweep
 from heat.engine.autoscaling import engine as eng
+from heat.engine.autoscaling import members as members_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -28,7 +29,10 @@ def _project(cnxt):
 
 
 class AutoScalingMixin:
-    """EngineService's auto-scaling methods (API 1.37)."""
+    """EngineService's auto-scaling methods (API 1.37; 1.38 added what
+    the Auto-Scaling REST API needs: members one by one, activities one
+    by one, list filters, If-Match versions, the stack-ownership guard
+    and the idempotency records)."""
 
     # -- lifecycle (called by EngineService) -----------------------------
 
@@ -100,7 +104,12 @@ class AutoScalingMixin:
                              cooldown=None, member_definition=None,
                              rolling_update=None, replace_members=None,
                              removal_policy=None, environment=None,
-                             files=None):
+                             files=None, expected_version=None,
+                             refuse_stack_owned=False, name=None):
+        """1.38 added ``name``, ``expected_version``
+        (ScalingGroupVersionMismatch unless the group is at that version)
+        and ``refuse_stack_owned`` (ScalingGroupOwnedByStack for a group
+        a template made)."""
         g = self._as_group(cnxt, group)
         g = self.as_engine.update_group(
             cnxt, g, min_size=min_size, max_size=max_size,
@@ -108,43 +117,65 @@ class AutoScalingMixin:
             member_definition=member_definition,
             rolling_update=rolling_update, replace_members=replace_members,
             removal_policy=removal_policy, environment=environment,
-            files=files)
+            files=files, expected_version=expected_version,
+            refuse_stack_owned=refuse_stack_owned, name=name)
         return eng.group_dict(cnxt, g)
 
-    def delete_scaling_group(self, cnxt, group):
+    def delete_scaling_group(self, cnxt, group, expected_version=None,
+                             refuse_stack_owned=False):
         g = self._as_group(cnxt, group)
-        self.as_engine.delete_group(cnxt, g)
+        self.as_engine.delete_group(cnxt, g,
+                                    expected_version=expected_version,
+                                    refuse_stack_owned=refuse_stack_owned)
         return None
+
+    def request_scaling_group_converge(self, cnxt, group,
+                                       expected_version=None):
+        """Converge a group now (1.38); the group."""
+        g = self._as_group(cnxt, group)
+        g = self.as_engine.request_converge(
+            cnxt, g, expected_version=expected_version)
+        return eng.group_dict(cnxt, g)
 
     def show_scaling_group(self, cnxt, group, with_members=False):
         g = self._as_group(cnxt, group)
         return eng.group_dict(cnxt, g, with_members=with_members)
 
     def list_scaling_groups(self, cnxt, limit=None, marker=None,
-                            stack_identity=None):
+                            stack_identity=None, sort_key=None,
+                            sort_dir=None, filters=None):
+        """``sort_key``, ``sort_dir``, ``filters`` (``name``, ``status``):
+        1.38."""
         project = _project(cnxt)
         stack_id = eng._stack_identity_id(stack_identity)
-        rows = db_api.scaling_group_get_all(cnxt, project, limit=limit,
-                                            marker=marker, stack_id=stack_id)
-        return [eng.group_dict(cnxt, g) for g in rows]
+        rows = db_api.scaling_group_get_all(
+            cnxt, project, limit=limit, marker=marker, stack_id=stack_id,
+            sort_key=sort_key, sort_dir=sort_dir, filters=filters)
+        # the member counts of the whole page in one query, not one each
+        counts = db_api.scaling_member_counts_by_status(
+            cnxt, [g.id for g in rows])
+        return [eng.group_dict(cnxt, g, counts=counts.get(g.id, {}))
+                for g in rows]
 
-    def suspend_scaling_group(self, cnxt, group):
+    def suspend_scaling_group(self, cnxt, group, expected_version=None):
         g = self._as_group(cnxt, group)
-        return eng.group_dict(cnxt, self.as_engine.set_suspended(cnxt, g,
-                                                                 True))
+        return eng.group_dict(cnxt, self.as_engine.set_suspended(
+            cnxt, g, True, expected_version=expected_version))
 
-    def resume_scaling_group(self, cnxt, group):
+    def resume_scaling_group(self, cnxt, group, expected_version=None):
         g = self._as_group(cnxt, group)
-        return eng.group_dict(cnxt, self.as_engine.set_suspended(cnxt, g,
-                                                                 False))
+        return eng.group_dict(cnxt, self.as_engine.set_suspended(
+            cnxt, g, False, expected_version=expected_version))
 
     # -- policies --------------------------------------------------------
 
     def create_scaling_policy(self, cnxt, group, name, adjustment_type,
                               scaling_adjustment, min_adjustment_step=None,
                               cooldown=None, kind='simple', params=None,
-                              stack_identity=None, resource_name=None):
+                              stack_identity=None, resource_name=None,
+                              refuse_stack_owned=False):
         g = self._as_group(cnxt, group)
+        eng.check_owner(g, refuse_stack_owned)
         p = self.as_engine.create_policy(
             cnxt, g, name, adjustment_type, scaling_adjustment,
             min_adjustment_step=min_adjustment_step, cooldown=cooldown,
@@ -152,15 +183,23 @@ class AutoScalingMixin:
             resource_name=resource_name)
         return eng.policy_dict(p)
 
-    def update_scaling_policy(self, cnxt, policy, **changes):
+    def update_scaling_policy(self, cnxt, policy, refuse_stack_owned=False,
+                              **changes):
         p = self._as_policy(cnxt, policy)
+        self._check_policy_owner(cnxt, p, refuse_stack_owned)
         return eng.policy_dict(self.as_engine.update_policy(cnxt, p,
                                                             **changes))
 
-    def delete_scaling_policy(self, cnxt, policy):
+    def delete_scaling_policy(self, cnxt, policy, refuse_stack_owned=False):
         p = self._as_policy(cnxt, policy)
+        self._check_policy_owner(cnxt, p, refuse_stack_owned)
         db_api.scaling_policy_delete(cnxt, p.id, p.project)
         return None
+
+    def _check_policy_owner(self, cnxt, p, refuse_stack_owned):
+        if refuse_stack_owned:
+            eng.check_owner(self._as_group(cnxt, p.group_id, p.project),
+                            True)
 
     def show_scaling_policy(self, cnxt, policy):
         return eng.policy_dict(self._as_policy(cnxt, policy))
@@ -182,12 +221,16 @@ class AutoScalingMixin:
     def resize_scaling_group(self, cnxt, group, capacity=None,
                              adjustment=None,
                              adjustment_type='change_in_capacity',
-                             honor_cooldown=False, idempotency_key=None):
+                             honor_cooldown=False, idempotency_key=None,
+                             min_adjustment_step=None,
+                             expected_version=None):
         g = self._as_group(cnxt, group)
         return self.as_engine.resize(
             cnxt, g, capacity=capacity, adjustment=adjustment,
             adjustment_type=adjustment_type, honor_cooldown=honor_cooldown,
-            idempotency_key=idempotency_key)
+            idempotency_key=idempotency_key,
+            min_adjustment_step=min_adjustment_step,
+            expected_version=expected_version)
 
     # -- webhooks --------------------------------------------------------
 
@@ -228,6 +271,43 @@ class AutoScalingMixin:
         g = self._as_group(cnxt, group)
         g = self.as_engine.mark_member_unhealthy(cnxt, g, member, reason)
         return eng.group_dict(cnxt, g)
+
+    def show_scaling_activity(self, cnxt, group, activity):
+        g = self._as_group(cnxt, group)
+        return eng.activity_dict(db_api.scaling_activity_get(
+            cnxt, activity, g.id, g.project))
+
+    def list_scaling_members(self, cnxt, group):
+        """The members, oldest first (1.38)."""
+        g = self._as_group(cnxt, group)
+        rows = db_api.scaling_member_get_all(cnxt, g.id)
+        resources = members_mod.resource_rows(cnxt, g.id,
+                                              [m.name for m in rows])
+        return [eng.member_dict(m, resources.get(m.name)) for m in rows]
+
+    def show_scaling_member(self, cnxt, group, member):
+        g = self._as_group(cnxt, group)
+        m = db_api.scaling_member_get(cnxt, g.id, member)
+        resources = members_mod.resource_rows(cnxt, g.id, [m.name])
+        return eng.member_dict(m, resources.get(m.name))
+
+    def update_scaling_member(self, cnxt, group, member, protected=None):
+        """Scale-in protection of a member (1.38); the member."""
+        g = self._as_group(cnxt, group)
+        if protected is not None:
+            self.as_engine.set_member_protected(cnxt, g, member, protected)
+        return self.show_scaling_member(cnxt, g.id, member)
+
+    # -- the Auto-Scaling API's idempotency records (1.38) -----------------
+
+    def claim_idempotency_key(self, cnxt, key, fingerprint):
+        """See :mod:`heat.engine.autoscaling.idempotency`."""
+        return idempotency.claim(cnxt, _project(cnxt), key, fingerprint)
+
+    def finish_idempotency_key(self, cnxt, key, status, body=None,
+                               headers=None):
+        return idempotency.finish(cnxt, _project(cnxt), key, status, body,
+                                  headers)
 
     def converge_scaling_group(self, cnxt, group_id):
         """Run the converger here (a cast: the caller does not wait).

@@ -53,6 +53,8 @@ class Sweeper:
         while not self._stop.wait(self.interval):
             try:
                 sweep_once(self.cast)
+                # the Auto-Scaling API's expired idempotency records
+                db_api.api_idempotency_purge(None)
             except db_exc.DBConnectionError as exc:
                 # the database is away (a restart, a failover): one line
                 # a second is enough; the next sweep tries again

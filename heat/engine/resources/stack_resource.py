@@ -67,6 +67,10 @@ class OpenAttributeSchema(dict):
 class StackResource(resource.Resource):
     """A resource whose physical counterpart is a nested stack."""
 
+    #: the nested stack's id is written with the nested stack, not with
+    #: this resource's final state (heat.engine.resource.resource_id_set)
+    persist_resource_id = True
+
     #: A stack update must reach the nested stack even when this
     #: resource's definition is unchanged (its resources decide; a
     #: ``files`` change alone must reach provider-template members), as

@@ -73,6 +73,9 @@ class StackUser:
     """Mixin: a Keystone user of the stack user domain for this
     resource."""
 
+    #: the user's password (Resource.secret_data_keys)
+    secret_data_keys = frozenset(('password',))
+
     def _stack_user_id(self):
         return self.data().get('user_id')
 

@@ -263,3 +263,103 @@ class TestRestartsUnderLoad(testtools.TestCase):
         self.assertEqual(engines, seen)
         api = [p for p in self.cluster.processes if p.name == 'heat-api']
         self.assertIsNone(api[0].proc.poll())
+
+
+# ---------------------------------------------------------------------------
+# a stack action whose final state write falls in a database outage
+
+FINAL_WAIT = 8
+FINAL_DOWN = 8
+FINAL_RETRY = 2
+FINAL_CHECK = 1
+#: seconds from MariaDB answering again to a final state
+FINAL_WITHIN = FINAL_CHECK + 10
+
+FINAL_CONF = ('[DEFAULT]\n'
+              'report_interval = 1\n'
+              'stale_stack_check_interval = %d\n'
+              'db_retry_seconds = %d\n' % (FINAL_CHECK, FINAL_RETRY))
+
+FINAL_TEMPLATE = '''heat_template_version: 2016-10-14
+resources:
+  slow:
+    type: OS::Heat::TestResource
+    properties:
+      action_wait_secs:
+        create: %d
+''' % FINAL_WAIT
+
+
+class TestFinalWriteInOutage(testtools.TestCase):
+    """A private MariaDB, ``heat-api`` + one ``heat-engine``
+    (``db_retry_seconds = 2``, ``stale_stack_check_interval = 1``): a
+    stack create whose one resource ends after 8 s; MariaDB is stopped
+    just before that end and kept down 8 s, longer than the engine
+    retries a write. The action's end (the resource's state, the
+    stack's) cannot be written; the engine keeps the stack's lock, and
+    once MariaDB answers again its stale-stack check writes the stack's
+    final state and frees the lock: the stack is not left
+    CREATE_IN_PROGRESS under a free lock."""
+
+    def setUp(self):
+        super().setUp()
+        reason = services.skip_reason()
+        if reason:
+            raise unittest.SkipTest(reason)
+        from heat.tests.functional import processes
+        reason = processes.skip_reason()
+        if reason:
+            raise unittest.SkipTest(reason)
+        self.db = services.PrivateMariaDB()
+        self.addCleanup(self.db.cleanup)
+        report('private MariaDB answered %.2fs after start'
+               % self.db.start())
+        self.cluster = Cluster(engines=1, extra_conf=FINAL_CONF,
+                               mysql_url=self.db.url).start()
+        self.addCleanup(self.cluster.stop)
+
+    def q(self, sql):
+        return self.db.query(sql, database=self.cluster.db_name)
+
+    def test_final_state_written_after_the_outage(self):
+        from heatclient import client as heat_client
+        hc = heat_client.Client('1', endpoint=self.cluster.endpoint(
+            'final-%s' % uuid.uuid4().hex[:6]), token='t')
+        t0 = time.monotonic()
+        stack_id = hc.stacks.create(stack_name='final',
+                                    template=FINAL_TEMPLATE)['stack']['id']
+        # stop MariaDB just before the resource's wait ends
+        time.sleep(max(0.0, FINAL_WAIT - 1.5 - (time.monotonic() - t0)))
+        t_stop = time.monotonic()
+        self.db.stop()
+        time.sleep(FINAL_DOWN)
+        self.db.start()
+        t_back = time.monotonic()
+        report('final write: MariaDB stopped %.1fs into the create, down '
+               '%.1fs' % (t_stop - t0, t_back - t_stop))
+        deadline = t_back + FINAL_WITHIN + 30
+        row = None
+        while time.monotonic() < deadline:
+            try:
+                row = self.q("SELECT action, status, status_reason FROM "
+                             "stack WHERE id = '%s'" % stack_id)[0]
+            except Exception:  # noqa: BLE001 - not answering yet
+                row = None
+            if row and row[1] != 'IN_PROGRESS':
+                break
+            time.sleep(0.2)
+        elapsed = time.monotonic() - t_back
+        engine = [p for p in self.cluster.processes
+                  if p.name.startswith('heat-engine')][0]
+        log = engine.output()[1]
+        report('final write: stack %s %.2fs after MariaDB answered again '
+               '(%s)' % (row and '%s_%s' % row[:2], elapsed,
+                         row and row[2]))
+        self.assertIsNotNone(row)
+        self.assertEqual('CREATE', row[0])
+        self.assertIn(row[1], ('COMPLETE', 'FAILED'), log[-3000:])
+        self.assertLess(elapsed, FINAL_WITHIN, row)
+        self.assertEqual(0, self.q("SELECT COUNT(*) FROM stack_lock")[0][0])
+        self.assertIn('its lock is kept until its state is written', log)
+        self.assertRegex(log, r'wrote the kept state CREATE_(COMPLETE|'
+                              r'FAILED) of stack %s' % stack_id)

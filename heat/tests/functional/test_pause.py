@@ -44,6 +44,8 @@ import signal
 import sys
 import time
 
+from heatclient import exc as heat_exc
+
 from heat.tests.functional.cluster_case import (
     ClusterTestCase,
     scale_out_template,
@@ -197,3 +199,151 @@ class TestPauseDuringScaleOut(ClusterTestCase):
         self.assertGreaterEqual(len(paused), min(3, PAUSES))
         # the stopped engines went on: 3 alive at the end
         self.assertEqual(3, len(self.cluster.engine_ids()))
+
+
+# ---------------------------------------------------------------------------
+# the same for a stack's action: the lock's fencing token
+
+STACK_WAIT = 20
+STACK_DOWN_TIME = 6
+STACK_REASON = 'Engine went down during stack CREATE'
+STACK_CONF = ('[DEFAULT]\n'
+              'report_interval = 1\n'
+              'service_down_time = %d\n'
+              'stale_stack_check_interval = 1\n'
+              'db_idle_transaction_timeout = %d\n'
+              % (STACK_DOWN_TIME, IDLE_TRANSACTION_TIMEOUT))
+
+STACK_TEMPLATE = '''heat_template_version: 2016-10-14
+resources:
+  slow:
+    type: OS::Heat::TestResource
+    properties:
+      action_wait_secs:
+        create: %(wait)d
+  group:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: 2
+      resource_def:
+        type: OS::Heat::TestResource
+        properties:
+          action_wait_secs:
+            create: %(wait)d
+''' % {'wait': STACK_WAIT}
+
+
+class TestPauseDuringStackCreate(ClusterTestCase):
+    """``SIGSTOP`` the engine creating a stack (a slow resource beside a
+    nested stack of two), let the other engine take the stack over (it
+    marks the tree CREATE_FAILED, "Engine went down during stack
+    CREATE"), ``SIGCONT``: the resumed engine finishes its resources'
+    waits and tries to write the stack's end, and every such write is
+    refused by the lock's fencing token and logged; the stack, its
+    nested stack and their resources keep the takeover's state."""
+
+    ENGINES = 2
+    CONF = STACK_CONF
+    PREFIX = 'stackpause'
+    POLL = 0.1
+
+    def setUp(self):
+        super().setUp()
+        self.stopped = []
+        self.addCleanup(self._continue_all)
+
+    def _continue_all(self):
+        for proc in self.stopped:
+            if proc.proc.poll() is None:
+                os.kill(proc.proc.pid, signal.SIGCONT)
+
+    def test_sigstop_then_sigcont_the_engine_creating_a_stack(self):
+        created = self.hc.stacks.create(stack_name='paused',
+                                        template=STACK_TEMPLATE)
+        stack_id = created['stack']['id']
+        ident = 'paused/%s' % stack_id
+
+        def in_progress():
+            nested = self.q("SELECT id FROM DB.stack WHERE owner_id = "
+                            "'%s'" % stack_id)
+            slow = self.q("SELECT COUNT(*) FROM DB.resource WHERE status "
+                          "= 'IN_PROGRESS' AND action = 'CREATE'")[0][0]
+            return nested and slow >= 3
+        self.wait('the create under way (3 resources in progress)',
+                  in_progress, 60)
+        nested_id = self.q("SELECT id FROM DB.stack WHERE owner_id = '%s'"
+                           % stack_id)[0][0]
+        holder = self.q("SELECT engine_id FROM DB.stack_lock WHERE "
+                        "stack_id = '%s'" % stack_id)[0][0]
+        engines = self.cluster.engine_ids()
+        survivor, = set(engines) - {holder}
+        paused = engines[holder]
+        os.kill(paused.proc.pid, signal.SIGSTOP)
+        self.stopped.append(paused)
+        t_stop = time.monotonic()
+
+        def failed():
+            # a request the stopped engine took off the queue times out
+            try:
+                stk = self.hc.stacks.get(ident)
+            except heat_exc.HTTPServiceUnavailable:
+                return None
+            return stk if stk.stack_status == 'CREATE_FAILED' else None
+        stk = self.wait('the takeover (CREATE_FAILED)', failed, STEP)
+        report('stack: engine %s stopped holding the lock; engine %s '
+               'took it over after %.1f s' % (holder, survivor,
+                                              time.monotonic() - t_stop))
+        self.assertEqual(STACK_REASON, stk.stack_status_reason)
+        # the stopped engine's waits end while it is stopped
+        time.sleep(max(0.0, STACK_WAIT - (time.monotonic() - t_stop)) + 1)
+        before = self.q("SELECT id, action, status, status_reason FROM "
+                        "DB.stack WHERE id IN ('%s', '%s') ORDER BY id"
+                        % (stack_id, nested_id))
+        resources_before = self.q(
+            "SELECT id, action, status, status_reason FROM DB.resource "
+            "ORDER BY id")
+        os.kill(paused.proc.pid, signal.SIGCONT)
+        t_cont = time.monotonic()
+
+        refused = re.compile(r'the lock of engine %s \(token [0-9a-f]+\) '
+                             r'was taken over; the write of CREATE '
+                             r'(COMPLETE|FAILED) is refused'
+                             % re.escape(holder))
+
+        def logged():
+            return len(refused.findall(paused.output()[1])) >= 2
+        self.wait('the resumed engine to log its refused writes (the '
+                  'stack and its nested stack)', logged, STEP)
+        report('stack: resumed engine %s logged %d refused stack writes '
+               '%.1f s after SIGCONT' % (
+                   holder, len(refused.findall(paused.output()[1])),
+                   time.monotonic() - t_cont))
+        # give it time to do anything else it would do, then compare
+        time.sleep(3)
+        self.assertEqual(before, self.q(
+            "SELECT id, action, status, status_reason FROM DB.stack WHERE "
+            "id IN ('%s', '%s') ORDER BY id" % (stack_id, nested_id)))
+        self.assertEqual(resources_before, self.q(
+            "SELECT id, action, status, status_reason FROM DB.resource "
+            "ORDER BY id"))
+        for row in before:
+            self.assertEqual(('CREATE', 'FAILED', STACK_REASON), row[1:])
+        # no COMPLETE event of either stack: the refused writes wrote
+        # nothing with them
+        self.assertEqual(0, self.q(
+            "SELECT COUNT(*) FROM DB.event WHERE resource_type = "
+            "'OS::Heat::Stack' AND resource_status = 'COMPLETE'")[0][0])
+        self.assertEqual(0, self.q("SELECT COUNT(*) FROM DB.stack_lock")
+                         [0][0])
+        self.assertIsNone(paused.proc.poll())  # alive, just fenced
+
+        # the stack is the user's again: it deletes
+        self.hc.stacks.delete(ident)
+
+        def deleted():
+            try:
+                return self.hc.stacks.get(ident).stack_status == \
+                    'DELETE_COMPLETE'
+            except heat_exc.HTTPNotFound:
+                return True
+        self.wait('the delete', deleted, STEP)

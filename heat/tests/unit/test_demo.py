@@ -27,7 +27,9 @@ class TestDemo(base.TestCase):
         self.assertIn('at_max    5 -> 5', out)
         # 3 and 4: the simulation summary and the schema.
         self.assertIn('"scale_out_events"', out)
-        self.assertIn('database schema at revision 0002', out)
+        from heat.db import migration
+        self.assertIn('database schema at revision %s'
+                      % migration.head_revision(), out)
         # 5: heat-all driven over REST by python-heatclient.
         self.assertIn('POST /stacks -> CREATE_COMPLETE', out)
         self.assertIn('PATCH /stacks/demo count=3 -> UPDATE_COMPLETE, '
@@ -53,3 +55,16 @@ class TestDemo(base.TestCase):
         self.assertIn('repeated trigger, first decision: '
                       'change_in_capacity -1: 3 -> 2', out)
         self.assertIn('DELETE /stacks/asdemo -> DELETE_COMPLETE', out)
+        # 7: the Auto-Scaling API through `openstack autoscaling`: a
+        # group of 2, a webhook executed by its URL without credentials
+        # takes it to 3, the activities say why
+        step7 = out[out.index('== 7.'):]
+        self.assertRegex(step7, r'--wait -f value -c name -c status -c '
+                                r'current_size\n +2\n +web\n +ACTIVE')
+        self.assertRegex(step7, r'/autoscaling/v1/webhooks/<token>')
+        self.assertRegex(step7, r'webhook execute "\$URL".*\n +True\n +'
+                                r'change_in_capacity \+1: 2 -> 3')
+        self.assertRegex(step7, r'converge web --wait.*\n +3\n +ACTIVE')
+        self.assertRegex(step7, r'\| webhook +\| COMPLETE +\| '
+                                r'change_in_capacity \+1: 2 -> 3')
+        self.assertIn('group web deleted', step7)

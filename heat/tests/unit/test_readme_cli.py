@@ -15,16 +15,17 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))))
 
 
-def readme_cli_block():
+def readme_cli_block(start='The `openstack` CLI (python-openstackclient'):
     with open(os.path.join(REPO, 'README.md')) as f:
         text = f.read()
-    section = text.split('The `openstack` CLI (python-openstackclient', 1)[1]
+    section = text.split(start, 1)[1]
     return re.search(r'```sh\n(.*?)```', section, re.S).group(1)
 
 
 class TestReadmeCLI(base.TestCase):
 
-    def test_the_openstack_cli_section_runs_as_written(self):
+    def heat_all(self):
+        """A heat-all on a free port; the port."""
         state = self.useFixture(fixtures.TempDir()).path
         bindir = os.path.dirname(sys.executable)
         proc = subprocess.Popen(
@@ -32,7 +33,23 @@ class TestReadmeCLI(base.TestCase):
              '--bind-port', '0'],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.addCleanup(self._stop, proc)
-        port = re.search(r':(\d+)/v1', proc.stdout.readline()).group(1)
+        return re.search(r':(\d+)/v1', proc.stdout.readline()).group(1)
+
+    def test_the_autoscaling_cli_section_runs_as_written(self):
+        port = self.heat_all()
+        script = readme_cli_block('The Auto-Scaling API (').replace(
+            '127.0.0.1:8004', '127.0.0.1:%s' % port)
+        self.assertIn('autoscaling webhook execute', script)
+        run = subprocess.run(['bash', '-euo', 'pipefail', '-c', script],
+                             cwd=REPO, capture_output=True, text=True,
+                             timeout=240)
+        self.assertEqual(0, run.returncode, run.stderr)
+        # the webhook's decision, then the activity list naming it
+        self.assertRegex(run.stdout, r'change_in_capacity \+1: 2 -> 3')
+        self.assertRegex(run.stdout, r'\| webhook +\|')
+
+    def test_the_openstack_cli_section_runs_as_written(self):
+        port = self.heat_all()
         script = readme_cli_block().replace('127.0.0.1:8004',
                                             '127.0.0.1:%s' % port)
         self.assertIn('stack event list asdemo --resource', script)

@@ -149,6 +149,42 @@ class TestTemplateSize(LimitTestCase):
                             {'stack_name': 's2', 'template': text})
         self.assertEqual(200, resp.status_code, resp.text)
 
+    def test_default_option_is_upstreams(self):
+        self.assertEqual(524288, config.CONF.max_template_size)
+        opts = {opt.dest: opt for group, opts in config.list_opts()
+                if group is None for opt in opts}
+        self.assertEqual(524288, opts['max_template_size'].default)
+
+    def test_lowered_option_refuses_one_byte_over(self):
+        self.override('max_template_size', 2048)
+        text = hot(1)
+        text = text.replace('description: ""', 'description: "%s"' % (
+            'x' * (2049 - len(text.encode()))))
+        self.assertEqual(2049, len(text.encode()))
+        self.assertRefused(
+            {'template': text},
+            'Template size (2049 bytes) exceeds maximum allowed size '
+            '(2048 bytes)', err_type='TemplateTooLarge')
+        tmpl = {'heat_template_version': '2016-10-14',
+                'description': 'x' * 2048,
+                'resources': {'a': {'type': 'OS::Heat::None'}}}
+        self.assertRefused({'template': tmpl}, '(2048 bytes)',
+                           err_type='TemplateTooLarge')
+        body = {'template': 'heat_template_version: 2016-10-14\n'
+                            'resources:\n  big:\n    type: big.yaml\n',
+                'files': {'big.yaml': text}}
+        self.assertRefused(body, '(2049 bytes)', '(2048 bytes)')
+
+    def test_lowered_option_accepts_its_size(self):
+        self.override('max_template_size', 2048)
+        text = hot(1)
+        text = text.replace('description: ""', 'description: "%s"' % (
+            'x' * (2048 - len(text.encode()))))
+        self.assertEqual(2048, len(text.encode()))
+        resp = self.request('POST', '/stacks/preview',
+                            {'stack_name': 's2', 'template': text})
+        self.assertEqual(200, resp.status_code, resp.text)
+
     def test_template_url_is_refused_by_name(self):
         for method, path, data in self.attempts(
                 {'template_url': 'http://example.com/t.yaml'}):

@@ -231,7 +231,9 @@ class TestStackUserScope(StackTestCase):
         db_api.stack_claim_user_project(self.ctx, self.stack.id,
                                         'test_tenant', 'user-project')
         self.other = self.create(HANDLE % '{}', name='other')
-        self.svc = service.EngineService('host', 'topic')
+        self.svc = service.EngineService(engine_id='engine-su',
+                                         stale_check_interval=3600)
+        self.addCleanup(self.svc.stop, 60)
 
     def user_ctx(self, project='user-project', roles=('heat_stack_user',)):
         from heat.common import context

@@ -510,7 +510,8 @@ class TestClientSurface(base.TestCase):
         'list_services').split()
 
     def test_every_upstream_method_is_on_client_and_endpoint(self):
-        self.assertEqual(set(self.UPSTREAM) | set(rpc_client.AS_METHODS),
+        self.assertEqual(set(self.UPSTREAM) | set(rpc_client.AS_METHODS) |
+                         set(rpc_client.AS_API_METHODS),
                          set(rpc_client.ENGINE_METHODS))
         for name in rpc_client.ENGINE_METHODS:
             self.assertTrue(callable(getattr(rpc_client.EngineClient, name)),
@@ -523,7 +524,11 @@ class TestClientSurface(base.TestCase):
             self.assertEqual(rpc_client.AS_VERSION,
                              rpc_client.ENGINE_METHODS[name], name)
             self.assertNotIn(name, self.UPSTREAM)
-        self.assertEqual(rpc_client.AS_VERSION, rpc_api.RPC_API_VERSION)
+        for name in rpc_client.AS_API_METHODS:
+            self.assertEqual(rpc_client.AS_API_VERSION,
+                             rpc_client.ENGINE_METHODS[name], name)
+            self.assertNotIn(name, self.UPSTREAM)
+        self.assertEqual(rpc_client.AS_API_VERSION, rpc_api.RPC_API_VERSION)
 
     def test_pinned_versions_are_served(self):
         for name, version in rpc_client.ENGINE_METHODS.items():

@@ -131,6 +131,8 @@ class AutoScalingPolicy(resource.Resource):
         'exact_capacity', 'change_in_capacity', 'percent_change_in_capacity')
     ATTRIBUTES = (ALARM_URL, SIGNAL_URL) = ('alarm_url', 'signal_url')
 
+    #: the alarm_url's signing credentials, redacted even when adopted
+    secret_data_keys = frozenset((ACCESS_KEY, SECRET_KEY))
     #: the engine runs signals to this type synchronously
     signal_is_fast = True
     #: set by EngineService.resource_signal before a signal

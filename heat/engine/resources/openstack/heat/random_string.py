@@ -73,6 +73,9 @@ def generate(length, char_classes=(), char_sequences=()):
 class RandomString(resource.Resource):
     """Generates a random string; its reference is the string."""
 
+    #: the string itself (Resource.secret_data_keys)
+    secret_data_keys = frozenset(('value',))
+
     PROPERTIES = (LENGTH, SEQUENCE, CHARACTER_CLASSES_PROP,
                   CHARACTER_SEQUENCES, SALT) = (
         'length', 'sequence', 'character_classes', 'character_sequences',

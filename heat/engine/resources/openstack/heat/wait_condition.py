@@ -146,6 +146,8 @@ class HeatWaitConditionHandle(stack_user.StackUser, resource.Resource):
     METADATA_KEYS = (DATA, REASON, STATUS, UNIQUE_ID) = (
         'data', 'reason', 'status', 'id')
     STATUS_FAILURE, STATUS_SUCCESS = STATUS_FAILURE, STATUS_SUCCESS
+    #: the signal token, and the stack user's password
+    secret_data_keys = stack_user.StackUser.secret_data_keys | {'token'}
 
     properties_schema = {
         SIGNAL_TRANSPORT: properties.Schema(

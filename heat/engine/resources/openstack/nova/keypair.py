@@ -28,6 +28,8 @@ class KeyPair(cloud.CloudResource):
 
     required_service = 'nova'
     proxy_name = 'compute'
+    #: the generated private key (Resource.secret_data_keys)
+    secret_data_keys = frozenset(('private_key',))
     entity = 'keypair'
     #: the name is unique: the old pair goes before its replacement
     replace_before_create = False

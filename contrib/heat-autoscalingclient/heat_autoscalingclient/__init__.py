@@ -1,0 +1,19 @@
+"""Python client and ``openstack`` CLI plugin of the Auto-Scaling API v1
+(service type ``autoscaling``)."""
+
+__version__ = '0.1.0'
+
+from heat_autoscalingclient import exceptions  # noqa: E402
+from heat_autoscalingclient.client import Client, execute_webhook  # noqa: E402
+from heat_autoscalingclient.models import (  # noqa: E402
+    Activity,
+    Decision,
+    Group,
+    Member,
+    Policy,
+    Webhook,
+)
+
+__all__ = ['Client', 'execute_webhook', 'exceptions', 'Activity',
+           'Decision', 'Group', 'Member', 'Policy', 'Webhook',
+           '__version__']

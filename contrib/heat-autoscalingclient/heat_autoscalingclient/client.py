@@ -1,0 +1,110 @@
+"""The client of the Auto-Scaling API v1.
+
+On a keystoneauth1 session with auth, the endpoint is the service
+catalog's (service type ``autoscaling``)::
+
+    from keystoneauth1 import loading, session
+    auth = loading.get_plugin_loader('password').load_from_options(...)
+    client = Client(session=session.Session(auth=auth))
+
+Without Keystone (heat-all's default), an explicit endpoint::
+
+    client = Client(endpoint_override=
+                    'http://127.0.0.1:8004/autoscaling/v1/demo')
+"""
+
+import json as jsonlib
+import urllib.parse
+
+from keystoneauth1 import exceptions as ksa_exc
+from keystoneauth1 import session as ksa_session
+
+from heat_autoscalingclient import exceptions, http, managers, models
+
+
+class Client:
+    """``Client(session=None, endpoint_override=None,
+    service_type='autoscaling', interface='public', region_name=None)``.
+
+    ``token``: without a session, a fixed token sent as X-Auth-Token
+    (``endpoint_override`` required); ``endpoint`` is another name of
+    ``endpoint_override``. ``auto_idempotency``: send a fresh
+    ``Idempotency-Key`` on every POST that was given none (safe to retry
+    by hand with the key of the failed try; the client itself never
+    retries). Other keyword arguments go to the keystoneauth1 Adapter
+    (``timeout``, ``connect_retries``, ...).
+    """
+
+    def __init__(self, session=None, endpoint_override=None,
+                 service_type=http.SERVICE_TYPE, interface='public',
+                 region_name=None, token=None, endpoint=None,
+                 api_version=http.API_VERSION, auto_idempotency=False,
+                 **adapter_kwargs):
+        endpoint_override = endpoint_override or endpoint
+        self.adapter = http.make_adapter(
+            session=session, endpoint_override=endpoint_override,
+            service_type=service_type, interface=interface,
+            region_name=region_name, token=token, **adapter_kwargs)
+        self.session = self.adapter.session
+        self.http = http.HTTPClient(self.adapter, api_version=api_version,
+                                    auto_idempotency=auto_idempotency)
+        self.groups = managers.GroupManager(self)
+        self.members = managers.MemberManager(self)
+        self.policies = managers.PolicyManager(self)
+        self.webhooks = managers.WebhookManager(self)
+        self.activities = managers.ActivityManager(self)
+
+    @property
+    def endpoint(self):
+        """The endpoint in use (``.../autoscaling/v1/<project>``)."""
+        return self.http.get_endpoint()
+
+    def versions(self):
+        """The version document of ``/autoscaling/`` (no auth needed):
+        the list of ``versions``."""
+        endpoint = self.endpoint
+        if not endpoint:
+            raise exceptions.EndpointNotFound('No autoscaling endpoint')
+        root = endpoint.rstrip('/')
+        cut = root.rfind('/v1')
+        root = (root[:cut] if cut >= 0 else root) + '/'
+        try:
+            resp = self.session.request(
+                root, 'GET', authenticated=False, raise_exc=False,
+                headers={'Accept': 'application/json'})
+        except (ksa_exc.ConnectFailure, ksa_exc.ConnectionError) as exc:
+            raise exceptions.ConnectionRefused(str(exc)) from exc
+        if resp.status_code >= 400:
+            raise exceptions.from_response(resp, 'GET', root)
+        return resp.json().get('versions', [])
+
+
+def execute_webhook(url, body=None, session=None, timeout=None,
+                    idempotency_key=None, verify=True):
+    """POST to a webhook's capability URL, with no auth; returns the
+    :class:`~heat_autoscalingclient.models.Decision`. ``body``: the
+    optional JSON details. ``session``: a keystoneauth1 session to use
+    (none: a new one, ``verify`` and ``timeout`` applying)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ('http', 'https') or not parts.netloc:
+        raise ValueError('not a webhook URL: %r' % url)
+    if session is None:
+        session = ksa_session.Session(verify=verify, timeout=timeout)
+    headers = {'Accept': 'application/json',
+               http.VERSION_HEADER: '%s %s' % (http.SERVICE_TYPE,
+                                               http.API_VERSION)}
+    if idempotency_key is not None:
+        headers['Idempotency-Key'] = str(idempotency_key)
+    kwargs = {'headers': headers, 'raise_exc': False,
+              'authenticated': False}
+    if body is not None:
+        kwargs['data'] = jsonlib.dumps(body)
+        headers['Content-Type'] = 'application/json'
+    try:
+        resp = session.request(url, 'POST', **kwargs)
+    except (ksa_exc.ConnectFailure, ksa_exc.ConnectionError) as exc:
+        raise exceptions.ConnectionRefused(str(exc)) from exc
+    if resp.status_code >= 400:
+        raise exceptions.from_response(resp, 'POST', url)
+    data = resp.json() if resp.content else {}
+    return models.Decision.from_dict(data.get('decision', data))

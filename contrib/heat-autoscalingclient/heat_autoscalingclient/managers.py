@@ -1,0 +1,408 @@
+"""The managers of :class:`heat_autoscalingclient.client.Client`:
+``groups``, ``members``, ``policies``, ``webhooks``, ``activities``.
+
+Wherever a group, a policy or a webhook is an argument, its object or its
+id will do. Every POST takes ``idempotency_key`` (sent as the
+``Idempotency-Key`` header: a repeat of the key answers the first answer
+without acting again). Group writes take ``if_match``: a
+:class:`~heat_autoscalingclient.models.Group` (its ``etag``), an ETag or a
+version number; a stale one raises
+:class:`~heat_autoscalingclient.exceptions.PreconditionFailed`.
+"""
+
+import time
+
+from heat_autoscalingclient import exceptions, models
+from heat_autoscalingclient.http import next_params, quote
+
+_UNSET = object()
+
+
+def getid(obj):
+    """The id of an API object, or ``obj`` itself (an id)."""
+    for attr in ('id', 'name'):
+        value = getattr(obj, attr, None)
+        if value is not None and not isinstance(obj, str):
+            return value
+    return obj
+
+
+def _member_name(obj):
+    return getattr(obj, 'name', None) or obj
+
+
+def _body(**fields):
+    """The fields that were given (not ``_UNSET``/None)."""
+    return {k: v for k, v in fields.items()
+            if v is not _UNSET and v is not None}
+
+
+class Manager:
+    def __init__(self, client):
+        self.client = client
+        self.http = client.http
+
+    def _paginate(self, url, key, model, params, max_items=None):
+        params = {k: v for k, v in (params or {}).items() if v is not None}
+        count = 0
+        seen_markers = set()
+        while True:
+            body = self.http.get(url, params=params).json()
+            items = body.get(key) or []
+            for item in items:
+                yield model.from_dict(item)
+                count += 1
+                if max_items is not None and count >= max_items:
+                    return
+            nxt = next_params(body.get('links'))
+            if not nxt or not items:
+                return
+            marker = nxt.get('marker')
+            if marker in seen_markers:
+                return  # a server that loops: stop rather than spin
+            seen_markers.add(marker)
+            # the next link's query, keeping our filters if it drops them
+            params = dict(params, **nxt)
+
+
+class GroupManager(Manager):
+    """``client.groups``."""
+
+    def _url(self, group=None, action=None):
+        url = 'groups'
+        if group is not None:
+            url += '/%s' % quote(getid(group))
+        if action:
+            url += '/%s' % action
+        return url
+
+    def _group(self, resp):
+        return models.Group.from_dict(resp.json()['group'],
+                                      etag=resp.headers.get('ETag'))
+
+    def list(self, limit=None, marker=None, sort_key=None, sort_dir=None,
+             max_items=None, **filters):
+        """An iterator over the project's groups, following the ``next``
+        links page after page. ``limit``: page size asked of the server;
+        ``max_items``: stop after that many; ``filters``: ``name``,
+        ``status``, ``stack_id``."""
+        params = dict(filters, limit=limit, marker=marker,
+                      sort_key=sort_key, sort_dir=sort_dir)
+        return self._paginate(self._url(), 'groups', models.Group, params,
+                              max_items)
+
+    def list_page(self, limit=None, marker=None, sort_key=None,
+                  sort_dir=None, **filters):
+        """One page: ``(groups, next_marker)``; ``next_marker`` is None on
+        the last page."""
+        params = dict(filters, limit=limit, marker=marker,
+                      sort_key=sort_key, sort_dir=sort_dir)
+        params = {k: v for k, v in params.items() if v is not None}
+        body = self.http.get(self._url(), params=params).json()
+        nxt = next_params(body.get('links'))
+        return ([models.Group.from_dict(g) for g in body.get('groups', [])],
+                nxt.get('marker') if nxt else None)
+
+    def find(self, name_or_id):
+        """A group by id, else by its name (unique in the project)."""
+        try:
+            return self.get(name_or_id)
+        except exceptions.NotFound:
+            pass
+        found = [g for g in self.list(name=name_or_id)
+                 if g.name == name_or_id]
+        if not found:
+            raise exceptions.NotFound(
+                'No group with a name or id of %r' % name_or_id,
+                status_code=404)
+        if len(found) > 1:
+            raise exceptions.Conflict(
+                'More than one group is named %r: use its id' % name_or_id,
+                status_code=409)
+        return self.get(found[0].id)
+
+    def create(self, name, min_size, max_size, resource,
+               desired_capacity=None, cooldown=None, files=None,
+               environment=None, removal_policy=None, rolling_update=None,
+               idempotency_key=None, **extra):
+        """Create a group; ``resource``: ``{"type": ..., "properties":
+        {...}}``. Returns the :class:`~heat_autoscalingclient.models.Group`
+        (status INIT/CONVERGING: see :meth:`wait`)."""
+        body = _body(name=name, min_size=min_size, max_size=max_size,
+                     resource=resource, desired_capacity=desired_capacity,
+                     cooldown=cooldown, files=files, environment=environment,
+                     removal_policy=removal_policy,
+                     rolling_update=rolling_update)
+        body.update(extra)
+        return self._group(self.http.post(
+            self._url(), json=body, idempotency_key=idempotency_key))
+
+    def get(self, group):
+        return self._group(self.http.get(self._url(group)))
+
+    def update(self, group, if_match=None, **fields):
+        """PATCH the group with ``fields`` (any of the create keys, and
+        ``replace_members``); None values are not sent."""
+        body = _body(**fields)
+        return self._group(self.http.patch(
+            self._url(group), json=body, if_match=if_match))
+
+    def delete(self, group, if_match=None):
+        """Ask for the deletion (it converges: see :meth:`wait_for_delete`)."""
+        self.http.delete(self._url(group), if_match=if_match)
+
+    def suspend(self, group, if_match=None, idempotency_key=None):
+        return self._group(self.http.post(
+            self._url(group, 'suspend'), json={}, if_match=if_match,
+            idempotency_key=idempotency_key))
+
+    def resume(self, group, if_match=None, idempotency_key=None):
+        return self._group(self.http.post(
+            self._url(group, 'resume'), json={}, if_match=if_match,
+            idempotency_key=idempotency_key))
+
+    def resize(self, group, capacity=None, adjustment=None,
+               adjustment_type=None, min_adjustment_step=None,
+               honor_cooldown=None, if_match=None, idempotency_key=None):
+        """Set the capacity (``capacity``) or adjust it (``adjustment`` of
+        ``adjustment_type``); returns the
+        :class:`~heat_autoscalingclient.models.Decision`."""
+        if (capacity is None) == (adjustment is None):
+            raise ValueError('resize: give capacity or adjustment')
+        body = _body(capacity=capacity, adjustment=adjustment,
+                     adjustment_type=adjustment_type,
+                     min_adjustment_step=min_adjustment_step,
+                     honor_cooldown=honor_cooldown)
+        resp = self.http.post(self._url(group, 'resize'), json=body,
+                              if_match=if_match,
+                              idempotency_key=idempotency_key)
+        return models.Decision.from_dict(resp.json()['decision'])
+
+    def converge(self, group, if_match=None, idempotency_key=None):
+        return self._group(self.http.post(
+            self._url(group, 'converge'), json={}, if_match=if_match,
+            idempotency_key=idempotency_key))
+
+    def wait(self, group, timeout=600, interval=1.0, callback=None,
+             min_version=None, capacity=None):
+        """Poll the group until it is converged and ACTIVE (and, when
+        given, its ``version`` >= ``min_version`` and its ``current_size``
+        == ``capacity``); returns it. ``callback(group)`` is called on
+        every poll. Raises
+        :class:`~heat_autoscalingclient.exceptions.GroupFailed` on FAILED,
+        :class:`~heat_autoscalingclient.exceptions.WaitTimeout` after
+        ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            current = self.get(group)
+            if callback is not None:
+                callback(current)
+            if current.status == 'FAILED':
+                raise exceptions.GroupFailed(
+                    'group %s FAILED: %s' % (current.name or current.id,
+                                             current.status_reason),
+                    group=current)
+            if (current.is_active and
+                    (min_version is None or
+                     (current.version or 0) >= min_version) and
+                    (capacity is None or current.current_size == capacity)):
+                return current
+            if time.monotonic() >= deadline:
+                raise exceptions.WaitTimeout(
+                    'group %s still %s (converged: %s) after %ss' % (
+                        current.name or current.id, current.status,
+                        current.converged, timeout))
+            time.sleep(interval)
+
+    def wait_for_delete(self, group, timeout=600, interval=1.0,
+                        callback=None):
+        """Poll until the group is gone (404); raises GroupFailed if it
+        goes FAILED, WaitTimeout after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                current = self.get(group)
+            except exceptions.NotFound:
+                return
+            if callback is not None:
+                callback(current)
+            if current.status == 'FAILED':
+                raise exceptions.GroupFailed(
+                    'group %s FAILED while deleting: %s' % (
+                        current.name or current.id, current.status_reason),
+                    group=current)
+            if time.monotonic() >= deadline:
+                raise exceptions.WaitTimeout(
+                    'group %s still %s after %ss' % (
+                        current.name or current.id, current.status,
+                        timeout))
+            time.sleep(interval)
+
+
+class MemberManager(Manager):
+    """``client.members``."""
+
+    def _url(self, group, member=None, action=None):
+        url = 'groups/%s/members' % quote(getid(group))
+        if member is not None:
+            url += '/%s' % quote(_member_name(member))
+        if action:
+            url += '/%s' % action
+        return url
+
+    def list(self, group):
+        body = self.http.get(self._url(group)).json()
+        return [models.Member.from_dict(m) for m in body.get('members', [])]
+
+    def get(self, group, member):
+        body = self.http.get(self._url(group, member)).json()
+        return models.Member.from_dict(body['member'])
+
+    def remove(self, group, members, replace=False, idempotency_key=None):
+        """Remove the named members (a name or a list of names/Members);
+        with ``replace`` new ones take their place. Returns the Group."""
+        if isinstance(members, str | models.Member):
+            members = [members]
+        body = {'members': [_member_name(m) for m in members],
+                'replace': bool(replace)}
+        resp = self.http.post('groups/%s/members/remove' % quote(
+            getid(group)), json=body, idempotency_key=idempotency_key)
+        return models.Group.from_dict(resp.json()['group'],
+                                      etag=resp.headers.get('ETag'))
+
+    def update(self, group, member, protected):
+        body = self.http.patch(self._url(group, member),
+                               json={'protected': bool(protected)}).json()
+        return models.Member.from_dict(body['member'])
+
+    def protect(self, group, member):
+        """Never choose this member for scale-in."""
+        return self.update(group, member, True)
+
+    def unprotect(self, group, member):
+        return self.update(group, member, False)
+
+    def mark_unhealthy(self, group, member, reason=None,
+                       idempotency_key=None):
+        body = _body(reason=reason)
+        resp = self.http.post(self._url(group, member, 'mark-unhealthy'),
+                              json=body, idempotency_key=idempotency_key)
+        return models.Member.from_dict(resp.json()['member'])
+
+
+class PolicyManager(Manager):
+    """``client.policies``."""
+
+    def _url(self, group, policy=None, action=None):
+        url = 'groups/%s/policies' % quote(getid(group))
+        if policy is not None:
+            url += '/%s' % quote(getid(policy))
+        if action:
+            url += '/%s' % action
+        return url
+
+    def list(self, group):
+        body = self.http.get(self._url(group)).json()
+        return [models.Policy.from_dict(p)
+                for p in body.get('policies', [])]
+
+    def find(self, group, name_or_id):
+        """A policy of ``group`` by id, else by name."""
+        try:
+            return self.get(group, name_or_id)
+        except exceptions.NotFound:
+            pass
+        found = [p for p in self.list(group) if p.name == name_or_id]
+        if len(found) != 1:
+            raise exceptions.NotFound(
+                'No policy with a name or id of %r' % name_or_id
+                if not found else
+                'More than one policy is named %r' % name_or_id,
+                status_code=404)
+        return found[0]
+
+    def create(self, group, name, adjustment_type, scaling_adjustment,
+               min_adjustment_step=None, cooldown=None,
+               idempotency_key=None, **extra):
+        body = _body(name=name, adjustment_type=adjustment_type,
+                     scaling_adjustment=scaling_adjustment,
+                     min_adjustment_step=min_adjustment_step,
+                     cooldown=cooldown)
+        body.update(extra)
+        resp = self.http.post(self._url(group), json=body,
+                              idempotency_key=idempotency_key)
+        return models.Policy.from_dict(resp.json()['policy'])
+
+    def get(self, group, policy):
+        body = self.http.get(self._url(group, policy)).json()
+        return models.Policy.from_dict(body['policy'])
+
+    def update(self, group, policy, **fields):
+        body = self.http.patch(self._url(group, policy),
+                               json=_body(**fields)).json()
+        return models.Policy.from_dict(body['policy'])
+
+    def delete(self, group, policy):
+        self.http.delete(self._url(group, policy))
+
+    def execute(self, group, policy, details=None, idempotency_key=None):
+        """Execute the policy now; ``details``: the optional JSON body.
+        Returns the :class:`~heat_autoscalingclient.models.Decision`."""
+        resp = self.http.post(self._url(group, policy, 'execute'),
+                              json=details if details is not None else {},
+                              idempotency_key=idempotency_key)
+        return models.Decision.from_dict(resp.json()['decision'])
+
+
+class WebhookManager(Manager):
+    """``client.webhooks``; :meth:`execute` (static) calls a capability
+    URL with no auth."""
+
+    def _url(self, group, policy, webhook=None):
+        url = 'groups/%s/policies/%s/webhooks' % (
+            quote(getid(group)), quote(getid(policy)))
+        if webhook is not None:
+            url += '/%s' % quote(getid(webhook))
+        return url
+
+    def list(self, group, policy):
+        body = self.http.get(self._url(group, policy)).json()
+        return [models.Webhook.from_dict(w)
+                for w in body.get('webhooks', [])]
+
+    def create(self, group, policy, name=None, idempotency_key=None):
+        """A new webhook; its ``url`` is only in this answer."""
+        resp = self.http.post(self._url(group, policy),
+                              json=_body(name=name),
+                              idempotency_key=idempotency_key)
+        return models.Webhook.from_dict(resp.json()['webhook'])
+
+    def delete(self, group, policy, webhook):
+        self.http.delete(self._url(group, policy, webhook))
+
+    @staticmethod
+    def execute(url, body=None, **kwargs):
+        """See :func:`heat_autoscalingclient.client.execute_webhook`."""
+        from heat_autoscalingclient.client import execute_webhook
+        return execute_webhook(url, body, **kwargs)
+
+
+class ActivityManager(Manager):
+    """``client.activities``."""
+
+    def _url(self, group, activity=None):
+        url = 'groups/%s/activities' % quote(getid(group))
+        if activity is not None:
+            url += '/%s' % quote(getid(activity))
+        return url
+
+    def list(self, group, limit=None, marker=None, max_items=None):
+        """An iterator over the group's activities, newest first,
+        following the ``next`` links (``limit``: page size)."""
+        return self._paginate(self._url(group), 'activities',
+                              models.Activity,
+                              {'limit': limit, 'marker': marker}, max_items)
+
+    def get(self, group, activity):
+        body = self.http.get(self._url(group, activity)).json()
+        return models.Activity.from_dict(body['activity'])

@@ -1,0 +1,1 @@
+"""The ``openstack autoscaling ...`` commands (osc-lib / cliff)."""

@@ -1,0 +1,1 @@
+"""Commands of the Auto-Scaling API v1."""

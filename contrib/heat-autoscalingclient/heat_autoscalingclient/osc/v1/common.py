@@ -1,0 +1,350 @@
+"""What the commands share: output formatting, ``--wait`` with a
+progress line, the files of a group's member definition."""
+
+import argparse
+import json
+import os
+import sys
+import urllib.parse
+
+import yaml
+from cliff import columns
+from osc_lib import exceptions as osc_exc
+
+from heat_autoscalingclient import exceptions
+
+
+class JSONColumn(columns.FormattableColumn):
+    """A dict or list: compact JSON in a table, the value itself in
+    ``-f json``/``-f yaml``."""
+
+    def human_readable(self):
+        if isinstance(self._value, str):
+            return self._value
+        return json.dumps(self._value, sort_keys=True)
+
+    def machine_readable(self):
+        return self._value
+
+
+def _cell(value):
+    if isinstance(value, dict | list):
+        return JSONColumn(value)
+    return value
+
+
+def show(obj, hidden=()):
+    """``(columns, values)`` of an API object for a ShowOne, sorted by
+    field name."""
+    data = obj.to_dict() if hasattr(obj, 'to_dict') else dict(obj)
+    names = sorted(k for k in data if k not in hidden)
+    return tuple(names), tuple(_cell(data[k]) for k in names)
+
+
+def listing(objects, fields):
+    """``(headers, rows)`` for a Lister; ``fields``: (header, attribute)."""
+    headers = tuple(h for h, _ in fields)
+    rows = (tuple(_cell(getattr(o, a, None)) for _, a in fields)
+            for o in objects)
+    return headers, rows
+
+
+def number(text):
+    """An int when the text is one, else a float (argparse type)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        raise osc_exc.CommandError('not a number: %r' % text) from None
+
+
+def non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise osc_exc.CommandError('not an integer: %r' % text) from None
+    if value < 0:
+        raise osc_exc.CommandError('must be >= 0: %r' % text)
+    return value
+
+
+def json_arg(text):
+    """A JSON value given on the command line (``--data``)."""
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise osc_exc.CommandError('not JSON: %s' % exc) from None
+
+
+def add_wait_args(parser, what='the operation'):
+    parser.add_argument(
+        '--wait', action='store_true',
+        help='Wait for %s (a progress line per change on '
+             'stderr); exit 1 if the group goes FAILED' % what)
+    parser.add_argument(
+        '--timeout', type=float, default=3600, metavar='<seconds>',
+        help='With --wait: give up after this many seconds (exit 1); '
+             'default 3600')
+    parser.add_argument(
+        '--poll-interval', type=float, default=1.0, metavar='<seconds>',
+        help='With --wait: seconds between polls (default 1)')
+
+
+def add_idempotency_arg(parser):
+    parser.add_argument(
+        '--idempotency-key', metavar='<key>',
+        help='Idempotency-Key header: a repeat with the same key answers '
+             'the first answer without acting again')
+
+
+def add_if_match_arg(parser):
+    parser.add_argument(
+        '--if-match', metavar='<version>',
+        help='Act only if the group is still at this version (its ETag); '
+             'a stale one fails with HTTP 412')
+
+
+class Progress:
+    """Writes a line to ``stream`` each time the group's state changes."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.last = None
+
+    def __call__(self, group):
+        line = '%s: %s%s, current %s / desired %s (pending %s)%s' % (
+            group.name or group.id, group.status,
+            ' (converged)' if group.converged else '',
+            group.current_size, group.desired_capacity, group.pending_size,
+            ': %s' % group.status_reason if group.status_reason else '')
+        if line != self.last:
+            self.last = line
+            self.stream.write(line + '\n')
+            self.stream.flush()
+
+
+def wait_group(client, group, parsed_args, **kwargs):
+    """Wait for ``group`` to converge (``--wait``), with a progress line;
+    a FAILED group or a timeout is a CommandError (exit 1)."""
+    try:
+        return client.groups.wait(
+            group, timeout=parsed_args.timeout,
+            interval=parsed_args.poll_interval, callback=Progress(),
+            **kwargs)
+    except (exceptions.GroupFailed, exceptions.WaitTimeout) as exc:
+        raise osc_exc.CommandError(str(exc)) from exc
+
+
+def wait_deleted(client, group, parsed_args):
+    try:
+        client.groups.wait_for_delete(
+            group, timeout=parsed_args.timeout,
+            interval=parsed_args.poll_interval, callback=Progress())
+    except (exceptions.GroupFailed, exceptions.WaitTimeout) as exc:
+        raise osc_exc.CommandError(str(exc)) from exc
+
+
+# -- a group's member definition and its files ------------------------------
+
+TEMPLATE_SUFFIXES = ('.yaml', '.yml', '.template', '.json', '.hot')
+
+
+def read_text(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError as exc:
+        raise osc_exc.CommandError('cannot read %s: %s' % (
+            path, exc.strerror or exc)) from None
+
+
+def read_yaml(path, what):
+    try:
+        data = yaml.safe_load(read_text(path))
+    except yaml.YAMLError as exc:
+        raise osc_exc.CommandError('%s %s is not YAML: %s' % (
+            what, path, exc)) from None
+    return data if data is not None else {}
+
+
+def _local_file(name, base_dirs):
+    """The local path a template name refers to, or None (URLs other
+    than file:// are left to the server)."""
+    parts = urllib.parse.urlsplit(name)
+    if parts.scheme == 'file':
+        path = urllib.parse.unquote(parts.path)
+        return path if os.path.isfile(path) else None
+    if parts.scheme:
+        return None
+    for base in base_dirs:
+        path = os.path.join(base, name)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def _merge(into, data):
+    for key, value in data.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+    return into
+
+
+def member_definition(parsed_args, required, current=None):
+    """``(resource, files, environment)`` from the group create/update
+    options: ``--resource-file`` (a snippet ``{type:, properties:}``),
+    ``--resource-type``, ``--property k=v`` (repeatable), ``--file
+    name=path`` (repeatable), ``--environment`` (repeatable, merged).
+    As ``openstack stack create`` does, a provider template named by the
+    resource type or in the environment's ``resource_registry`` that is a
+    local file is sent in ``files`` under that name. Each part is None
+    when not given (and ``resource`` is required when ``required``).
+    ``current``: the group's definition, that ``--resource-type`` and
+    ``--property`` alone change (group update)."""
+    resource = None
+    base_dirs = [os.getcwd()]
+    if parsed_args.resource_file:
+        resource = read_yaml(parsed_args.resource_file, 'resource file')
+        if not isinstance(resource, dict):
+            raise osc_exc.CommandError(
+                'resource file %s: not a mapping {type:, properties:}'
+                % parsed_args.resource_file)
+        base_dirs.insert(0, os.path.dirname(
+            os.path.abspath(parsed_args.resource_file)))
+    if parsed_args.resource_type or parsed_args.properties:
+        if resource is None and current:
+            resource = {k: current[k] for k in ('type', 'properties')
+                        if current.get(k) is not None}
+        resource = dict(resource or {})
+        if parsed_args.resource_type:
+            resource['type'] = parsed_args.resource_type
+        if parsed_args.properties:
+            props = dict(resource.get('properties') or {})
+            props.update(parsed_args.properties)
+            resource['properties'] = props
+    if resource is not None and not resource.get('type'):
+        raise osc_exc.CommandError(
+            'the member definition needs a type (--resource-type or '
+            'type: in --resource-file)')
+    if required and resource is None:
+        raise osc_exc.CommandError(
+            'give the member definition: --resource-type T [--property '
+            'k=v ...] or --resource-file snippet.yaml')
+
+    files = {}
+    for item in parsed_args.files or ():
+        name, sep, path = item.partition('=')
+        if not sep or not name or not path:
+            raise osc_exc.CommandError(
+                '--file takes name=path, not %r' % item)
+        files[name] = read_text(path)
+
+    environment = None
+    env_dirs = []
+    for path in parsed_args.environment or ():
+        env = read_yaml(path, 'environment')
+        if not isinstance(env, dict):
+            raise osc_exc.CommandError('environment %s: not a mapping'
+                                       % path)
+        environment = _merge(environment or {}, env)
+        env_dirs.append(os.path.dirname(os.path.abspath(path)))
+
+    # provider templates that are local files
+    names = []
+    if resource is not None and isinstance(resource.get('type'), str):
+        names.append((resource['type'], base_dirs))
+    registry = (environment or {}).get('resource_registry') or {}
+    for value in _registry_values(registry):
+        names.append((value, env_dirs + base_dirs))
+    for name, dirs in names:
+        if name in files or not name.endswith(TEMPLATE_SUFFIXES):
+            continue
+        path = _local_file(name, dirs)
+        if path is not None:
+            files[name] = read_text(path)
+    return resource, files or None, environment
+
+
+def _registry_values(registry):
+    for value in registry.values():
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            yield from _registry_values(value)
+
+
+def add_member_definition_args(parser):
+    parser.add_argument(
+        '--resource-type', metavar='<type>',
+        help='Type of the members (OS::Nova::Server, a provider template '
+             'name such as member.yaml, ...)')
+    parser.add_argument(
+        '--property', metavar='<key=value>', dest='properties',
+        action=KeyValue, default=None,
+        help='A property of the members (repeat for more); values are '
+             'strings, use --resource-file for typed ones')
+    parser.add_argument(
+        '--resource-file', metavar='<file>',
+        help='YAML file with the member definition {type: T, properties: '
+             '{...}}, what OS::Heat::AutoScalingGroup\'s resource property '
+             'takes')
+    parser.add_argument(
+        '--file', metavar='<name=path>', dest='files', action='append',
+        help='A file sent with the definition under <name>, such as a '
+             'provider template (repeat for more); local templates named '
+             'by the type or the environment are sent without it')
+    parser.add_argument(
+        '-e', '--environment', metavar='<file>', action='append',
+        help='Environment file (repeat to merge several)')
+
+
+class KeyValue(argparse.Action):
+    """``k=v`` into a dict, repeatable (osc-lib's KeyValueAction without
+    its check of values)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        key, sep, value = values.partition('=')
+        if not sep or not key:
+            raise argparse.ArgumentError(
+                self, 'expected key=value, got %r' % values)
+        current = dict(getattr(namespace, self.dest, None) or {})
+        current[key] = value
+        setattr(namespace, self.dest, current)
+
+
+def rolling_update(parsed_args):
+    fields = {}
+    for name in ('min_in_service', 'max_batch_size', 'pause_time'):
+        value = getattr(parsed_args, name, None)
+        if value is not None:
+            fields[name] = value
+    return fields or None
+
+
+def add_group_settings_args(parser):
+    parser.add_argument('--min-size', type=non_negative_int,
+                        metavar='<n>', help='Minimum number of members')
+    parser.add_argument('--max-size', type=non_negative_int,
+                        metavar='<n>', help='Maximum number of members')
+    parser.add_argument('--desired-capacity', type=non_negative_int,
+                        metavar='<n>', help='Number of members wanted now')
+    parser.add_argument('--cooldown', type=number, metavar='<seconds>',
+                        help='Seconds after a scaling action during which '
+                             'policies do not act')
+    parser.add_argument('--removal-policy', metavar='<policy>',
+                        help='Which members go first on scale-in '
+                             '(default, oldest, newest, oldest_definition, '
+                             'random)')
+    parser.add_argument('--min-in-service', type=non_negative_int,
+                        metavar='<n>',
+                        help='Rolling update: members kept in service')
+    parser.add_argument('--max-batch-size', type=non_negative_int,
+                        metavar='<n>',
+                        help='Rolling update: members replaced at a time')
+    parser.add_argument('--pause-time', type=number, metavar='<seconds>',
+                        help='Rolling update: pause between batches')

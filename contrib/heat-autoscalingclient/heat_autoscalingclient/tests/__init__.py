@@ -1,0 +1,1 @@
+"""Tests of heat-autoscalingclient, against the real server."""

@@ -1,0 +1,308 @@
+"""The JSON Schemas (draft 2020-12) of the Auto-Scaling API v1: the
+request bodies and query strings every route validates with
+``jsonschema``, and the resources it answers with. The same schemas make
+the OpenAPI 3.1 document (:mod:`heat.api.autoscaling.openapi`).
+
+Validation errors name the field as a JSON pointer
+(``/min_size: -1 is less than the minimum of 0``); an unknown key is
+refused naming it (``/colour: unknown key``).
+"""
+
+import math
+
+import jsonschema
+import webob.exc
+
+DIALECT = 'https://json-schema.org/draft/2020-12/schema'
+
+ADJUSTMENT_TYPES = ['change_in_capacity', 'exact_capacity',
+                    'percent_change_in_capacity']
+#: what the engine's removal library accepts (heat.scaling.removal)
+REMOVAL_POLICIES = ['default', 'oldest', 'newest', 'oldest_definition',
+                    'random']
+GROUP_STATUSES = ['INIT', 'CONVERGING', 'ACTIVE', 'FAILED', 'DELETING']
+SORT_KEYS = ['name', 'created_at', 'updated_at', 'status']
+
+#: the largest integer every database's INTEGER column holds (MySQL's
+#: INT): a larger count is a 400, not a 500 from the INSERT (found by
+#: fuzzing); seconds are bounded alike (a cooldown's end stays a date)
+INT_MAX = 2 ** 31 - 1
+_count = {'type': 'integer', 'minimum': 0, 'maximum': INT_MAX}
+_seconds = {'type': 'number', 'minimum': 0, 'maximum': INT_MAX}
+_adjustment = {'type': 'number', 'minimum': -INT_MAX, 'maximum': INT_MAX}
+_name = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+_time = {'type': ['string', 'null'], 'format': 'date-time'}
+_links = {'type': 'array', 'items': {
+    'type': 'object', 'properties': {'rel': {'type': 'string'},
+                                     'href': {'type': 'string'}}}}
+
+
+def _obj(properties, required=(), **extra):
+    out = {'type': 'object', 'properties': properties,
+           'additionalProperties': False}
+    if required:
+        out['required'] = list(required)
+    out.update(extra)
+    return out
+
+
+MEMBER_RESOURCE = _obj({
+    'type': {'type': 'string', 'minLength': 1, 'maxLength': 255,
+             'description': 'A resource type (OS::Heat::RandomString), '
+                            'or a provider template named in files or '
+                            'mapped in environment.'},
+    'properties': {'type': 'object'},
+    'metadata': {'type': 'object'},
+}, required=['type'], description='One member, as the resource property '
+                                  'of OS::Heat::AutoScalingGroup.')
+
+ROLLING_UPDATE = _obj({
+    'min_in_service': _count,
+    'max_batch_size': {'type': 'integer', 'minimum': 1, 'maximum': INT_MAX},
+    'pause_time': _seconds,
+})
+
+_GROUP_FIELDS = {
+    'name': _name,
+    'min_size': _count,
+    'max_size': _count,
+    'desired_capacity': _count,
+    'cooldown': _seconds,
+    'resource': MEMBER_RESOURCE,
+    'files': {'type': 'object', 'additionalProperties': {'type': 'string'}},
+    'environment': {'type': 'object'},
+    'removal_policy': {'type': 'string', 'enum': REMOVAL_POLICIES},
+    'rolling_update': ROLLING_UPDATE,
+}
+
+GROUP_CREATE = _obj(dict(_GROUP_FIELDS), required=[
+    'name', 'min_size', 'max_size', 'resource'])
+GROUP_UPDATE = _obj(dict(_GROUP_FIELDS,
+                         replace_members={'type': 'boolean'}))
+
+RESIZE = _obj({
+    'capacity': _count,
+    'adjustment': _adjustment,
+    'adjustment_type': {'type': 'string', 'enum': ADJUSTMENT_TYPES},
+    'min_adjustment_step': _count,
+    'honor_cooldown': {'type': 'boolean'},
+}, oneOf=[{'required': ['capacity'], 'not': {'anyOf': [
+    {'required': ['adjustment']}, {'required': ['adjustment_type']},
+    {'required': ['min_adjustment_step']}]}},
+    {'required': ['adjustment'], 'not': {'required': ['capacity']}}],
+    **{'x-error': 'give either capacity, or adjustment (with '
+                  'adjustment_type, min_adjustment_step)'})
+
+MEMBERS_REMOVE = _obj({
+    'members': {'type': 'array', 'minItems': 1,
+                'items': {'type': 'string', 'minLength': 1,
+                          'maxLength': 64}},
+    'replace': {'type': 'boolean'},
+}, required=['members'])
+MEMBER_UPDATE = _obj({'protected': {'type': 'boolean'}},
+                     required=['protected'])
+MARK_UNHEALTHY = _obj({'reason': {'type': 'string', 'maxLength': 4096}})
+
+_POLICY_FIELDS = {
+    'name': _name,
+    'adjustment_type': {'type': 'string', 'enum': ADJUSTMENT_TYPES},
+    'scaling_adjustment': _adjustment,
+    'min_adjustment_step': _count,
+    'cooldown': _seconds,
+}
+POLICY_CREATE = _obj(dict(_POLICY_FIELDS), required=[
+    'name', 'adjustment_type', 'scaling_adjustment'])
+POLICY_UPDATE = _obj(dict(_POLICY_FIELDS))
+#: a policy execution's (or an anonymous webhook's) details: any object
+EXECUTE = {'type': 'object'}
+WEBHOOK_CREATE = _obj({'name': _name})
+
+# query strings: every value arrives as a string; integers are converted
+# before validation (a value that is no integer stays a string, and the
+# error says so)
+GROUP_QUERY = _obj({
+    'limit': {'type': 'integer', 'minimum': 1, 'maximum': INT_MAX},
+    'marker': {'type': 'string'},
+    'sort_key': {'type': 'string', 'enum': SORT_KEYS},
+    'sort_dir': {'type': 'string', 'enum': ['asc', 'desc']},
+    'name': {'type': 'string'},
+    'status': {'type': 'string', 'enum': GROUP_STATUSES},
+    'stack_id': {'type': 'string'},
+})
+ACTIVITY_QUERY = _obj({
+    'limit': {'type': 'integer', 'minimum': 1, 'maximum': INT_MAX},
+    'marker': {'type': 'string'},
+})
+NO_QUERY = _obj({})
+
+# -- answers (documentation: the OpenAPI document) ---------------------------
+
+GROUP = {'type': 'object', 'properties': {
+    'id': {'type': 'string'}, 'name': {'type': 'string'},
+    'project_id': {'type': 'string'},
+    'stack_id': {'type': ['string', 'null']},
+    'resource_name': {'type': ['string', 'null']},
+    'min_size': _count, 'max_size': _count, 'desired_capacity': _count,
+    'current_size': _count, 'pending_size': _count, 'member_count': _count,
+    'cooldown': {'type': ['number', 'null']}, 'cooldown_end': _time,
+    'status': {'type': 'string', 'enum': GROUP_STATUSES},
+    'status_reason': {'type': 'string'}, 'converged': {'type': 'boolean'},
+    'suspended': {'type': 'boolean'}, 'generation': {'type': 'integer'},
+    'version': {'type': 'integer'},
+    'lease_holder': {'type': ['string', 'null']},
+    'lease_expires_at': _time,
+    'removal_policy': {'type': 'string'},
+    'rolling_update': {'type': ['object', 'null']},
+    'resource': {'type': ['object', 'null']},
+    'created_at': _time, 'updated_at': _time, 'links': _links}}
+MEMBER = {'type': 'object', 'properties': {
+    'name': {'type': 'string'}, 'generation': {'type': 'integer'},
+    'status': {'type': 'string'},
+    'health': {'type': 'string', 'enum': ['HEALTHY', 'UNHEALTHY']},
+    'protected': {'type': 'boolean'},
+    'physical_resource_id': {'type': ['string', 'null']},
+    'created_at': _time}}
+POLICY = {'type': 'object', 'properties': {
+    'id': {'type': 'string'}, 'name': {'type': 'string'},
+    'group_id': {'type': 'string'}, 'kind': {'type': 'string'},
+    'adjustment_type': {'type': 'string'},
+    'scaling_adjustment': {'type': 'number'},
+    'min_adjustment_step': {'type': ['integer', 'null']},
+    'cooldown': {'type': ['number', 'null']},
+    'stack_id': {'type': ['string', 'null']},
+    'resource_name': {'type': ['string', 'null']},
+    'created_at': _time, 'updated_at': _time, 'links': _links}}
+DECISION = {'type': 'object', 'properties': {
+    'accepted': {'type': 'boolean'},
+    'status': {'type': 'string', 'enum': ['ACCEPTED', 'REJECTED']},
+    'reason': {'type': 'string'},
+    'rejection': {'type': ['string', 'null']},
+    'from_capacity': {'type': 'integer'}, 'to_capacity': {'type': 'integer'},
+    'cooldown_end': _time, 'activity_id': {'type': ['string', 'null']},
+    'group_id': {'type': 'string'},
+    'policy_id': {'type': ['string', 'null']},
+    'repeated': {'type': 'boolean'}}}
+WEBHOOK = {'type': 'object', 'properties': {
+    'id': {'type': 'string'}, 'name': {'type': ['string', 'null']},
+    'policy_id': {'type': 'string'}, 'enabled': {'type': 'boolean'},
+    'created_at': _time,
+    'url': {'type': 'string', 'description': 'Only in the answer to '
+                                             'the creation.'}}}
+ACTIVITY = {'type': 'object', 'properties': {
+    'id': {'type': 'string'}, 'group_id': {'type': 'string'},
+    'policy_id': {'type': ['string', 'null']},
+    'trigger': {'type': 'string'},
+    'idempotency_key': {'type': ['string', 'null']},
+    'status': {'type': 'string'}, 'reason': {'type': 'string'},
+    'from_capacity': {'type': 'integer'}, 'to_capacity': {'type': 'integer'},
+    'decision': {'type': ['object', 'null']},
+    'error': {'type': ['string', 'null']},
+    'engine_id': {'type': ['string', 'null']},
+    'started_at': _time, 'finished_at': _time}}
+ERROR = {'type': 'object', 'required': ['code', 'title', 'explanation',
+                                        'error'],
+         'properties': {
+             'code': {'type': 'integer'}, 'title': {'type': 'string'},
+             'explanation': {'type': 'string'},
+             'error': {'type': 'object', 'properties': {
+                 'type': {'type': 'string'}, 'message': {'type': 'string'},
+                 'traceback': {'type': ['string', 'null']}}}}}
+VERSIONS = {'type': 'object', 'properties': {'versions': {
+    'type': 'array', 'items': {'type': 'object', 'properties': {
+        'id': {'type': 'string'}, 'status': {'type': 'string'},
+        'min_version': {'type': 'string'},
+        'max_version': {'type': 'string'}, 'links': _links}}}}}
+
+
+class InvalidInput(webob.exc.HTTPBadRequest):
+    """A body or query that does not match its schema (a 400 whose
+    ``error.type`` is ``InvalidInput``)."""
+
+
+def pointer(path):
+    """The JSON pointer (RFC 6901) of a path of keys and indexes."""
+    return '/' + '/'.join(str(p).replace('~', '~0').replace('/', '~1')
+                          for p in path)
+
+
+def _message(error):
+    custom = error.schema.get('x-error') if isinstance(error.schema,
+                                                       dict) else None
+    if error.validator == 'additionalProperties':
+        known = set(error.schema.get('properties') or {})
+        extra = sorted(k for k in error.instance if k not in known)
+        where = list(error.absolute_path) + [extra[0] if extra else '']
+        return '%s: unknown key (allowed: %s)' % (
+            pointer(where), ', '.join(sorted(known)) or 'none')
+    if error.validator == 'required':
+        missing = [k for k in error.validator_value
+                   if k not in error.instance]
+        where = list(error.absolute_path) + [missing[0] if missing else '']
+        return '%s: %s' % (pointer(where), error.message)
+    if custom:
+        return '%s: %s' % (pointer(error.absolute_path), custom)
+    return '%s: %s' % (pointer(error.absolute_path), error.message)
+
+
+_validators = {}
+
+
+def validator(schema):
+    key = id(schema)
+    v = _validators.get(key)
+    if v is None:
+        jsonschema.Draft202012Validator.check_schema(schema)
+        v = _validators[key] = jsonschema.Draft202012Validator(schema)
+    return v
+
+
+def non_finite(instance):
+    """The path of a NaN or an Infinity in ``instance`` (JSON
+    documents of any depth: no recursion), or None."""
+    todo = [((), instance)]
+    while todo:
+        path, value = todo.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            return path
+        if isinstance(value, dict):
+            todo.extend((path + (k,), v) for k, v in value.items())
+        elif isinstance(value, list):
+            todo.extend((path + (i,), v) for i, v in enumerate(value))
+    return None
+
+
+def validate(schema, instance):
+    """Raise :class:`InvalidInput` naming the field in error: a number
+    that is not finite (Python's JSON parser takes ``NaN`` and
+    ``Infinity``; NaN passes any ``minimum``, and no answer could carry
+    it: found by fuzzing), an unknown key, then a wrong value, then a
+    missing key."""
+    where = non_finite(instance)
+    if where is not None:
+        raise InvalidInput('%s: not a finite number' % pointer(where))
+    errors = list(validator(schema).iter_errors(instance))
+    if not errors:
+        return instance
+    for kinds in (('additionalProperties',), None, ('required',)):
+        chosen = [e for e in errors if (
+            e.validator in kinds if kinds else
+            e.validator not in ('additionalProperties', 'required'))]
+        if chosen:
+            raise InvalidInput(_message(
+                jsonschema.exceptions.best_match(chosen)))
+
+
+def query(schema, params):
+    """The query parameters (a ``webob`` MultiDict) as a dict validated
+    against ``schema`` (the last of repeated values wins)."""
+    out = {}
+    props = schema.get('properties', {})
+    for key in params.keys():
+        value = params.getall(key)[-1]
+        if props.get(key, {}).get('type') == 'integer':
+            try:
+                value = int(value)
+            except ValueError:
+                pass
+        out[key] = value
+    return validate(schema, out)
