@@ -131,12 +131,8 @@ class API:
                                        tuple(sorted(args.items())), action)
         tenant_id = args.pop('tenant_id', None)
         if tenant_id is not None:
-            if (self.auth_strategy != 'noauth' and
-                    middleware.ENV_CONTEXT not in req.environ):
-                raise webob.exc.HTTPUnauthorized(
-                    'Authentication required: no authenticated context '
-                    '(auth_strategy = %s).' % self.auth_strategy)
-            req.context = middleware.make_context(req, tenant_id)
+            middleware.authenticated_context(req, tenant_id,
+                                             self.auth_strategy)
             self._authorize(req, controller, action, tenant_id)
         req.body_json = middleware.json_body(req)
         result = getattr(controller, action)(req, **args)

@@ -73,6 +73,19 @@ def make_context(req, tenant_id):
     return ctx
 
 
+def authenticated_context(req, project, auth_strategy):
+    """Set ``req.context`` for a request naming ``project``: the context
+    the authentication middleware confirmed, or (``noauth``) one made
+    from the URL; 401 when authentication is on and nothing confirmed
+    the caller. Shared by the Orchestration and Auto-Scaling APIs."""
+    if auth_strategy != 'noauth' and ENV_CONTEXT not in req.environ:
+        raise webob.exc.HTTPUnauthorized(
+            'Authentication required: no authenticated context '
+            '(auth_strategy = %s).' % auth_strategy)
+    req.context = make_context(req, project)
+    return req.context
+
+
 #: controllers whose requests carry their credential in the URL (a
 #: signature, a webhook token): served without authentication
 PUBLIC_CONTROLLERS = ('signal',)

@@ -217,12 +217,8 @@ class AutoScalingAPI:
                                        tuple(sorted(args.items())), action)
         project = args.pop('project_id', None)
         if project is not None:
-            if (self.auth_strategy != 'noauth' and
-                    middleware.ENV_CONTEXT not in req.environ):
-                raise webob.exc.HTTPUnauthorized(
-                    'Authentication required: no authenticated context '
-                    '(auth_strategy = %s).' % self.auth_strategy)
-            req.context = middleware.make_context(req, project)
+            middleware.authenticated_context(req, project,
+                                             self.auth_strategy)
             self._authorize(req, controller, action, project)
         req.body_json = middleware.json_body(req)
         if route.body is not None:

@@ -340,6 +340,14 @@ class AutoScalingEngine:
                        % (template_format,))
         group_id = group_id or str(uuid.uuid4())
         owner_id = _stack_identity_id(stack_identity)
+        if owner_id is None:
+            # a template's group was validated with its stack; one made
+            # through the API is validated here, before anything is
+            # written (an unknown type would make members that do
+            # nothing)
+            members_mod.validate_definition(
+                cnxt, project, member_definition, template_format,
+                environment, files)
         depth, timeout = 0, None
         if owner_id is not None:
             owner = db_api.stack_get(cnxt, owner_id, project)
@@ -401,6 +409,12 @@ class AutoScalingEngine:
                      replace_members=None, removal_policy=None,
                      environment=None, files=None, expected_version=None,
                      refuse_stack_owned=False, name=None):
+        if g.stack_id is None and (member_definition is not None or
+                                   environment is not None or
+                                   files is not None):
+            # as at create: before anything is written
+            members_mod.validate_group_update(cnxt, g, member_definition,
+                                              environment, files)
         with db_api.writer(cnxt):
             g = db_api.scaling_group_get(cnxt, g.id, g.project,
                                          for_update=True)
@@ -521,6 +535,9 @@ class AutoScalingEngine:
         # never suspended: nothing to resume (a member's resume from
         # CREATE_COMPLETE fails: resuming a running group was a 500)
         act = suspended or stk.action in (stk.SUSPEND, stk.RESUME)
+        # a stale If-Match is the answer whatever the members are (the
+        # locked re-check below is the one that counts)
+        check_version(g, expected_version)
         if act:
             _check_members_can(g, stk, suspended)
         with db_api.writer(cnxt):

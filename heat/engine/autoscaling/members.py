@@ -202,6 +202,60 @@ def create_member_stack(context, *, stack_id, name, project,
     return stk
 
 
+def validate_definition(context, project, definition, template_format,
+                        environment=None, files=None):
+    """Validate a member definition as a stack would validate the
+    resource (its type resolved through ``environment`` and ``files``,
+    its properties checked). Raises ``Invalid`` naming the field
+    (``/resource/type: ...``, ``/resource/properties/length: ...``)."""
+    from heat.engine import environment as env_mod
+    key = 'Resources' if template_format == 'cfn' else 'resources'
+    body = empty_template(template_format)
+    body[key] = {'member': definition}
+    try:
+        env = env_mod.Environment(environment or {})
+        tmpl = _tmpl_mod().Template.create(body, files=files or {}, env=env)
+        stk = _stack_mod().Stack(context, 'member-definition', tmpl,
+                                 tenant_id=project)
+        stk.validate()
+    except exception.HeatException as exc:
+        message = str(exc)
+        path = getattr(exc, 'path', None) or []
+        if isinstance(exc, (exception.ResourceTypeNotFound,
+                            exception.ResourceTypeUnavailable)) or \
+                'Resource Type' in message:
+            where = '/resource/type'
+        else:
+            parts = [str(p) for p in path][2:] if len(path) > 2 else []
+            where = '/resource' + ''.join('/' + p.lower() if p in (
+                'Properties', 'Type') else '/' + p for p in parts)
+        prefix = 'resources.member.'
+        text = getattr(exc, 'error_message', None) or message
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+        raise exception.Invalid(reason='%s: %s' % (where, text)) from exc
+
+
+def validate_group_update(context, group, definition=None,
+                          environment=None, files=None):
+    """:func:`validate_definition` of a group's definition after an
+    update (the given parts, else the stored ones)."""
+    if definition is None:
+        definition = (group.definitions or {}).get(str(group.generation))
+    if environment is None or files is None:
+        row = db_api.stack_get(context, group.id, group.project)
+        if row is not None:
+            old = _stack_mod().Stack._load_template(context,
+                                                    row.raw_template_id)
+            if environment is None:
+                environment = old.env.env_as_dict()
+            if files is None:
+                files = dict(old.files or {})
+    if definition is not None:
+        validate_definition(context, group.project, definition,
+                            group.template_format, environment, files)
+
+
 def update_member_stack_template(context, group, environment=None,
                                  files=None):
     """Store a new raw template with the given environment/files."""

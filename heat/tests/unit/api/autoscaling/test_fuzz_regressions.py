@@ -143,3 +143,36 @@ class TestFuzzRegressions(ASTestCase):
         # never suspended: resume is a no-op
         resp = self.as_request('POST', '/groups/%s/resume' % g['id'])
         self.assertEqual(200, resp.status_code, resp.text)
+
+
+class TestMemberDefinitionValidated(ASTestCase):
+    """A group made through the API had its member definition checked for
+    a type only: ``OS::Nope`` made a group ACTIVE with members that were
+    bare rows doing nothing. The definition is validated as a stack
+    validates a resource, before anything is written."""
+
+    def refused(self, method, path, body, message):
+        before = self.rows()
+        resp = self.as_request(method, path, body)
+        self.assertEqual(400, resp.status_code, resp.text)
+        self.assertIn(message, resp.json['error']['message'])
+        self.assertEqual(before, self.rows(), '%s %s wrote' % (method,
+                                                               path))
+
+    def test_unknown_type_and_bad_properties_are_400(self):
+        group = {'name': 'g', 'min_size': 1, 'max_size': 2}
+        self.refused('POST', '/groups', dict(group, resource={
+            'type': 'OS::Nope'}), '/resource/type: The Resource Type '
+            '(OS::Nope) could not be found.')
+        self.refused('POST', '/groups', dict(group, resource={
+            'type': 'OS::Heat::RandomString',
+            'properties': {'length': 'abc'}}),
+            "/resource/properties/length: Value 'abc' is not an integer")
+        self.refused('POST', '/groups', dict(group, resource={
+            'type': 'member.yaml'}), 'not in the files map')
+
+    def test_update_to_a_bad_definition_is_400(self):
+        made = self.wait_group(self.make_group(desired=1)['id'], 1)
+        self.refused('PATCH', '/groups/%s' % made['id'],
+                     {'resource': {'type': 'OS::Nope'}},
+                     '/resource/type: The Resource Type (OS::Nope)')
