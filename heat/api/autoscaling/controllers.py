@@ -250,10 +250,13 @@ class MemberController(Controller):
         g = self.group(req, group_id)
         # the member must exist before anything changes
         self.engine.show_scaling_member(req.context, g['id'], member_name)
-        self.engine.mark_member_unhealthy(req.context, g['id'],
-                                          member_name, body.get('reason'))
-        return 202, {'member': self.engine.show_scaling_member(
-            req.context, g['id'], member_name)}
+        result = self.engine.mark_member_unhealthy(
+            req.context, g['id'], member_name, body.get('reason'))
+        marked = (result or {}).get('marked_member')
+        if marked is None:  # an engine before 1.38
+            marked = self.engine.show_scaling_member(req.context, g['id'],
+                                                     member_name)
+        return 202, {'member': marked}
 
 
 class PolicyController(Controller):

@@ -803,6 +803,10 @@ class AutoScalingEngine:
                                                name=name)
             db_api.scaling_member_update(cnxt, g.id, [name],
                                          {'status': M_FAILED})
+            # the member as marked (the converger may replace it as soon
+            # as the converge below is cast): what the caller is shown
+            marked = dict(member_dict(row, rows.get(name)),
+                          status=M_FAILED, health='UNHEALTHY')
             g = db_api.scaling_group_update(cnxt, g.id, {
                 'version': models.ScalingGroup.version + 1,
                 'status': CONVERGING})
@@ -820,7 +824,7 @@ class AutoScalingEngine:
             except Exception:  # noqa: BLE001 - the member is FAILED anyway
                 LOG.exception('Could not mark resource %s unhealthy', name)
         self.cast_converge(cnxt, g.id)
-        return g
+        return g, marked
 
     # -- policies --------------------------------------------------------
 

@@ -269,8 +269,12 @@ class AutoScalingMixin:
 
     def mark_member_unhealthy(self, cnxt, group, member, reason=None):
         g = self._as_group(cnxt, group)
-        g = self.as_engine.mark_member_unhealthy(cnxt, g, member, reason)
-        return eng.group_dict(cnxt, g)
+        g, marked = self.as_engine.mark_member_unhealthy(cnxt, g, member,
+                                                         reason)
+        out = eng.group_dict(cnxt, g)
+        # the member as marked, before the converger replaces it (1.38)
+        out['marked_member'] = marked
+        return out
 
     def show_scaling_activity(self, cnxt, group, activity):
         g = self._as_group(cnxt, group)
