@@ -26,7 +26,7 @@ import webob.dec
 import webob.exc
 from oslo_config import cfg
 
-from heat.api import faults, middleware, options, ratelimit, v1
+from heat.api import faults, middleware, ratelimit, v1
 from heat.api import policy as policy_mod
 from heat.api.autoscaling import PREFIX as AUTOSCALING_PREFIX
 from heat.api.autoscaling import app as autoscaling_app
@@ -34,12 +34,7 @@ from heat.api.autoscaling import app as autoscaling_app
 LOG = logging.getLogger(__name__)
 
 
-def _opt(conf, name, default):
-    try:
-        value = getattr(conf, name)
-    except Exception:  # noqa: BLE001 - unregistered option
-        return default
-    return default if value is None else value
+_opt = middleware.conf_value
 
 
 class Request(webob.Request):
@@ -49,22 +44,11 @@ class Request(webob.Request):
     body_json = None
 
 
-class API:
+class API(middleware.APISettings):
     """The v1 router plus the per-request plumbing."""
 
     def __init__(self, engine, conf=None, enforcer=None):
-        self.engine = engine
-        self.conf = conf
-        if isinstance(conf, cfg.ConfigOpts):
-            options.register_opts(conf)
-        self.auth_strategy = _opt(conf, 'auth_strategy', 'noauth')
-        self.max_body = int(_opt(conf, 'max_json_body_size',
-                                 middleware.DEFAULT_MAX_JSON_BODY_SIZE))
-        self.debug = bool(_opt(conf, 'debug', False))
-        if enforcer is None:
-            enforcer = policy_mod.Enforcer(
-                conf if isinstance(conf, cfg.ConfigOpts) else None)
-        self.enforcer = enforcer
+        self._init_settings(engine, conf, enforcer)
         self.mapper, self.controllers = v1.make_routes(engine, conf)
         self.anonymous_limit = ratelimit.AnonymousRateLimit.from_conf(
             lambda name, default: _opt(conf, name, default))

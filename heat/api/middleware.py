@@ -73,6 +73,41 @@ def make_context(req, tenant_id):
     return ctx
 
 
+def conf_value(conf, name, default):
+    """An option of ``conf``, or ``default`` when it is unregistered or
+    unset (``conf`` may be None or a plain object in tests)."""
+    try:
+        value = getattr(conf, name)
+    except Exception:  # noqa: BLE001 - unregistered option
+        return default
+    return default if value is None else value
+
+
+class APISettings:
+    """What both REST applications (the Orchestration API, the
+    Auto-Scaling API) read from their configuration: the engine, the
+    authentication strategy, the JSON body limit, debug, the policy
+    enforcer."""
+
+    def _init_settings(self, engine, conf, enforcer):
+        from oslo_config import cfg
+
+        from heat.api import options
+        from heat.api import policy as policy_mod
+        self.engine = engine
+        self.conf = conf
+        if isinstance(conf, cfg.ConfigOpts):
+            options.register_opts(conf)
+        self.auth_strategy = conf_value(conf, 'auth_strategy', 'noauth')
+        self.max_body = int(conf_value(conf, 'max_json_body_size',
+                                       DEFAULT_MAX_JSON_BODY_SIZE))
+        self.debug = bool(conf_value(conf, 'debug', False))
+        if enforcer is None:
+            enforcer = policy_mod.Enforcer(
+                conf if isinstance(conf, cfg.ConfigOpts) else None)
+        self.enforcer = enforcer
+
+
 def authenticated_context(req, project, auth_strategy):
     """Set ``req.context`` for a request naming ``project``: the context
     the authentication middleware confirmed, or (``noauth``) one made

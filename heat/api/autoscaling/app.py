@@ -38,9 +38,8 @@ import logging
 import webob
 import webob.dec
 import webob.exc
-from oslo_config import cfg
 
-from heat.api import faults, middleware, options, ratelimit
+from heat.api import faults, middleware, ratelimit
 from heat.api import policy as policy_mod
 from heat.api.autoscaling import (
     PUBLIC_CONTROLLERS,
@@ -61,12 +60,7 @@ ACCEPTED_VERSIONS = ('1.0', '1.latest', 'latest')
 KEPT_HEADERS = ('Location', 'ETag')
 
 
-def _opt(conf, name, default):
-    try:
-        value = getattr(conf, name)
-    except Exception:  # noqa: BLE001 - unregistered option
-        return default
-    return default if value is None else value
+_opt = middleware.conf_value
 
 
 class UnsupportedVersion(webob.exc.HTTPNotAcceptable):
@@ -125,7 +119,7 @@ def fingerprint(req):
     return hashlib.sha256(text.encode('utf-8')).hexdigest()
 
 
-class AutoScalingAPI:
+class AutoScalingAPI(middleware.APISettings):
     """The router of :data:`heat.api.autoscaling.ROUTES` plus the
     per-request plumbing (see the module docstring).
 
@@ -134,18 +128,7 @@ class AutoScalingAPI:
     it); otherwise one of its own, from ``conf``."""
 
     def __init__(self, engine, conf=None, enforcer=None, limits=None):
-        self.engine = engine
-        self.conf = conf
-        if isinstance(conf, cfg.ConfigOpts):
-            options.register_opts(conf)
-        self.auth_strategy = _opt(conf, 'auth_strategy', 'noauth')
-        self.max_body = int(_opt(conf, 'max_json_body_size',
-                                 middleware.DEFAULT_MAX_JSON_BODY_SIZE))
-        self.debug = bool(_opt(conf, 'debug', False))
-        if enforcer is None:
-            enforcer = policy_mod.Enforcer(
-                conf if isinstance(conf, cfg.ConfigOpts) else None)
-        self.enforcer = enforcer
+        self._init_settings(engine, conf, enforcer)
         self.mapper = make_mapper()
         self.controllers = controllers.make_controllers(engine)
         self._limits = limits
