@@ -77,7 +77,8 @@ def list_opts():
 def _conf():
     from heat.engine import clients
     conf = clients._conf()
-    register_opts(conf)
+    if 'heat_stack_user_role' not in conf:
+        register_opts(conf)
     return conf
 
 
