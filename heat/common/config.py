@@ -39,6 +39,12 @@ engine_opts = [
                     'the longest pause of a busy engine.'),
     cfg.IntOpt('max_nested_stack_depth', default=5, min=0,
                help='Maximum depth allowed when using nested stacks.'),
+    cfg.ListOpt('hidden_stack_tags', default=['data-processing-cluster'],
+                help='Stacks containing these tag names will be hidden. '
+                     'Multiple tags should be given in a comma-delimited '
+                     'list (eg. hidden_stack_tags=hide_me,me_too). A '
+                     'stack list or count shows them only with '
+                     'show_hidden=True.'),
     cfg.IntOpt('max_resources_per_stack', default=1000,
                help='Maximum resources allowed per top-level stack, '
                     'nested stacks included. -1 stands for unlimited.'),

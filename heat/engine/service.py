@@ -738,14 +738,17 @@ class EngineService(as_service.AutoScalingMixin):
                     show_deleted=False, show_nested=False, show_hidden=False,
                     tags=None, tags_any=None, not_tags=None,
                     not_tags_any=None):
-        """Summaries of the project's stacks (upstream's list shape)."""
+        """Summaries of the project's stacks (upstream's list shape).
+        Stacks with a tag of ``hidden_stack_tags`` only with
+        ``show_hidden``."""
         if filters is not None:
             filters = api.translate_filters(filters)
         kwargs = dict(
             limit=_int_or_none(limit), sort_keys=_sort_keys(sort_keys),
             sort_dir=sort_dir or 'desc', filters=filters,
             show_deleted=show_deleted, show_nested=show_nested, tags=tags,
-            tags_any=tags_any, not_tags=not_tags_any)
+            tags_any=tags_any,
+            not_tags=self._not_tags_any(not_tags_any, show_hidden))
         try:
             rows = db_api.stack_get_all(cnxt, self._project(cnxt),
                                         marker=marker, **kwargs)
@@ -768,10 +771,28 @@ class EngineService(as_service.AutoScalingMixin):
                      not_tags_any=None):
         if filters is not None:
             filters = api.translate_filters(filters)
+        not_any = self._not_tags_any(not_tags_any, show_hidden)
+        if not_tags:
+            # "not every one of them" is not a query of the database
+            # helper: count what the list would show (the same rows)
+            return len(self.list_stacks(
+                cnxt, filters=filters, show_deleted=show_deleted,
+                show_nested=show_nested, show_hidden=show_hidden,
+                tags=tags, tags_any=tags_any, not_tags=not_tags,
+                not_tags_any=not_tags_any))
         return db_api.stack_count_all(
             cnxt, self._project(cnxt), filters=filters,
             show_deleted=show_deleted, show_nested=show_nested, tags=tags,
-            tags_any=tags_any, not_tags=not_tags)
+            tags_any=tags_any, not_tags=not_any)
+
+    def _not_tags_any(self, not_tags_any, show_hidden):
+        """``not_tags_any`` with ``hidden_stack_tags`` unless
+        ``show_hidden``."""
+        hidden = [] if show_hidden else list(_conf_value(
+            self.conf, 'hidden_stack_tags', []) or [])
+        found = list(not_tags_any or []) + [t for t in hidden if t not in (
+            not_tags_any or [])]
+        return found or None
 
     def show_stack(self, cnxt, stack_identity, resolve_outputs=True):
         """``[stack dict]`` of one stack (or of all the project's stacks)."""

@@ -461,6 +461,35 @@ class TestStacks(db_fixtures.DBTestCase):
         self.assertRaises(exception.EntityNotFound, self.svc.show_stack,
                           admin, dict(ident, tenant='admin-project'))
 
+    def test_hidden_stack_tags(self):
+        # upstream's default: a data-processing cluster's stack is hidden
+        self.create('shown', args={'timeout_mins': 5, 'tags': 'web'})
+        self.create('hidden', args={'timeout_mins': 5,
+                                    'tags': 'data-processing-cluster,x'})
+
+        def names(**kw):
+            return sorted(s['stack_name']
+                          for s in self.svc.list_stacks(self.ctx, **kw))
+        self.assertEqual(['shown'], names())
+        self.assertEqual(1, self.svc.count_stacks(self.ctx))
+        self.assertEqual(['hidden', 'shown'], names(show_hidden=True))
+        self.assertEqual(2, self.svc.count_stacks(self.ctx,
+                                                  show_hidden=True))
+        # not_tags ("not all of them") counts what the list shows
+        self.assertEqual(['shown'], names(show_hidden=True,
+                                          not_tags=['data-processing-'
+                                                    'cluster', 'x']))
+        self.assertEqual(1, self.svc.count_stacks(
+            self.ctx, show_hidden=True,
+            not_tags=['data-processing-cluster', 'x']))
+        self.assertEqual(2, self.svc.count_stacks(
+            self.ctx, show_hidden=True, not_tags=['x', 'web']))
+        # the option decides what is hidden
+        self.svc.conf.set_override('hidden_stack_tags', ['web'])
+        self.addCleanup(self.svc.conf.clear_override, 'hidden_stack_tags')
+        self.assertEqual(['hidden'], names())
+        self.assertEqual(1, self.svc.count_stacks(self.ctx))
+
     def test_list_paging_and_sorting(self):
         idents = [self.create('s%d' % i, tmpl='heat_template_version: '
                               '2016-10-14\n') for i in range(3)]
