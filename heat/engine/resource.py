@@ -939,8 +939,10 @@ class Resource:
         action = self.UPDATE
         if before is None:
             before = self.t
-        if before.external_id != after.external_id and \
-                before.external_id is not None:
+        # as upstream: adding, changing or removing external_id is not
+        # an update (adopting a resource is a create, releasing one a
+        # delete)
+        if before.external_id != after.external_id:
             exc = exception.NotSupported(
                 feature='Update to property external_id of %s (%s)' % (
                     self.name, self.type()))

@@ -61,6 +61,26 @@ class TestUpdate(base.StackTestCase):
         self.assertEqual(['a'], self.journal('update'))
         self.assertEqual([], self.journal('delete'))
 
+    def test_adding_or_removing_external_id_is_refused(self):
+        # as upstream: an external_id appearing, changing or going in an
+        # update is "Update to property external_id ... not supported"
+        stack = self.create(hot({'a': {'type': 'Test::Recorder'}}))
+        self.update(stack, hot({'a': {'type': 'Test::Recorder',
+                                      'external_id': 'adopted-1'}}))
+        self.assertEqual(('UPDATE', 'FAILED'), stack.state)
+        self.assertIn('Update to property external_id of a '
+                      '(Test::Recorder) is not supported',
+                      stack.status_reason)
+        stack = self.create(hot({'b': {'type': 'Test::Recorder',
+                                       'external_id': 'adopted-2'}}),
+                            name='second')
+        self.assertEqual(('CREATE', 'COMPLETE'), stack.state)
+        self.update(stack, hot({'b': {'type': 'Test::Recorder'}}),
+                    name='second')
+        self.assertEqual(('UPDATE', 'FAILED'), stack.state)
+        self.assertIn('Update to property external_id of b',
+                      stack.status_reason)
+
     def test_unchanged_resource_is_left_alone(self):
         stack = self.create(hot({'a': {'type': 'Test::Recorder'}}))
         self.update(stack, hot({'a': {'type': 'Test::Recorder'}}))
