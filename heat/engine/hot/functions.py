@@ -231,7 +231,12 @@ class ReplaceJsonVeryStrict(ReplaceJsonStrict):
 
 
 class GetFile(function.Function):
-    """``get_file: key`` -> the content of ``key`` in the ``files`` map."""
+    """A function for including a file inline.
+
+    ``get_file: key`` -> the content of ``key`` in the ``files`` map (the
+    first line is the description the template-function list gives, as
+    upstream's).
+    """
 
     def _files(self):
         files = getattr(getattr(self.stack, 't', None), 'files', None)

@@ -564,6 +564,13 @@ class TestTemplates(APITestCase):
             'GET', '/resource_types').json['resource_types'])
         self.assertError(self.request(
             'GET', '/template_versions/nope/functions'), 404)
+        # each function with upstream's one-line description
+        functions = {f['functions']: f['description'] for f in
+                     self.request('GET', '/template_versions/heat_template_'
+                                  'version.2016-10-14/functions').json[
+                         'template_functions']}
+        self.assertEqual('A function for including a file inline.',
+                         functions['get_file'])
         # generate_template is not there: a clear 400
         self.assertError(self.request(
             'GET', '/resource_types/OS::Heat::None/template'), 400,
