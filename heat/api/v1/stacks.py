@@ -312,7 +312,7 @@ class StackController:
     def snapshots(self, req, stack_name, stack_id, snapshot_id=None):
         # Look the stack up first: another project's gets its 404.
         self.engine.identify_stack(req.context, stack_id)
-        raise exception.NotSupported(feature='Stack snapshots')
+        raise exception.NotSupported(feature='Stack snapshot')
 
     def list_outputs(self, req, stack_name, stack_id):
         return {'outputs': self.engine.list_outputs(

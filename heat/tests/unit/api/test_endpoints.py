@@ -267,7 +267,7 @@ class TestStacks(APITestCase):
         sid = self.create()
         self.assertError(self.request(
             'POST', '/stacks/s1/%s/snapshots' % sid, {'name': 'x'}), 400,
-            'NotSupported', 'Stack snapshots is not supported.')
+            'NotSupported', 'Stack snapshot is not supported.')
 
     def test_method_not_allowed(self):
         sid = self.create()
