@@ -144,267 +144,255 @@ def database():
             sys.exit(1)
 
 
-def rest_api():
-    banner('5. heat-all on the embedded default, driven over REST')
+def heat_all():
+    """heat-all on the embedded default in a fresh state directory, on a
+    free port: a context manager of ``(its first line, its base URL)``;
+    stopped by SIGTERM at the end."""
+    import contextlib
     import re
     import signal
+
+    @contextlib.contextmanager
+    def running():
+        bindir = os.path.dirname(sys.executable)
+        with tempfile.TemporaryDirectory() as state_dir:
+            proc = subprocess.Popen(
+                [os.path.join(bindir, 'heat-all'), '--state-dir', state_dir,
+                 '--bind-port', '0'],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            try:
+                line = proc.stdout.readline().strip()
+                host, port = re.search(r'http://([\d.]+):(\d+)',
+                                       line).groups()
+                yield line, 'http://%s:%s' % (host, port)
+            finally:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(30)
+                proc.stdout.close()
+    return running()
+
+
+def rest_api():
+    banner('5. heat-all on the embedded default, driven over REST')
     import time
 
     from heatclient import client as heat_client
 
-    bindir = os.path.dirname(sys.executable)
-    with tempfile.TemporaryDirectory() as state_dir:
-        proc = subprocess.Popen(
-            [os.path.join(bindir, 'heat-all'), '--state-dir', state_dir,
-             '--bind-port', '0'],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            line = proc.stdout.readline().strip()
-            print(line)
-            host, port = re.search(r'http://([\d.]+):(\d+)', line).groups()
-            hc = heat_client.Client(
-                '1', endpoint='http://%s:%s/v1/demo' % (host, port),
-                token='demo')
+    with heat_all() as (line, base):
+        print(line)
+        hc = heat_client.Client(
+            '1', endpoint=base + '/v1/demo',
+            token='demo')
+        with open(os.path.join(REPO, 'examples', 'templates',
+                               'provider_group.yaml')) as f:
+            template = f.read()
+        files = {}
+        for name in ('member.yaml',):
             with open(os.path.join(REPO, 'examples', 'templates',
-                                   'provider_group.yaml')) as f:
-                template = f.read()
-            files = {}
-            for name in ('member.yaml',):
-                with open(os.path.join(REPO, 'examples', 'templates',
-                                       name)) as f:
-                    files[name] = f.read()
-            env = {'resource_registry': {'My::Member': 'member.yaml'}}
+                                   name)) as f:
+                files[name] = f.read()
+        env = {'resource_registry': {'My::Member': 'member.yaml'}}
 
-            def settle(name):
-                while True:
-                    stack = hc.stacks.get(name)
-                    if not stack.stack_status.endswith('IN_PROGRESS'):
-                        return stack
-                    time.sleep(0.05)
+        def settle(name):
+            while True:
+                stack = hc.stacks.get(name)
+                if not stack.stack_status.endswith('IN_PROGRESS'):
+                    return stack
+                time.sleep(0.05)
 
-            hc.stacks.create(stack_name='demo', template=template,
-                             files=files, environment=env,
-                             parameters={'count': 2})
-            stack = settle('demo')
-            print('POST /stacks -> %s' % stack.stack_status)
-            for res in hc.resources.list('demo', nested_depth=1):
-                print('  resource %-10s %-26s %s' % (
-                    res.resource_name, res.resource_type,
-                    res.resource_status))
-            for out in hc.stacks.output_list('demo')['outputs']:
-                value = hc.stacks.output_show(
-                    'demo', out['output_key'])['output']['output_value']
-                print('  output %s = %s' % (out['output_key'],
-                                            json.dumps(value)))
-            hc.stacks.update(stack.id, existing=True,
-                             parameters={'count': 3})
-            stack = settle('demo')
-            print('PATCH /stacks/demo count=3 -> %s, %d members'
-                  % (stack.stack_status,
-                     len(list(hc.resources.list(stack.id, nested_depth=1)))
-                     - 1))
-            hc.stacks.delete(stack.id)
-            stack = settle(stack.id)
-            print('DELETE /stacks/demo -> %s' % stack.stack_status)
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(30)
-            proc.stdout.close()
+        hc.stacks.create(stack_name='demo', template=template,
+                         files=files, environment=env,
+                         parameters={'count': 2})
+        stack = settle('demo')
+        print('POST /stacks -> %s' % stack.stack_status)
+        for res in hc.resources.list('demo', nested_depth=1):
+            print('  resource %-10s %-26s %s' % (
+                res.resource_name, res.resource_type,
+                res.resource_status))
+        for out in hc.stacks.output_list('demo')['outputs']:
+            value = hc.stacks.output_show(
+                'demo', out['output_key'])['output']['output_value']
+            print('  output %s = %s' % (out['output_key'],
+                                        json.dumps(value)))
+        hc.stacks.update(stack.id, existing=True,
+                         parameters={'count': 3})
+        stack = settle('demo')
+        print('PATCH /stacks/demo count=3 -> %s, %d members'
+              % (stack.stack_status,
+                 len(list(hc.resources.list(stack.id, nested_depth=1)))
+                 - 1))
+        hc.stacks.delete(stack.id)
+        stack = settle(stack.id)
+        print('DELETE /stacks/demo -> %s' % stack.stack_status)
 
 
 def autoscaling():
     banner('6. Auto-scaling on heat-all: triggers over REST, the size '
            'timeline')
-    import re
-    import signal
     import time
     import urllib.request
 
     from heatclient import client as heat_client
 
     bindir = os.path.dirname(sys.executable)
-    with tempfile.TemporaryDirectory() as state_dir:
-        proc = subprocess.Popen(
-            [os.path.join(bindir, 'heat-all'), '--state-dir', state_dir,
-             '--bind-port', '0'],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            line = proc.stdout.readline().strip()
-            host, port = re.search(r'http://([\d.]+):(\d+)', line).groups()
-            base = 'http://%s:%s' % (host, port)
-            hc = heat_client.Client('1', endpoint=base + '/v1/demo',
-                                    token='demo')
-            with open(EXAMPLE) as f:
-                template = f.read()
-            t0 = time.monotonic()
+    with heat_all() as (line, base):
+        hc = heat_client.Client('1', endpoint=base + '/v1/demo',
+                                token='demo')
+        with open(EXAMPLE) as f:
+            template = f.read()
+        t0 = time.monotonic()
 
-            def stamp():
-                return 't+%5.2fs' % (time.monotonic() - t0)
+        def stamp():
+            return 't+%5.2fs' % (time.monotonic() - t0)
 
-            def settle(name):
-                while True:
-                    stack = hc.stacks.get(name)
-                    if not stack.stack_status.endswith('IN_PROGRESS'):
-                        return stack
-                    time.sleep(0.05)
+        def settle(name):
+            while True:
+                stack = hc.stacks.get(name)
+                if not stack.stack_status.endswith('IN_PROGRESS'):
+                    return stack
+                time.sleep(0.05)
 
-            def size():
-                return hc.stacks.output_show(
-                    'asdemo', 'current_size')['output']['output_value']
+        def size():
+            return hc.stacks.output_show(
+                'asdemo', 'current_size')['output']['output_value']
 
-            def converge_to(expected):
-                deadline = time.monotonic() + 60
-                while size() != expected and time.monotonic() < deadline:
-                    time.sleep(0.02)
-                print('  %s members: %s' % (stamp(), size()))
+        def converge_to(expected):
+            deadline = time.monotonic() + 60
+            while size() != expected and time.monotonic() < deadline:
+                time.sleep(0.02)
+            print('  %s members: %s' % (stamp(), size()))
 
-            def show(how, decision):
-                verdict = ('accepted' if decision.get('accepted') else
-                           decision.get('rejection'))
-                extra = ' (repeat of an earlier trigger)' \
-                    if decision.get('repeated') else ''
-                print('  %s %-28s %-9s %s%s' % (stamp(), how, verdict,
-                                                decision['reason'], extra))
-                return decision
+        def show(how, decision):
+            verdict = ('accepted' if decision.get('accepted') else
+                       decision.get('rejection'))
+            extra = ' (repeat of an earlier trigger)' \
+                if decision.get('repeated') else ''
+            print('  %s %-28s %-9s %s%s' % (stamp(), how, verdict,
+                                            decision['reason'], extra))
+            return decision
 
-            def post(url, key=None):
-                req = urllib.request.Request(url, data=b'', method='POST')
-                if key:
-                    req.add_header('Idempotency-Key', key)
-                with urllib.request.urlopen(req, timeout=30) as resp:
-                    return json.loads(resp.read() or b'null')
+        def post(url, key=None):
+            req = urllib.request.Request(url, data=b'', method='POST')
+            if key:
+                req.add_header('Idempotency-Key', key)
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return json.loads(resp.read() or b'null')
 
-            hc.stacks.create(stack_name='asdemo', template=template,
-                             parameters={'cooldown': 0, 'desired_capacity': 2,
-                                         'max_size': 4})
-            stack = settle('asdemo')
-            print('POST /stacks asdemo (min 1, max 4, desired 2, cooldown '
-                  '0) -> %s' % stack.stack_status)
-            converge_to(2)
-            for _ in range(3):
-                d = show('signal scale_up_policy', hc.resources.signal(
-                    'asdemo', 'scale_up_policy'))
-                if d.get('accepted'):
-                    converge_to(d['desired'])
-            outs = {o['output_key']: hc.stacks.output_show(
-                'asdemo', o['output_key'])['output']['output_value']
-                for o in hc.stacks.output_list('asdemo')['outputs']}
-            d = show('POST alarm_url (no token)',
-                     post(outs['scale_down_alarm_url']))
-            converge_to(d['desired'])
-            d = show('alarm_url, Idempotency-Key k1',
-                     post(outs['scale_down_alarm_url'], 'k1'))
-            converge_to(d['desired'])
-            show('alarm_url, Idempotency-Key k1',
-                 post(outs['scale_down_alarm_url'], 'k1'))
-            hc.stacks.update(stack.id, existing=True,
-                             parameters={'cooldown': 30})
-            stack = settle('asdemo')
-            print('  %s PATCH cooldown=30 -> %s, %s members (an update '
-                  'resizes only when the sizes change)'
-                  % (stamp(), stack.stack_status, size()))
+        hc.stacks.create(stack_name='asdemo', template=template,
+                         parameters={'cooldown': 0, 'desired_capacity': 2,
+                                     'max_size': 4})
+        stack = settle('asdemo')
+        print('POST /stacks asdemo (min 1, max 4, desired 2, cooldown '
+              '0) -> %s' % stack.stack_status)
+        converge_to(2)
+        for _ in range(3):
             d = show('signal scale_up_policy', hc.resources.signal(
                 'asdemo', 'scale_up_policy'))
-            converge_to(d['desired'])
-            show('signal scale_up_policy', hc.resources.signal(
-                'asdemo', 'scale_up_policy'))
-            # the standard openstack CLI, pointed at heat-all without
-            # Keystone (README: "The openstack CLI")
-            osc = [os.path.join(bindir, 'openstack'), '--os-auth-type',
-                   'none', '--os-endpoint', base + '/v1/demo']
-            print('  %s $ openstack stack resource signal asdemo '
-                  'scale_down_policy   (prints nothing, as upstream)'
-                  % stamp())
-            subprocess.run(osc + ['stack', 'resource', 'signal', 'asdemo',
-                                  'scale_down_policy'], check=True)
-            print('  $ openstack stack event list asdemo --resource '
-                  'scale_down_policy   (the decision is the reason)')
-            listed = subprocess.run(
-                osc + ['stack', 'event', 'list', 'asdemo', '--resource',
-                       'scale_down_policy'],
-                check=True, capture_output=True, text=True).stdout
-            for row in listed.splitlines():
-                if 'SIGNAL' in row:
-                    print('    ' + row.split('[scale_down_policy]: ')[-1])
-            print('events of the policies (every trigger leaves one):')
-            for name in ('scale_up_policy', 'scale_down_policy'):
-                for ev in hc.events.list('asdemo', resource_name=name):
-                    if ev.resource_status_reason.startswith(
-                            ('change', 'repeated', 'rejected')):
-                        print('  %-17s %s' % (name,
-                                              ev.resource_status_reason))
-            hc.stacks.delete(stack.id)
-            stack = settle(stack.id)
-            print('DELETE /stacks/asdemo -> %s' % stack.stack_status)
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(30)
-            proc.stdout.close()
+            if d.get('accepted'):
+                converge_to(d['desired'])
+        outs = {o['output_key']: hc.stacks.output_show(
+            'asdemo', o['output_key'])['output']['output_value']
+            for o in hc.stacks.output_list('asdemo')['outputs']}
+        d = show('POST alarm_url (no token)',
+                 post(outs['scale_down_alarm_url']))
+        converge_to(d['desired'])
+        d = show('alarm_url, Idempotency-Key k1',
+                 post(outs['scale_down_alarm_url'], 'k1'))
+        converge_to(d['desired'])
+        show('alarm_url, Idempotency-Key k1',
+             post(outs['scale_down_alarm_url'], 'k1'))
+        hc.stacks.update(stack.id, existing=True,
+                         parameters={'cooldown': 30})
+        stack = settle('asdemo')
+        print('  %s PATCH cooldown=30 -> %s, %s members (an update '
+              'resizes only when the sizes change)'
+              % (stamp(), stack.stack_status, size()))
+        d = show('signal scale_up_policy', hc.resources.signal(
+            'asdemo', 'scale_up_policy'))
+        converge_to(d['desired'])
+        show('signal scale_up_policy', hc.resources.signal(
+            'asdemo', 'scale_up_policy'))
+        # the standard openstack CLI, pointed at heat-all without
+        # Keystone (README: "The openstack CLI")
+        osc = [os.path.join(bindir, 'openstack'), '--os-auth-type',
+               'none', '--os-endpoint', base + '/v1/demo']
+        print('  %s $ openstack stack resource signal asdemo '
+              'scale_down_policy   (prints nothing, as upstream)'
+              % stamp())
+        subprocess.run(osc + ['stack', 'resource', 'signal', 'asdemo',
+                              'scale_down_policy'], check=True)
+        print('  $ openstack stack event list asdemo --resource '
+              'scale_down_policy   (the decision is the reason)')
+        listed = subprocess.run(
+            osc + ['stack', 'event', 'list', 'asdemo', '--resource',
+                   'scale_down_policy'],
+            check=True, capture_output=True, text=True).stdout
+        for row in listed.splitlines():
+            if 'SIGNAL' in row:
+                print('    ' + row.split('[scale_down_policy]: ')[-1])
+        print('events of the policies (every trigger leaves one):')
+        for name in ('scale_up_policy', 'scale_down_policy'):
+            for ev in hc.events.list('asdemo', resource_name=name):
+                if ev.resource_status_reason.startswith(
+                        ('change', 'repeated', 'rejected')):
+                    print('  %-17s %s' % (name,
+                                          ev.resource_status_reason))
+        hc.stacks.delete(stack.id)
+        stack = settle(stack.id)
+        print('DELETE /stacks/asdemo -> %s' % stack.stack_status)
 
 
 def autoscaling_api():
     banner('7. The Auto-Scaling API through the openstack CLI (no '
            'template)')
     import re
-    import signal
 
     bindir = os.path.dirname(sys.executable)
-    with tempfile.TemporaryDirectory() as state_dir:
-        proc = subprocess.Popen(
-            [os.path.join(bindir, 'heat-all'), '--state-dir', state_dir,
-             '--bind-port', '0'],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            line = proc.stdout.readline().strip()
-            host, port = re.search(r'http://([\d.]+):(\d+)', line).groups()
-            endpoint = 'http://%s:%s/autoscaling/v1/demo' % (host, port)
-            osc = [os.path.join(bindir, 'openstack'), '--os-auth-type',
-                   'none', '--os-endpoint', endpoint]
-            print('OSC="openstack --os-auth-type none --os-endpoint %s"'
-                  % endpoint)
+    with heat_all() as (line, base):
+        endpoint = base + '/autoscaling/v1/demo'
+        osc = [os.path.join(bindir, 'openstack'), '--os-auth-type',
+               'none', '--os-endpoint', endpoint]
+        print('OSC="openstack --os-auth-type none --os-endpoint %s"'
+              % endpoint)
 
-            def cli(*args, show=True, shown=None):
-                print('$ $OSC autoscaling %s' % (shown or ' '.join(args)))
-                out = subprocess.run(
-                    osc + ['autoscaling'] + list(args), check=True,
-                    capture_output=True, text=True).stdout
-                if show:
-                    for row in out.rstrip().splitlines():
-                        print('    ' + row)
-                return out
-
-            cli('group', 'create', 'web', '--min-size', '0', '--max-size',
-                '5', '--desired-capacity', '2', '--cooldown', '0',
-                '--resource-type', 'OS::Heat::RandomString', '--property',
-                'length=8', '--wait', '-f', 'value', '-c', 'name', '-c',
-                'status', '-c', 'current_size')
-            cli('policy', 'create', 'web', 'up', '--adjustment-type',
-                'change_in_capacity', '--adjustment', '1', '-f', 'value',
-                '-c', 'name', '-c', 'adjustment_type', '-c',
-                'scaling_adjustment')
-            url = cli('webhook', 'create', 'web', 'up', '-f', 'value', '-c',
-                      'url', show=False).strip()
-            print('    %s  (the capability URL: shown once, only here)'
-                  % re.sub(r'[^/]+$', '<token>', url))
-            print('$ openstack autoscaling webhook execute "$URL"   '
-                  '(no credentials)')
+        def cli(*args, show=True, shown=None):
+            print('$ $OSC autoscaling %s' % (shown or ' '.join(args)))
             out = subprocess.run(
-                [os.path.join(bindir, 'openstack'), 'autoscaling', 'webhook',
-                 'execute', url, '-f', 'value', '-c', 'accepted', '-c',
-                 'reason'], check=True, capture_output=True,
-                text=True).stdout
-            for row in out.rstrip().splitlines():
-                print('    ' + row)
-            cli('group', 'converge', 'web', '--wait', '-f', 'value', '-c',
-                'status', '-c', 'current_size')
-            cli('activity', 'list', 'web', '-c', 'trigger', '-c', 'status',
-                '-c', 'from_capacity', '-c', 'to_capacity', '-c', 'reason')
-            cli('group', 'delete', 'web', '--wait')
-            print('group web deleted')
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(30)
-            proc.stdout.close()
+                osc + ['autoscaling'] + list(args), check=True,
+                capture_output=True, text=True).stdout
+            if show:
+                for row in out.rstrip().splitlines():
+                    print('    ' + row)
+            return out
+
+        cli('group', 'create', 'web', '--min-size', '0', '--max-size',
+            '5', '--desired-capacity', '2', '--cooldown', '0',
+            '--resource-type', 'OS::Heat::RandomString', '--property',
+            'length=8', '--wait', '-f', 'value', '-c', 'name', '-c',
+            'status', '-c', 'current_size')
+        cli('policy', 'create', 'web', 'up', '--adjustment-type',
+            'change_in_capacity', '--adjustment', '1', '-f', 'value',
+            '-c', 'name', '-c', 'adjustment_type', '-c',
+            'scaling_adjustment')
+        url = cli('webhook', 'create', 'web', 'up', '-f', 'value', '-c',
+                  'url', show=False).strip()
+        print('    %s  (the capability URL: shown once, only here)'
+              % re.sub(r'[^/]+$', '<token>', url))
+        print('$ openstack autoscaling webhook execute "$URL"   '
+              '(no credentials)')
+        out = subprocess.run(
+            [os.path.join(bindir, 'openstack'), 'autoscaling', 'webhook',
+             'execute', url, '-f', 'value', '-c', 'accepted', '-c',
+             'reason'], check=True, capture_output=True,
+            text=True).stdout
+        for row in out.rstrip().splitlines():
+            print('    ' + row)
+        cli('group', 'converge', 'web', '--wait', '-f', 'value', '-c',
+            'status', '-c', 'current_size')
+        cli('activity', 'list', 'web', '-c', 'trigger', '-c', 'status',
+            '-c', 'from_capacity', '-c', 'to_capacity', '-c', 'reason')
+        cli('group', 'delete', 'web', '--wait')
+        print('group web deleted')
 
 
 def main():

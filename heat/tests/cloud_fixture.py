@@ -167,6 +167,21 @@ class StackPolling:
             return stk.stack_status == expected
         self.poll('%s of %s' % (expected, stack_id), done)
 
+    def wait_deleted(self, hc, stack_id):
+        """Until the stack is gone (404 or DELETE_COMPLETE); a
+        DELETE_FAILED fails the test with its reason."""
+        from heatclient import exc as heat_exc
+
+        def gone():
+            try:
+                stk = hc.stacks.get(stack_id)
+            except heat_exc.HTTPNotFound:
+                return True
+            if stk.stack_status == 'DELETE_FAILED':
+                self.fail(stk.stack_status_reason)
+            return stk.stack_status == 'DELETE_COMPLETE'
+        self.poll('delete of %s' % stack_id, gone)
+
 
 #: servers per page of a Nova listing: Nova asks Neutron for the ports of a
 #: page's servers in one URL, which Neutron refuses (a 500 from Nova) past

@@ -284,16 +284,7 @@ class KeystoneTest(cloud_fixture.StackPolling, testtools.TestCase):
         demo2 = self.session(self.cloud.demo_cloud_name)
         hc2, _ = self.heat(demo2)
         hc2.stacks.delete(stack_id)
-
-        def gone():
-            try:
-                stk = hc2.stacks.get(stack_id)
-            except heat_exc.HTTPNotFound:
-                return True
-            if stk.stack_status == 'DELETE_FAILED':
-                self.fail(stk.stack_status_reason)
-            return stk.stack_status == 'DELETE_COMPLETE'
-        self.poll('delete of %s' % stack_id, gone)
+        self.wait_deleted(hc2, stack_id)
         self.assertEqual({}, self.servers(demo2, stack_id))
         self.assertEqual([], [t for t in self.trusts(admin, demo_user)
                               if t.id == made[0].id])
@@ -404,16 +395,7 @@ class KeystoneTest(cloud_fixture.StackPolling, testtools.TestCase):
 
         # deleting the stack deletes the users and their project
         hc.stacks.delete(stack_id)
-
-        def gone():
-            try:
-                stk = hc.stacks.get(stack_id)
-            except heat_exc.HTTPNotFound:
-                return True
-            if stk.stack_status == 'DELETE_FAILED':
-                self.fail(stk.stack_status_reason)
-            return stk.stack_status == 'DELETE_COMPLETE'
-        self.poll('delete of %s' % stack_id, gone)
+        self.wait_deleted(hc, stack_id)
         self.assertEqual(set(), set(users) & set(self.domain_users(admin)))
         self.assertIsNone(admin.identity.find_project(
             project.id, domain_id=self.stack_domain_id))
