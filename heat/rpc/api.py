@@ -46,8 +46,10 @@ BASE_RPC_API_VERSION = '1.0'
 #: the highest version the engine's endpoint implements. Upstream stops
 #: at 1.36; each method added here (the AS RPCs next) bumps the minor
 #: version and the client pins the new methods to it. 1.37: the AS RPCs;
-#: 1.38: what the Auto-Scaling REST API added to them.
-RPC_API_VERSION = '1.38'
+#: 1.38: what the Auto-Scaling REST API added to them; 1.39:
+#: ``attributes`` of ``list_scaling_members`` and ``show_scaling_member``
+#: (the values of attributes of the members' resources).
+RPC_API_VERSION = '1.39'
 
 #: the oslo.messaging exchange of the engine (upstream's default).
 EXCHANGE = 'heat'

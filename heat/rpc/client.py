@@ -33,6 +33,11 @@ AS_VERSION = '1.37'
 #: one, group list filters, If-Match versions (``expected_version``), the
 #: stack-ownership guard (``refuse_stack_owned``), idempotency records
 AS_API_VERSION = '1.38'
+#: ``attributes`` of ``list_scaling_members`` / ``show_scaling_member``:
+#: the values of attributes of the members' resources (what
+#: OS::Heat::AutoScalingGroup's ``outputs`` attribute gives). Sent, with
+#: this version, only when given: without it the call is 1.38's
+AS_MEMBER_ATTRIBUTES_VERSION = '1.39'
 
 
 def context_to_dict(ctxt):
@@ -80,6 +85,16 @@ def unpack_reply(reply):
     if failure is not None:
         raise exception_from_failure(failure)
     return reply.get(rpc_api.REPLY_RESULT)
+
+
+def _names(attributes):
+    """A list of attribute names (a single name: a list of it), None
+    for none."""
+    if attributes is None:
+        return None
+    if isinstance(attributes, str):
+        return [attributes]
+    return list(attributes)
 
 
 class EngineClient:
@@ -498,8 +513,16 @@ class EngineClient:
             version = AS_API_VERSION
         return self.call(ctxt, method, version=version, **kwargs)
 
-    def _as138(self, ctxt, method, **kwargs):
-        return self.call(ctxt, method, version=AS_API_VERSION, **kwargs)
+    def _as138(self, ctxt, method, _since_139=None, **kwargs):
+        """A 1.38 call; the arguments in ``_since_139`` that are set (not
+        None, not empty) go too, and then the call needs 1.39."""
+        version = AS_API_VERSION
+        extra = {k: v for k, v in (_since_139 or {}).items()
+                 if v is not None and v != [] and v != ()}
+        if extra:
+            kwargs.update(extra)
+            version = AS_MEMBER_ATTRIBUTES_VERSION
+        return self.call(ctxt, method, version=version, **kwargs)
 
     def create_scaling_group(self, ctxt, name, min_size, max_size,
                              member_definition, desired_capacity=None,
@@ -649,12 +672,16 @@ class EngineClient:
         return self._as138(ctxt, 'show_scaling_activity', group=group,
                            activity=activity)
 
-    def list_scaling_members(self, ctxt, group):
-        return self._as138(ctxt, 'list_scaling_members', group=group)
+    def list_scaling_members(self, ctxt, group, attributes=None):
+        """``attributes`` (1.39): names of attributes of the members'
+        resources; each member then has ``attributes`` {name: value}."""
+        return self._as138(ctxt, 'list_scaling_members', group=group,
+                           _since_139={'attributes': _names(attributes)})
 
-    def show_scaling_member(self, ctxt, group, member):
+    def show_scaling_member(self, ctxt, group, member, attributes=None):
         return self._as138(ctxt, 'show_scaling_member', group=group,
-                           member=member)
+                           member=member,
+                           _since_139={'attributes': _names(attributes)})
 
     def update_scaling_member(self, ctxt, group, member, protected=None):
         return self._as138(ctxt, 'update_scaling_member', group=group,
@@ -760,3 +787,11 @@ AS_API_METHODS = (
     'claim_idempotency_key', 'finish_idempotency_key',
 )
 ENGINE_METHODS.update((name, AS_API_VERSION) for name in AS_API_METHODS)
+
+#: the arguments API 1.39 added to methods of earlier versions (the
+#: methods stay pinned to their version: a call that gives none of these
+#: arguments is sent with it, one that gives one with 1.39)
+AS_MEMBER_ATTRIBUTES_ARGUMENTS = {
+    'list_scaling_members': ('attributes',),
+    'show_scaling_member': ('attributes',),
+}

@@ -31,8 +31,9 @@ class Client:
     ``endpoint_override``. ``auto_idempotency``: send a fresh
     ``Idempotency-Key`` on every POST that was given none (safe to retry
     by hand with the key of the failed try; the client itself never
-    retries). Other keyword arguments go to the keystoneauth1 Adapter
-    (``timeout``, ``connect_retries``, ...).
+    retries). ``timeout``, ``verify`` and ``cert``: settings of the
+    session made without ``session``. Other keyword arguments go to the
+    keystoneauth1 Adapter (``connect_retries``, ...).
     """
 
     def __init__(self, session=None, endpoint_override=None,

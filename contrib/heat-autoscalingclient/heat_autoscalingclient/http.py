@@ -113,8 +113,12 @@ def make_adapter(session=None, endpoint_override=None,
                  region_name=None, token=None, **kwargs):
     """A keystoneauth1 Adapter: on ``session``, or, without one, on a new
     session with no auth (``token`` given: a fixed token) that needs
-    ``endpoint_override``."""
+    ``endpoint_override``. ``timeout``, ``verify`` and ``cert`` are
+    settings of that new session (a given session keeps its own: passing
+    them with one is a TypeError, not a silently ignored setting)."""
     from heat_autoscalingclient import __version__
+    session_kwargs = {k: kwargs.pop(k) for k in ('timeout', 'verify', 'cert')
+                      if k in kwargs}
     if session is None:
         from keystoneauth1 import session as ksa_session
         if endpoint_override is None:
@@ -126,7 +130,10 @@ def make_adapter(session=None, endpoint_override=None,
         else:
             from keystoneauth1 import noauth
             auth = noauth.NoAuth()
-        session = ksa_session.Session(auth=auth)
+        session = ksa_session.Session(auth=auth, **session_kwargs)
+    elif session_kwargs:
+        raise TypeError('%s: settings of a new session; the given session '
+                        'has its own' % ', '.join(sorted(session_kwargs)))
     return ksa_adapter.Adapter(
         session, service_type=service_type, interface=interface,
         region_name=region_name, endpoint_override=endpoint_override,

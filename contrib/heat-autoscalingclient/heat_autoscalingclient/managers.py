@@ -37,6 +37,17 @@ def _body(**fields):
             if v is not _UNSET and v is not None}
 
 
+def _attribute_params(attributes):
+    """The query of ``attributes`` (one name or several):
+    ``?attribute=a&attribute=b``; None for none."""
+    if attributes is None:
+        return None
+    if isinstance(attributes, str):
+        attributes = [attributes]
+    names = list(attributes)
+    return {'attribute': names} if names else None
+
+
 class Manager:
     def __init__(self, client):
         self.client = client
@@ -250,12 +261,21 @@ class MemberManager(Manager):
             url += '/%s' % action
         return url
 
-    def list(self, group):
-        body = self.http.get(self._url(group)).json()
+    def list(self, group, attributes=None):
+        """The members, oldest first. ``attributes``: names (or one
+        name) of attributes of the members' resources (for a provider
+        template member, outputs of its nested stack): each Member's
+        ``attributes`` is then ``{name: value}`` (None values while a
+        member is being created, or when a value cannot be resolved); a
+        name the members' type does not have is a ``BadRequest``."""
+        body = self.http.get(self._url(group),
+                             params=_attribute_params(attributes)).json()
         return [models.Member.from_dict(m) for m in body.get('members', [])]
 
-    def get(self, group, member):
-        body = self.http.get(self._url(group, member)).json()
+    def get(self, group, member, attributes=None):
+        """One member; ``attributes`` as for :meth:`list`."""
+        body = self.http.get(self._url(group, member),
+                             params=_attribute_params(attributes)).json()
         return models.Member.from_dict(body['member'])
 
     def remove(self, group, members, replace=False, idempotency_key=None):

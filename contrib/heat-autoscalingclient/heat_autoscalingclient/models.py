@@ -103,6 +103,15 @@ class Member(Resource):
     protected: bool = None
     physical_resource_id: str = None
     created_at: str = None
+    #: ``{name: value}`` of the attributes asked for
+    #: (``members.list(group, attributes=[...])``); None when none were
+    attributes: dict = None
+
+    def to_dict(self):
+        out = super().to_dict()
+        if out.get('attributes') is None:
+            out.pop('attributes', None)  # the server sent none
+        return out
 
 
 @dataclasses.dataclass

@@ -75,10 +75,14 @@ ROUTES = [
           if_match=True, summary='Resize a group'),
     Route(G, GROUP + '/converge', 'POST', 'converge', 202,
           body=sc.NO_QUERY, if_match=True, summary='Converge a group now'),
-    Route(M, GROUP + '/members', 'GET', 'index', summary='List members'),
+    Route(M, GROUP + '/members', 'GET', 'index', query=sc.MEMBER_QUERY,
+          summary='List members (with ?attribute=NAME: the values of '
+          'attributes of their resources)'),
     Route(M, GROUP + '/members/remove', 'POST', 'remove', 202,
           body=sc.MEMBERS_REMOVE, summary='Remove (or replace) members'),
-    Route(M, MEMBER, 'GET', 'show', summary='Show a member'),
+    Route(M, MEMBER, 'GET', 'show', query=sc.MEMBER_QUERY,
+          summary='Show a member (with ?attribute=NAME: the values of '
+          'attributes of its resource)'),
     Route(M, MEMBER, 'PATCH', 'update', body=sc.MEMBER_UPDATE,
           summary='Protect a member from scale-in (or not)'),
     Route(M, MEMBER + '/mark-unhealthy', 'POST', 'mark_unhealthy', 202,

@@ -105,6 +105,14 @@ def next_link(req, items, limit):
         base_url(req), req.path_info, urllib.parse.urlencode(params))}]
 
 
+def attributes_arg(query):
+    """``{'attributes': [names]}`` (each once, in the order asked) when
+    the query names attributes (``?attribute=a&attribute=b``), else {}:
+    without them the RPC is the one of an engine before 1.39."""
+    names = list(dict.fromkeys(query.get('attribute') or ()))
+    return {'attributes': names} if names else {}
+
+
 class Controller:
     POLICY_SCOPE = None
 
@@ -227,13 +235,13 @@ class GroupController(Controller):
 class MemberController(Controller):
     POLICY_SCOPE = 'autoscaling:member'
 
-    def index(self, req, group_id):
+    def index(self, req, group_id, query):
         return 200, {'members': self.engine.list_scaling_members(
-            req.context, group_id)}
+            req.context, group_id, **attributes_arg(query))}
 
-    def show(self, req, group_id, member_name):
+    def show(self, req, group_id, member_name, query):
         return 200, {'member': self.engine.show_scaling_member(
-            req.context, group_id, member_name)}
+            req.context, group_id, member_name, **attributes_arg(query))}
 
     def remove(self, req, group_id, body):
         g = self.engine.remove_scaling_members(

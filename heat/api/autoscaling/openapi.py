@@ -50,7 +50,8 @@ COMPONENTS = {
 
 _ERRORS = {
     '400': 'Invalid body or query: the message names the field as a JSON '
-           'pointer',
+           'pointer; or a request the engine refuses (Invalid, '
+           'InvalidTemplateAttribute)',
     '401': 'No valid token (auth_strategy = keystone)',
     '403': 'The policy rule refuses the caller',
     '404': 'Not found (also: another project\'s objects)',
@@ -120,8 +121,16 @@ def _parameters(route):
                        'schema': {'type': 'string'}})
     for name, schema in ((route.query or {}).get('properties') or
                          {}).items():
-        params.append({'name': name, 'in': 'query', 'required': False,
-                       'schema': _strip(schema)})
+        param = {'name': name, 'in': 'query', 'required': False,
+                 'schema': _strip(schema)}
+        description = param['schema'].pop('description', None)
+        if description:
+            param['description'] = description
+        if schema.get('type') == 'array':
+            # repeated: ?attribute=a&attribute=b (OpenAPI's default for a
+            # query array, spelt out)
+            param.update(style='form', explode=True)
+        params.append(param)
     if route.method == 'POST' and route.controller != 'as_public':
         params.append({'$ref': '#/components/parameters/IdempotencyKey'})
     if route.if_match:

@@ -133,6 +133,21 @@ ACTIVITY_QUERY = _obj({
     'limit': {'type': 'integer', 'minimum': 1, 'maximum': INT_MAX},
     'marker': {'type': 'string'},
 })
+# a parameter of type array may repeat (``?attribute=a&attribute=b``):
+# all its values, in order, are validated (see :func:`query`)
+MEMBER_QUERY = _obj({
+    'attribute': {
+        'type': 'array', 'minItems': 1,
+        'items': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+        'description': 'An attribute of the member\'s resource (a '
+                       'top-level attribute name; for a provider template '
+                       'member, an output of its nested stack), as '
+                       'OS::Heat::AutoScalingGroup\'s outputs attribute '
+                       'gives it; repeat for several. Each member then '
+                       'carries "attributes": {name: value}; a name the '
+                       'member\'s type does not have is a 400 '
+                       '(InvalidTemplateAttribute).'},
+})
 NO_QUERY = _obj({})
 
 # -- answers (documentation: the OpenAPI document) ---------------------------
@@ -161,7 +176,13 @@ MEMBER = {'type': 'object', 'properties': {
     'health': {'type': 'string', 'enum': ['HEALTHY', 'UNHEALTHY']},
     'protected': {'type': 'boolean'},
     'physical_resource_id': {'type': ['string', 'null']},
-    'created_at': _time}}
+    'created_at': _time,
+    'attributes': {
+        'type': 'object',
+        'description': 'Only with ?attribute=NAME: the value of each named '
+                       'attribute of the member\'s resource (null while '
+                       'the resource has no row yet, or when the value '
+                       'cannot be resolved).'}}}
 POLICY = {'type': 'object', 'properties': {
     'id': {'type': 'string'}, 'name': {'type': 'string'},
     'group_id': {'type': 'string'}, 'kind': {'type': 'string'},
@@ -294,12 +315,18 @@ def validate(schema, instance):
 
 def query(schema, params):
     """The query parameters (a ``webob`` MultiDict) as a dict validated
-    against ``schema`` (the last of repeated values wins)."""
+    against ``schema``: a parameter of type ``array`` is the list of all
+    its values, in order; of any other, the last of repeated values
+    wins."""
     out = {}
     props = schema.get('properties', {})
     for key in params.keys():
+        kind = props.get(key, {}).get('type')
+        if kind == 'array':
+            out[key] = params.getall(key)
+            continue
         value = params.getall(key)[-1]
-        if props.get(key, {}).get('type') == 'integer':
+        if kind == 'integer':
             try:
                 value = int(value)
             except ValueError:

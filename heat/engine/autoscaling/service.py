@@ -28,11 +28,63 @@ def _project(cnxt):
     return project
 
 
+def _attribute_names(attributes):
+    """The attribute names asked for (each once, in order); [] for
+    none. Refuses (Invalid) anything but names."""
+    if attributes is None:
+        return []
+    if isinstance(attributes, str):
+        attributes = [attributes]
+    if not isinstance(attributes, (list, tuple)) or not all(
+            isinstance(a, str) and a for a in attributes):
+        raise exception.Invalid(reason='attributes must be a list of '
+                                       'attribute names')
+    return list(dict.fromkeys(attributes))
+
+
+def _member_stack(cnxt, g, rows):
+    """A ``Stack`` of ``g``'s member stack holding the members of
+    ``rows`` (each at its generation; one with no definition left out),
+    their resource rows read in one query; None if the group has no
+    member stack."""
+    defs = g.definitions or {}
+    generations = {m.name: m.generation for m in rows
+                   if str(m.generation) in defs}
+    try:
+        return members_mod.MemberStack.for_members(
+            cnxt, g, list(generations), generations=generations)
+    except exception.EntityNotFound:
+        return None
+
+
+def _member_attribute(rsrc, row, member, name):
+    """The value of attribute ``name`` of a member's resource ``rsrc``
+    (None: no row yet, or it cannot be resolved). An attribute its type
+    does not have is InvalidTemplateAttribute naming the type, whether
+    the resource has a row or not."""
+    from heat.engine import resource as resource_mod
+    if rsrc is None or type(rsrc) is resource_mod.Resource:
+        # no definition, or a type that can no longer be built
+        return None
+    try:
+        value = rsrc.FnGetAtt(name)
+    except exception.InvalidTemplateAttribute:
+        raise exception.InvalidTemplateAttribute(
+            resource=rsrc.type(), key=name) from None
+    except Exception as exc:  # noqa: BLE001 - one value, not the listing
+        LOG.info('Attribute %s of member %s (%s) not resolved: %s', name,
+                 member, rsrc.type(), exc)
+        return None
+    if row is None:
+        return None  # being created: nothing to resolve yet
+    return value
+
+
 class AutoScalingMixin:
     """EngineService's auto-scaling methods (API 1.37; 1.38 added what
     the Auto-Scaling REST API needs: members one by one, activities one
     by one, list filters, If-Match versions, the stack-ownership guard
-    and the idempotency records)."""
+    and the idempotency records; 1.39 the ``attributes`` of members)."""
 
     # -- lifecycle (called by EngineService) -----------------------------
 
@@ -281,19 +333,52 @@ class AutoScalingMixin:
         return eng.activity_dict(db_api.scaling_activity_get(
             cnxt, activity, g.id, g.project))
 
-    def list_scaling_members(self, cnxt, group):
-        """The members, oldest first (1.38)."""
+    def list_scaling_members(self, cnxt, group, attributes=None):
+        """The members, oldest first (1.38). ``attributes`` (1.39): see
+        :meth:`_member_dicts`."""
         g = self._as_group(cnxt, group)
         rows = db_api.scaling_member_get_all(cnxt, g.id)
-        resources = members_mod.resource_rows(cnxt, g.id,
-                                              [m.name for m in rows])
-        return [eng.member_dict(m, resources.get(m.name)) for m in rows]
+        return self._member_dicts(cnxt, g, rows, attributes)
 
-    def show_scaling_member(self, cnxt, group, member):
+    def show_scaling_member(self, cnxt, group, member, attributes=None):
         g = self._as_group(cnxt, group)
         m = db_api.scaling_member_get(cnxt, g.id, member)
-        resources = members_mod.resource_rows(cnxt, g.id, [m.name])
-        return eng.member_dict(m, resources.get(m.name))
+        return self._member_dicts(cnxt, g, [m], attributes)[0]
+
+    def _member_dicts(self, cnxt, g, rows, attributes=None):
+        """The member dicts of ``rows``. With ``attributes`` (names of
+        top-level attributes of the members' resources), each also has
+        ``attributes``: ``{name: value}``, what OS::Heat::AutoScalingGroup's
+        ``outputs`` attribute gives for each name (``FnGetAtt`` of the
+        member's resource; for a provider template member, the output of
+        its nested stack). The member stack is built once, holding only
+        these members. A name the member's type does not have raises
+        InvalidTemplateAttribute naming it and the type (as ``get_attr``
+        would); a member whose resource has no row yet, or whose value
+        cannot be resolved, has None."""
+        names = _attribute_names(attributes)
+        if not names or not rows:
+            resources = members_mod.resource_rows(cnxt, g.id,
+                                                  [m.name for m in rows])
+            return [eng.member_dict(m, resources.get(m.name))
+                    for m in rows]
+        stk = _member_stack(cnxt, g, rows)
+        if stk is None:
+            resources = members_mod.resource_rows(cnxt, g.id,
+                                                  [m.name for m in rows])
+        out = []
+        for m in rows:
+            if stk is None:
+                row, rsrc = resources.get(m.name), None
+            else:
+                row = stk.db_resource_get(m.name)
+                rsrc = stk.resources.get(m.name)
+            d = eng.member_dict(m, row)
+            d['attributes'] = {
+                name: _member_attribute(rsrc, row, m.name, name)
+                for name in names}
+            out.append(d)
+        return out
 
     def update_scaling_member(self, cnxt, group, member, protected=None):
         """Scale-in protection of a member (1.38); the member."""

@@ -32,11 +32,15 @@ _server = None
 class HeatAll:
     """A heat-all process; ``base`` is ``http://127.0.0.1:<port>``."""
 
-    def __init__(self):
+    def __init__(self, port=0, config=None):
+        """``port``: the port to bind (0: any free one); ``config``: the
+        text of a configuration file given with ``--config-file``."""
         self.proc = None
         self.base = None
         self.state = None
         self.log_path = None
+        self.port = port
+        self.config = config
 
     def start(self):
         exe = shutil.which('heat-all', path=BINDIR)
@@ -45,10 +49,16 @@ class HeatAll:
                 'heat-all is not installed next to %s' % sys.executable)
         self.state = tempfile.mkdtemp(prefix='heat-asclient-')
         self.log_path = os.path.join(self.state, 'heat-all.log')
+        args = [exe, '--state-dir', self.state, '--bind-host', '127.0.0.1',
+                '--bind-port', str(self.port)]
+        if self.config is not None:
+            conf_path = os.path.join(self.state, 'heat.conf')
+            with open(conf_path, 'w') as f:
+                f.write(self.config)
+            args += ['--config-file', conf_path]
         log = open(self.log_path, 'w')
         self.proc = subprocess.Popen(
-            [exe, '--state-dir', self.state, '--bind-host', '127.0.0.1',
-             '--bind-port', '0'],
+            args,
             stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
             text=True)
         log.close()
@@ -121,3 +131,12 @@ def wait_until(predicate, timeout=60, interval=0.1, message='condition'):
         if time.monotonic() > deadline:
             raise AssertionError('timed out waiting for %s' % message)
         time.sleep(interval)
+
+
+def free_port():
+    """A port free on 127.0.0.1 now (for a server whose own configuration
+    must name its address before it starts)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]

@@ -340,6 +340,38 @@ class TestMemberPolicyWebhookCommands(CLITestCase):
         run = self.osc('member', 'show', 'g', second, expect=1)
         self.assertIn('HTTP 404', run.stderr)
 
+    def test_member_list_attributes(self):
+        self.write('member.yaml', MEMBER_TEMPLATE + textwrap.indent(
+            'Status:\n  value: up\n', '  '))
+        self.write('snippet.yaml', yaml.safe_dump(
+            {'type': 'member.yaml', 'properties': {'length': 7}}))
+        self.osc('group', 'create', 'g', '--min-size', '0', '--max-size',
+                 '3', '--desired-capacity', '2', '--resource-file',
+                 'snippet.yaml', '--wait')
+        members = self.osc_json('member', 'list', 'g', '--attribute',
+                                'word', '--attribute', 'Status')
+        self.assertEqual(2, len(members))
+        for m in members:
+            # one column per attribute, after the usual ones; a name
+            # clashing with one of those is prefixed
+            self.assertEqual({'Name', 'Status', 'Health', 'Protected',
+                              'Generation', 'Physical Resource ID',
+                              'Created At', 'word', 'Attribute Status'},
+                             set(m))
+            self.assertEqual(7, len(m['word']))
+            self.assertEqual('ACTIVE', m['Status'])
+            self.assertEqual('up', m['Attribute Status'])
+        self.assertNotEqual(members[0]['word'], members[1]['word'])
+        shown = self.osc_json('member', 'show', 'g', members[0]['Name'],
+                              '--attribute', 'word')
+        self.assertEqual({'word': members[0]['word']}, shown['attributes'])
+        self.assertNotIn('attributes', self.osc_json(
+            'member', 'show', 'g', members[0]['Name']))
+        run = self.osc('member', 'list', 'g', '--attribute', 'nope',
+                       expect=1)
+        self.assertIn('HTTP 400', run.stderr)
+        self.assertIn('(member.yaml nope)', run.stderr)
+
     def test_policy_and_webhook_commands(self):
         self.osc('group', 'create', 'g', '--min-size', '0', '--max-size',
                  '3', '--desired-capacity', '1', '--cooldown', '0',

@@ -449,6 +449,34 @@ class TestMembers(LibraryTestCase):
                 m.name for m in self.client.members.list(group)],
             timeout=WAIT, message='the replaced member to go')
 
+    def test_member_attributes(self):
+        group = self.create_group(desired=2)
+        plain = self.client.members.list(group)
+        self.assertEqual([None, None], [m.attributes for m in plain])
+        self.assertNotIn('attributes', plain[0].to_dict())
+
+        members = self.client.members.list(group, attributes=['value'])
+        self.assertEqual([m.name for m in plain], [m.name for m in members])
+        for member in members:
+            self.assertEqual(['value'], list(member.attributes))
+            self.assertEqual(6, len(member.attributes['value']))
+            self.assertEqual(member.attributes,
+                             member.to_dict()['attributes'])
+        self.assertNotEqual(members[0].attributes, members[1].attributes)
+        # one name will do; the query repeats for several
+        one = self.client.members.get(group, members[0], attributes='value')
+        self.assertEqual(members[0].attributes, one.attributes)
+        self.assertEqual(
+            [{'value': m.attributes['value']} for m in members],
+            [m.attributes for m in self.client.members.list(
+                group, attributes=('value', 'value'))])
+
+        exc = self.assertRaises(exceptions.BadRequest,
+                                self.client.members.list, group,
+                                attributes=['value', 'nope'])
+        self.assertEqual('InvalidTemplateAttribute', exc.error_type)
+        self.assertIn('OS::Heat::RandomString nope', exc.message)
+
 
 class TestPoliciesAndWebhooks(LibraryTestCase):
 

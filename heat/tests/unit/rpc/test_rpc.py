@@ -528,7 +528,42 @@ class TestClientSurface(base.TestCase):
             self.assertEqual(rpc_client.AS_API_VERSION,
                              rpc_client.ENGINE_METHODS[name], name)
             self.assertNotIn(name, self.UPSTREAM)
-        self.assertEqual(rpc_client.AS_API_VERSION, rpc_api.RPC_API_VERSION)
+        # the newest version: 1.39 added arguments, not methods
+        self.assertEqual(rpc_client.AS_MEMBER_ATTRIBUTES_VERSION,
+                         rpc_api.RPC_API_VERSION)
+
+    def test_member_attributes_need_1_39_only_when_given(self):
+        sent = []
+
+        class Transport:
+            def make_server(self, *a, **kw):
+                raise AssertionError('not a server')
+
+            def call(self, target, ctxt, method, kwargs, version=None,
+                     timeout=None):
+                sent.append((method, version, kwargs))
+                return {rpc_api.REPLY_RESULT: None}
+
+        client = rpc_client.EngineClient(Transport())
+        client.list_scaling_members(ctx(), 'g')
+        client.list_scaling_members(ctx(), 'g', attributes=[])
+        client.list_scaling_members(ctx(), 'g', attributes=['a', 'b'])
+        client.show_scaling_member(ctx(), 'g', 'm')
+        client.show_scaling_member(ctx(), 'g', 'm', attributes='a')
+        self.assertEqual([
+            ('list_scaling_members', '1.38', {'group': 'g'}),
+            ('list_scaling_members', '1.38', {'group': 'g'}),
+            ('list_scaling_members', '1.39',
+             {'group': 'g', 'attributes': ['a', 'b']}),
+            ('show_scaling_member', '1.38', {'group': 'g', 'member': 'm'}),
+            ('show_scaling_member', '1.39',
+             {'group': 'g', 'member': 'm', 'attributes': ['a']}),
+        ], sent)
+        self.assertEqual({'list_scaling_members', 'show_scaling_member'},
+                         set(rpc_client.AS_MEMBER_ATTRIBUTES_ARGUMENTS))
+        for name in rpc_client.AS_MEMBER_ATTRIBUTES_ARGUMENTS:
+            self.assertEqual(rpc_client.AS_API_VERSION,
+                             rpc_client.ENGINE_METHODS[name], name)
 
     def test_pinned_versions_are_served(self):
         for name, version in rpc_client.ENGINE_METHODS.items():

@@ -1,5 +1,7 @@
 """``openstack autoscaling member ...``"""
 
+import types
+
 from osc_lib.command import command
 
 from heat_autoscalingclient.osc.v1 import common
@@ -25,18 +27,47 @@ def _member_arg(parser, help_text='Member (its name)'):
     parser.add_argument('member', metavar='<member>', help=help_text)
 
 
+def _attribute_arg(parser, what):
+    parser.add_argument(
+        '--attribute', metavar='<name>', action='append', dest='attributes',
+        help='An attribute of the member\'s resource (for a provider '
+             'template, an output of its nested stack) to show %s; '
+             'repeat for several' % what)
+
+
+def attribute_columns(names):
+    """``(header, name)`` of each attribute's column: the header is the
+    name, or ``Attribute <name>`` when a standard column has that
+    header."""
+    taken = {h for h, _ in LIST_FIELDS}
+    names = list(dict.fromkeys(names or ()))
+    return [('Attribute %s' % n if n in taken else n, n) for n in names]
+
+
 class ListMember(command.Lister):
     """List the members of a scaling group"""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         _group_arg(parser)
+        _attribute_arg(parser, 'as a column of its own (headed by the '
+                       'name; "Attribute <name>" when a standard column '
+                       'has that header)')
         return parser
 
     def take_action(self, parsed_args):
         client = _client(self)
         group = client.groups.find(parsed_args.group)
-        return common.listing(client.members.list(group.id), LIST_FIELDS)
+        extra = attribute_columns(parsed_args.attributes)
+        members = list(client.members.list(
+            group.id, attributes=[n for _, n in extra] or None))
+        headers, rows = common.listing(members, LIST_FIELDS)
+        if not extra:
+            return headers, rows
+        values = [types.SimpleNamespace(**(m.attributes or {}))
+                  for m in members]
+        more, cells = common.listing(values, extra)
+        return headers + more, (a + b for a, b in zip(rows, cells))
 
 
 class ShowMember(command.ShowOne):
@@ -46,12 +77,14 @@ class ShowMember(command.ShowOne):
         parser = super().get_parser(prog_name)
         _group_arg(parser)
         _member_arg(parser, 'Member to show (its name)')
+        _attribute_arg(parser, 'in the "attributes" field')
         return parser
 
     def take_action(self, parsed_args):
         client = _client(self)
         group = client.groups.find(parsed_args.group)
-        return common.show(client.members.get(group.id, parsed_args.member))
+        return common.show(client.members.get(
+            group.id, parsed_args.member, attributes=parsed_args.attributes))
 
 
 class RemoveMember(command.ShowOne):
