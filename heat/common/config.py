@@ -62,6 +62,18 @@ engine_opts = [
                       'with pauses from 0.05 s doubling up to 1 s; after '
                       'that the request fails (heat-api answers 503 with '
                       'Retry-After). Keep it below rpc_response_timeout.'),
+    cfg.ListOpt('plugin_dirs',
+                default=['/usr/lib64/heat', '/usr/lib/heat',
+                         '/usr/local/lib/heat', '/usr/local/lib64/heat'],
+                help='Directories searched for resource plug-in modules: '
+                     'every Python module and package found in them '
+                     '(sub-packages included) is imported and the types '
+                     'its available_resource_mapping() or '
+                     'resource_mapping() returns are registered. A '
+                     'directory that does not exist is skipped; a module '
+                     'that fails to import is logged and skipped. A '
+                     'plug-in type may replace an engine type of the same '
+                     'name (a warning is logged).'),
 ]
 
 api_opts = [

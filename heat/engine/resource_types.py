@@ -13,6 +13,12 @@ Heat names it (``nova``, ``neutron``, ``keystone``, ...).
 ``ResourceTypeUnavailable`` (``HEAT-E99001 Service nova is not available
 for resource type OS::Nova::Server, reason: ...``) for a cloud type when
 the service is not there (always, for the offline validator).
+
+The types of resource plug-ins (``plugin_dirs``, the
+``heat.resource_plugins`` entry points: see
+:mod:`heat.engine.resources`) are not in this catalogue; a name it does
+not have (or has as a cloud type) that a plug-in registers is available,
+as an engine type.
 """
 
 import dataclasses
@@ -202,6 +208,18 @@ def cloud_types():
     return {n: t.service for n, t in TYPES.items() if not t.engine_internal}
 
 
+def plugin_type(type_name):
+    """The :class:`ResourceType` of a type a resource plug-in registers
+    (it needs no service the engine knows of), or None."""
+    if not isinstance(type_name, str):
+        return None
+    # the registry imports this module: imported here, when needed
+    from heat.engine import resources
+    if type_name in resources.plugin_types():
+        return ResourceType(type_name, None, 'resource plug-in')
+    return None
+
+
 def check_available(type_name, services: Iterable[str] = (),
                     reason=NO_CLOUD_REASON):
     """Return the :class:`ResourceType` or raise a user-facing error.
@@ -212,6 +230,11 @@ def check_available(type_name, services: Iterable[str] = (),
     naming the service and the type.
     """
     rtype = lookup(type_name)
+    if rtype is None or (rtype.service is not None and
+                         rtype.service not in set(services)):
+        plugin = plugin_type(type_name)
+        if plugin is not None:
+            return plugin
     if rtype is None:
         raise exception.ResourceTypeNotFound(type_name=type_name)
     if rtype.service is not None and rtype.service not in set(services):

@@ -293,6 +293,10 @@ class EngineService(as_service.AutoScalingMixin):
         """Register the service row and start heartbeating it."""
         if self.service_id is not None:
             return
+        # The engine's types and the resource plug-ins (plugin_dirs, entry
+        # points): a plug-in that fails is reported when the engine starts.
+        from heat.engine import resources
+        resources.ensure_loaded()
         self.service_id = self._register()
         try:
             self.reset_stale_stacks()
@@ -1176,10 +1180,12 @@ class EngineService(as_service.AutoScalingMixin):
         description}]``."""
         from heat.engine import resource_types, resources
         # As upstream: a type whose service the cloud does not offer
-        # (every cloud type, without a cloud) is not listed.
+        # (every cloud type, without a cloud) is not listed. Resource
+        # plug-in types (plugin_dirs, entry points) are always listed.
         services = set(getattr(cnxt, 'available_services', None) or ())
-        names = sorted(n for n, t in resource_types.TYPES.items()
-                       if t.service is None or t.service in services)
+        names = sorted({n for n, t in resource_types.TYPES.items()
+                        if t.service is None or t.service in services} |
+                       set(resources.plugin_types()))
         if type_name:
             try:
                 pattern = re.compile(type_name)
