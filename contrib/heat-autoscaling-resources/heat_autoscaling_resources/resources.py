@@ -1,0 +1,587 @@
+"""``OS::AutoScaling::Group``, ``OS::AutoScaling::Policy`` and
+``OS::AutoScaling::Webhook``: a template's scaling group, its policies and
+their webhooks, kept by an Auto-Scaling API v1 service (reached over HTTP:
+see :mod:`._client` for the endpoint and the credentials).
+
+Only what upstream OpenStack Heat's plug-in interface offers is used
+(``heat.engine.resource.Resource``, property and attribute schemas,
+``handle_*`` / ``check_*_complete``), so the module loads into upstream
+Heat through ``plugin_dirs`` and into this project's engine alike.
+
+References: a group's is its id; a policy's is ``<group id>:<policy
+id>`` (what a webhook's ``policy`` property takes, as Rackspace's
+``Rackspace::AutoScale::WebHook`` did); a webhook's is its id.
+"""
+
+import logging
+
+from heat.common import exception
+from heat.engine import attributes, constraints, properties, resource
+
+from . import _client
+
+LOG = logging.getLogger(__name__)
+
+ADJUSTMENT_TYPES = ('change_in_capacity', 'exact_capacity',
+                    'percent_change_in_capacity')
+REMOVAL_POLICIES = ('default', 'oldest', 'newest', 'oldest_definition',
+                    'random')
+#: member statuses whose resources exist and count
+_LIVE_MEMBERS = ('ACTIVE', 'UPDATING')
+
+
+class APIStateError(Exception):
+    """The API shows the object in a state the action cannot accept."""
+
+
+def _not_found(exc):
+    return getattr(exc, 'status_code', None) == 404
+
+
+class _APIResource(resource.Resource):
+    """What the three types share: the client of the stack."""
+
+    _as_client = None
+
+    def client_autoscaling(self):
+        """The Auto-Scaling API client (made once per resource object)."""
+        if self._as_client is None:
+            self._as_client = _client.make_client(self.context)
+        return self._as_client
+
+    def _name_or_physical(self, name):
+        return name or self.physical_resource_name()
+
+
+class AutoScalingGroup(_APIResource):
+    """A scaling group of the Auto-Scaling API.
+
+    Created, changed in place (bounds, capacity, cooldown, member
+    definition: a changed definition replaces the members in rolling
+    batches), suspended, resumed, checked and deleted (waiting until the
+    group and its members are gone) through the API.
+    """
+
+    PROPERTIES = (
+        NAME, MIN_SIZE, MAX_SIZE, DESIRED_CAPACITY, COOLDOWN, RESOURCE,
+        ROLLING_UPDATES, REMOVAL_POLICY,
+    ) = (
+        'name', 'min_size', 'max_size', 'desired_capacity', 'cooldown',
+        'resource', 'rolling_updates', 'removal_policy',
+    )
+    _RESOURCE_KEYS = (RES_TYPE, RES_PROPERTIES, RES_METADATA) = (
+        'type', 'properties', 'metadata')
+    _ROLLING_KEYS = (MIN_IN_SERVICE, MAX_BATCH_SIZE, PAUSE_TIME) = (
+        'min_in_service', 'max_batch_size', 'pause_time')
+
+    ATTRIBUTES = (
+        GROUP_ID, CURRENT_SIZE, DESIRED, STATUS, MEMBERS, OUTPUTS,
+        OUTPUTS_LIST,
+    ) = (
+        'group_id', 'current_size', 'desired_capacity', 'status', 'members',
+        'outputs', 'outputs_list',
+    )
+
+    properties_schema = {
+        NAME: properties.Schema(
+            properties.Schema.STRING,
+            'Name of the group (unique in the project). Default: the '
+            'physical resource name.',
+            update_allowed=True,
+            constraints=[constraints.Length(min=1, max=255)]),
+        MIN_SIZE: properties.Schema(
+            properties.Schema.INTEGER,
+            'Minimum number of members in the group.',
+            required=True, update_allowed=True,
+            constraints=[constraints.Range(min=0)]),
+        MAX_SIZE: properties.Schema(
+            properties.Schema.INTEGER,
+            'Maximum number of members in the group.',
+            required=True, update_allowed=True,
+            constraints=[constraints.Range(min=0)]),
+        DESIRED_CAPACITY: properties.Schema(
+            properties.Schema.INTEGER,
+            'Desired initial number of members (default: min_size). A '
+            'change sets the capacity; scaling since is otherwise kept.',
+            update_allowed=True,
+            constraints=[constraints.Range(min=0)]),
+        COOLDOWN: properties.Schema(
+            properties.Schema.NUMBER,
+            'Cooldown period, in seconds, of the group\'s policies that '
+            'set none.',
+            update_allowed=True,
+            constraints=[constraints.Range(min=0)]),
+        RESOURCE: properties.Schema(
+            properties.Schema.MAP,
+            'The definition of one member: a resource type (or a provider '
+            'template in the stack\'s files, or a type the stack\'s '
+            'environment maps) with its properties and metadata. A '
+            'change replaces the members in rolling batches.',
+            required=True, update_allowed=True,
+            schema={
+                RES_TYPE: properties.Schema(
+                    properties.Schema.STRING,
+                    'The member\'s resource type.', required=True),
+                RES_PROPERTIES: properties.Schema(
+                    properties.Schema.MAP,
+                    'The member\'s properties.'),
+                RES_METADATA: properties.Schema(
+                    properties.Schema.MAP,
+                    'The member\'s metadata.'),
+            }),
+        ROLLING_UPDATES: properties.Schema(
+            properties.Schema.MAP,
+            'How members are replaced when the member definition changes.',
+            update_allowed=True,
+            schema={
+                MIN_IN_SERVICE: properties.Schema(
+                    properties.Schema.INTEGER,
+                    'Members kept in service during a rolling replacement.',
+                    constraints=[constraints.Range(min=0)]),
+                MAX_BATCH_SIZE: properties.Schema(
+                    properties.Schema.INTEGER,
+                    'Members replaced at once.',
+                    constraints=[constraints.Range(min=1)]),
+                PAUSE_TIME: properties.Schema(
+                    properties.Schema.NUMBER,
+                    'Seconds to wait between batches.',
+                    constraints=[constraints.Range(min=0)]),
+            }),
+        REMOVAL_POLICY: properties.Schema(
+            properties.Schema.STRING,
+            'Which members a scale-in removes first.',
+            update_allowed=True,
+            constraints=[constraints.AllowedValues(REMOVAL_POLICIES)]),
+    }
+
+    attributes_schema = {
+        GROUP_ID: attributes.Schema(
+            'The group\'s id in the Auto-Scaling API.',
+            type=attributes.Schema.STRING),
+        CURRENT_SIZE: attributes.Schema(
+            'The number of members that count (not failed, not being '
+            'removed).',
+            cache_mode=attributes.Schema.CACHE_NONE,
+            type=attributes.Schema.INTEGER),
+        DESIRED: attributes.Schema(
+            'The capacity the group is converging to.',
+            cache_mode=attributes.Schema.CACHE_NONE,
+            type=attributes.Schema.INTEGER),
+        STATUS: attributes.Schema(
+            'The group\'s status (INIT, CONVERGING, ACTIVE, FAILED, '
+            'DELETING).',
+            cache_mode=attributes.Schema.CACHE_NONE,
+            type=attributes.Schema.STRING),
+        MEMBERS: attributes.Schema(
+            'The members: name, status, generation, health, protected and '
+            'physical resource id of each, oldest first.',
+            cache_mode=attributes.Schema.CACHE_NONE,
+            type=attributes.Schema.LIST),
+        OUTPUTS: attributes.Schema(
+            'A map of member names to the given attribute of each member '
+            '(get_attr: [group, outputs, ATTRIBUTE]).',
+            cache_mode=attributes.Schema.CACHE_NONE,
+            type=attributes.Schema.MAP),
+        OUTPUTS_LIST: attributes.Schema(
+            'The list of the given attribute of each member, oldest first '
+            '(get_attr: [group, outputs_list, ATTRIBUTE]).',
+            cache_mode=attributes.Schema.CACHE_NONE,
+            type=attributes.Schema.LIST),
+    }
+
+    # -- the request bodies ----------------------------------------------
+
+    def _member_fields(self, definition):
+        """``resource`` with the stack's files and type mappings its
+        provider templates need."""
+        fields = {'resource': {k: v for k, v in definition.items()
+                               if v is not None}}
+        files = dict(self.stack.t.files or {})
+        if files:
+            fields['files'] = files
+        env = self.stack.env.user_env_as_dict() or {}
+        registry = {k: v for k, v in
+                    (env.get('resource_registry') or {}).items()
+                    if k != 'resources'}
+        if registry:
+            fields['environment'] = {'resource_registry': registry}
+        return fields
+
+    def _rolling(self, value):
+        if not value:
+            return None
+        return {k: v for k, v in value.items() if v is not None} or None
+
+    def _body(self, props, keys):
+        body = {}
+        for key in keys:
+            value = props.get(key)
+            if key == self.NAME:
+                body['name'] = self._name_or_physical(value)
+            elif value is None:
+                continue
+            elif key == self.RESOURCE:
+                body.update(self._member_fields(value))
+            elif key == self.ROLLING_UPDATES:
+                rolling = self._rolling(value)
+                if rolling:
+                    body['rolling_update'] = rolling
+            else:
+                body[key] = value
+        return body
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def handle_create(self):
+        body = self._body(self.properties, self.PROPERTIES)
+        group = self.client_autoscaling().groups.create(
+            idempotency_key='heat-%s' % self.uuid, **body)
+        self.resource_id_set(group.id)
+        return group.id
+
+    def _poll(self, min_version=None):
+        """True once converged and ACTIVE (at ``min_version``); raises on
+        FAILED with the group's reason."""
+        group = self.client_autoscaling().groups.get(self.resource_id)
+        if group.status == 'FAILED':
+            raise exception.ResourceInError(
+                resource_status=group.status,
+                status_reason=group.status_reason or 'group failed')
+        if min_version is not None and (group.version or 0) < min_version:
+            return False
+        return bool(group.is_active)
+
+    def check_create_complete(self, token):
+        return self._poll()
+
+    def handle_update(self, json_snippet, tmpl_diff, prop_diff):
+        if not prop_diff:
+            return None
+        keys = [k for k in self.PROPERTIES if k in prop_diff]
+        body = self._body(prop_diff, keys)
+        if self.MIN_SIZE in body or self.MAX_SIZE in body:
+            # the API checks the bounds together (the current properties
+            # are the ones before this update)
+            for key in (self.MIN_SIZE, self.MAX_SIZE):
+                body.setdefault(key, self.properties[key])
+        if not body:
+            return None
+        group = self.client_autoscaling().groups.update(
+            self.resource_id, **body)
+        return group.version
+
+    def check_update_complete(self, token):
+        if token is None:
+            return True
+        return self._poll(min_version=token)
+
+    def handle_delete(self):
+        if self.resource_id is None:
+            return None
+        try:
+            self.client_autoscaling().groups.delete(self.resource_id)
+        except Exception as exc:
+            if _not_found(exc):
+                return None
+            raise
+        return self.resource_id
+
+    def check_delete_complete(self, token):
+        if token is None:
+            return True
+        try:
+            group = self.client_autoscaling().groups.get(token)
+        except Exception as exc:
+            if _not_found(exc):
+                return True
+            raise
+        if group.status == 'FAILED':
+            raise exception.ResourceInError(
+                resource_status=group.status,
+                status_reason=group.status_reason or 'delete failed')
+        return False
+
+    def handle_suspend(self):
+        if self.resource_id is not None:
+            self.client_autoscaling().groups.suspend(self.resource_id)
+
+    def handle_resume(self):
+        if self.resource_id is not None:
+            self.client_autoscaling().groups.resume(self.resource_id)
+
+    def handle_check(self):
+        group = self.client_autoscaling().groups.get(self.resource_id)
+        if group.status in ('FAILED', 'DELETING'):
+            raise APIStateError('group %s is %s: %s' % (
+                group.id, group.status, group.status_reason or ''))
+
+    # -- attributes ----------------------------------------------------------
+
+    def _members(self, attribute=None):
+        if self.resource_id is None:
+            return []
+        kwargs = {'attributes': [attribute]} if attribute else {}
+        return self.client_autoscaling().members.list(self.resource_id,
+                                                      **kwargs)
+
+    def get_attribute(self, key, *path):
+        if key in (self.OUTPUTS, self.OUTPUTS_LIST):
+            if not path:
+                raise exception.InvalidTemplateAttribute(resource=self.name,
+                                                         key=key)
+            name, rest = path[0], path[1:]
+            values = []
+            for m in self._members(name):
+                if m.status not in _LIVE_MEMBERS:
+                    continue
+                value = (m.attributes or {}).get(name)
+                values.append((m.name, attributes.select_from_attribute(
+                    value, rest) if rest else value))
+            if key == self.OUTPUTS:
+                return dict(values)
+            return [v for _, v in values]
+        return super().get_attribute(key, *path)
+
+    def _resolve_attribute(self, name):
+        if self.resource_id is None:
+            return None
+        if name == self.GROUP_ID:
+            return self.resource_id
+        if name == self.MEMBERS:
+            return [m.to_dict() for m in self._members()]
+        group = self.client_autoscaling().groups.get(self.resource_id)
+        if name == self.CURRENT_SIZE:
+            return group.current_size
+        if name == self.DESIRED:
+            return group.desired_capacity
+        if name == self.STATUS:
+            return group.status
+        return None
+
+    def _show_resource(self):
+        if self.resource_id is None:
+            return {}
+        return self.client_autoscaling().groups.get(
+            self.resource_id).to_dict()
+
+
+class AutoScalingPolicy(_APIResource):
+    """A scaling policy of a group of the Auto-Scaling API.
+
+    Signalling the resource executes the policy (an alarm whose state is
+    not ``alarm`` asks for nothing); the SIGNAL event's reason is the
+    API's decision.
+    """
+
+    PROPERTIES = (
+        GROUP, NAME, ADJUSTMENT_TYPE, SCALING_ADJUSTMENT,
+        MIN_ADJUSTMENT_STEP, COOLDOWN,
+    ) = (
+        'group', 'name', 'adjustment_type', 'scaling_adjustment',
+        'min_adjustment_step', 'cooldown',
+    )
+    ATTRIBUTES = (POLICY_ID, GROUP_ID, EXECUTE_URL) = (
+        'policy_id', 'group_id', 'execute_url')
+
+    properties_schema = {
+        GROUP: properties.Schema(
+            properties.Schema.STRING,
+            'The id of the group (get_resource of an '
+            'OS::AutoScaling::Group).',
+            required=True),
+        NAME: properties.Schema(
+            properties.Schema.STRING,
+            'Name of the policy (unique in the group). Default: the '
+            'physical resource name.',
+            update_allowed=True,
+            constraints=[constraints.Length(min=1, max=255)]),
+        ADJUSTMENT_TYPE: properties.Schema(
+            properties.Schema.STRING,
+            'How scaling_adjustment is applied.',
+            required=True, update_allowed=True,
+            constraints=[constraints.AllowedValues(ADJUSTMENT_TYPES)]),
+        SCALING_ADJUSTMENT: properties.Schema(
+            properties.Schema.NUMBER,
+            'The size adjustment (negative: scale in).',
+            required=True, update_allowed=True),
+        MIN_ADJUSTMENT_STEP: properties.Schema(
+            properties.Schema.INTEGER,
+            'With percent_change_in_capacity: the least number of members '
+            'added or removed.',
+            update_allowed=True,
+            constraints=[constraints.Range(min=0)]),
+        COOLDOWN: properties.Schema(
+            properties.Schema.NUMBER,
+            'Cooldown period, in seconds (default: the group\'s).',
+            update_allowed=True,
+            constraints=[constraints.Range(min=0)]),
+    }
+
+    attributes_schema = {
+        POLICY_ID: attributes.Schema(
+            'The policy\'s id in the Auto-Scaling API.',
+            type=attributes.Schema.STRING),
+        GROUP_ID: attributes.Schema(
+            'The id of the policy\'s group.',
+            type=attributes.Schema.STRING),
+        EXECUTE_URL: attributes.Schema(
+            'The authenticated URL executing the policy (POST with a '
+            'token of the project).',
+            type=attributes.Schema.STRING),
+    }
+
+    def _ids(self):
+        group, _, policy = (self.resource_id or '').partition(':')
+        return group, policy
+
+    def handle_create(self):
+        props = self.properties
+        body = {k: props[k] for k in (self.ADJUSTMENT_TYPE,
+                                      self.SCALING_ADJUSTMENT,
+                                      self.MIN_ADJUSTMENT_STEP,
+                                      self.COOLDOWN)
+                if props[k] is not None}
+        policy = self.client_autoscaling().policies.create(
+            props[self.GROUP], self._name_or_physical(props[self.NAME]),
+            idempotency_key='heat-%s' % self.uuid, **body)
+        self.resource_id_set('%s:%s' % (policy.group_id, policy.id))
+
+    def handle_update(self, json_snippet, tmpl_diff, prop_diff):
+        if not prop_diff:
+            return
+        body = {}
+        for key, value in prop_diff.items():
+            if key == self.NAME:
+                body['name'] = self._name_or_physical(value)
+            elif value is not None:
+                body[key] = value
+        if body:
+            group, policy = self._ids()
+            self.client_autoscaling().policies.update(group, policy, **body)
+
+    def handle_delete(self):
+        if not self.resource_id:
+            return
+        group, policy = self._ids()
+        try:
+            self.client_autoscaling().policies.delete(group, policy)
+        except Exception as exc:
+            if not _not_found(exc):
+                raise
+
+    def handle_check(self):
+        group, policy = self._ids()
+        self.client_autoscaling().policies.get(group, policy)
+
+    def handle_signal(self, details=None):
+        """Execute the policy; the decision's text becomes the reason of
+        the SIGNAL event."""
+        if isinstance(details, dict) and 'current' in details:
+            state = str(details.get('current')).lower()
+            if state != 'alarm':
+                return 'alarm state %s: no scaling action' % state
+        group, policy = self._ids()
+        decision = self.client_autoscaling().policies.execute(
+            group, policy, details=details if isinstance(details, dict)
+            else None)
+        reason = decision.reason or (
+            'accepted' if decision.accepted else 'rejected')
+        if decision.repeated:
+            reason = 'repeated trigger, first decision: %s' % reason
+        return reason
+
+    def _resolve_attribute(self, name):
+        if not self.resource_id:
+            return None
+        group, policy = self._ids()
+        if name == self.POLICY_ID:
+            return policy
+        if name == self.GROUP_ID:
+            return group
+        if name == self.EXECUTE_URL:
+            endpoint = self.client_autoscaling().endpoint
+            if not endpoint:
+                return None
+            return '%s/groups/%s/policies/%s/execute' % (
+                endpoint.rstrip('/'), group, policy)
+        return None
+
+
+class AutoScalingWebhook(_APIResource):
+    """A webhook of a policy: an unauthenticated capability URL that
+    executes the policy when POSTed to (its ``url`` attribute, kept
+    secret in the resource's data)."""
+
+    PROPERTIES = (POLICY, NAME) = ('policy', 'name')
+    ATTRIBUTES = (URL,) = ('url',)
+    _URL_KEY = 'url'
+
+    properties_schema = {
+        POLICY: properties.Schema(
+            properties.Schema.STRING,
+            'The policy, as "<group id>:<policy id>" (get_resource of an '
+            'OS::AutoScaling::Policy).',
+            required=True),
+        NAME: properties.Schema(
+            properties.Schema.STRING,
+            'Name of the webhook.',
+            constraints=[constraints.Length(min=1, max=255)]),
+    }
+
+    attributes_schema = {
+        URL: attributes.Schema(
+            'The capability URL: a POST to it (no token) executes the '
+            'policy.',
+            type=attributes.Schema.STRING),
+    }
+
+    def _ids(self):
+        group, sep, policy = self.properties[self.POLICY].partition(':')
+        if not sep or not group or not policy:
+            raise exception.StackValidationFailed(
+                message='Property error: %s.Properties.policy: %r is not '
+                        '"<group id>:<policy id>" (get_resource of an '
+                        'OS::AutoScaling::Policy)'
+                        % (self.name, self.properties[self.POLICY]))
+        return group, policy
+
+    def handle_create(self):
+        group, policy = self._ids()
+        hook = self.client_autoscaling().webhooks.create(
+            group, policy, name=self._name_or_physical(
+                self.properties[self.NAME]),
+            idempotency_key='heat-%s' % self.uuid)
+        self.data_set(self._URL_KEY, hook.url, redact=True)
+        self.resource_id_set(hook.id)
+
+    def handle_delete(self):
+        if not self.resource_id:
+            return
+        group, policy = self._ids()
+        try:
+            self.client_autoscaling().webhooks.delete(group, policy,
+                                                      self.resource_id)
+        except Exception as exc:
+            if not _not_found(exc):
+                raise
+
+    def handle_check(self):
+        group, policy = self._ids()
+        ids = [w.id for w in self.client_autoscaling().webhooks.list(
+            group, policy)]
+        if self.resource_id not in ids:
+            raise APIStateError('webhook %s of policy %s is gone'
+                                  % (self.resource_id, policy))
+
+    def _resolve_attribute(self, name):
+        if name == self.URL and self.resource_id:
+            return self.data().get(self._URL_KEY)
+        return None
+
+
+def resource_mapping():
+    return {
+        'OS::AutoScaling::Group': AutoScalingGroup,
+        'OS::AutoScaling::Policy': AutoScalingPolicy,
+        'OS::AutoScaling::Webhook': AutoScalingWebhook,
+    }
