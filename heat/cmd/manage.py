@@ -204,6 +204,14 @@ def load_validate_inputs(template_path, env_paths=(), param_values=()):
 
 def _cmd_template_validate(args, out, err):
     from heat.engine import validate
+    if args.config_file:
+        # the resource plug-ins of the configuration's plugin_dirs
+        from heat.common import config
+        from heat.engine import resources
+        conf = config.make_conf(default_config_files=args.config_file,
+                                state_dir_override=args.state_dir)
+        resources.ensure_loaded()
+        resources.load_plugin_dirs(conf.plugin_dirs or ())
     inputs = load_validate_inputs(args.file, args.environment,
                                   args.parameter)
     report = validate.check_template(show_nested=args.show_nested,

@@ -449,6 +449,109 @@ class KeystoneTest(cloud_fixture.StackPolling, testtools.TestCase):
             group.id).current_size == 2)
         self.assertEqual(2, ac.groups.get(group.id).desired_capacity)
 
+    # -- contrib/heat-autoscaling-resources through the catalog ------------
+
+    PLUGIN_TEMPLATE = {
+        'heat_template_version': '2018-08-31',
+        'resources': {
+            'group': {'type': 'OS::AutoScaling::Group', 'properties': {
+                'min_size': 1, 'max_size': 3, 'desired_capacity': 1,
+                'cooldown': 0,
+                'resource': {'type': 'OS::Heat::RandomString',
+                             'properties': {'length': 6}}}},
+            'up': {'type': 'OS::AutoScaling::Policy', 'properties': {
+                'group': {'get_resource': 'group'},
+                'adjustment_type': 'change_in_capacity',
+                'scaling_adjustment': 1, 'cooldown': 0}},
+            'hook': {'type': 'OS::AutoScaling::Webhook', 'properties': {
+                'policy': {'get_resource': 'up'}}},
+        },
+        'outputs': {
+            'group_id': {'value': {'get_resource': 'group'}},
+            'url': {'value': {'get_attr': ['hook', 'url']}},
+            'values': {'value': {'get_attr': ['group', 'outputs',
+                                              'value']}},
+        },
+    }
+
+    def _catalog_autoscaling(self, admin):
+        """The Auto-Scaling API in Keystone's catalog (service type
+        ``autoscaling``), as an operator registers it; removed after."""
+        ident = admin.identity
+        service = ident.create_service(name='heat-as-%s' %
+                                       uuid.uuid4().hex[:6],
+                                       type='autoscaling')
+        self.addCleanup(ident.delete_service, service, ignore_missing=True)
+        endpoint = ident.create_endpoint(
+            service_id=service.id, interface='public',
+            region_id=self.cloud.region_name,
+            url='http://127.0.0.1:%d/autoscaling/v1/$(project_id)s'
+                % self.cluster.port)
+        self.addCleanup(ident.delete_endpoint, endpoint,
+                        ignore_missing=True)
+
+    def test_autoscaling_resources_through_the_catalog(self):
+        """A stack of OS::AutoScaling::* (the contrib plug-in, loaded by
+        the engine through its entry point) with no endpoint option: the
+        types find the API in the token's catalog and call it with the
+        stack's credentials, the user's token at create, the stack's
+        trust once that token is gone (a signal of the policy), and the
+        group is the user's (its project's) in the API."""
+        try:
+            import heat_autoscaling_resources  # noqa: F401
+        except ImportError:
+            self.skipTest('heat-autoscaling-resources is not installed')
+        from heat_autoscalingclient import client as as_client
+        from heat_autoscalingclient import exceptions as as_exc
+        admin = self.session(self.cloud.admin_cloud_name)
+        self._catalog_autoscaling(admin)
+        # a token issued after the registration carries it in its catalog
+        demo = self.session(self.cloud.demo_cloud_name)
+        project = demo.session.get_project_id()
+        hc, token = self.heat(demo)
+        created = hc.stacks.create(stack_name='asp-%s' % uuid.uuid4().hex[:6],
+                                   template=json.dumps(self.PLUGIN_TEMPLATE))
+        stack_id = created['stack']['id']
+        self.wait_status(hc, stack_id, 'CREATE_COMPLETE')
+        outputs = {o['output_key']: o['output_value']
+                   for o in hc.stacks.get(stack_id).outputs}
+        ac = as_client.Client(session=demo.session,
+                              endpoint_override='http://127.0.0.1:%d/'
+                              'autoscaling/v1/%s' % (self.cluster.port,
+                                                     project))
+        group = ac.groups.get(outputs['group_id'])
+        self.assertEqual(project, group.project_id)
+        self.assertEqual(1, group.current_size)
+        self.assertEqual(1, len(outputs['values']))
+
+        # the user's token ends; the webhook URL needs none
+        admin.session.delete('/auth/tokens', headers={
+            'X-Subject-Token': token}, endpoint_filter={
+            'service_type': 'identity', 'interface': 'public'})
+        decision = as_client.execute_webhook(outputs['url'])
+        self.assertTrue(decision.accepted, decision)
+        self.poll('2 members', lambda: ac.groups.get(
+            group.id).current_size == 2)
+        # a signal of the policy: the engine calls the API with the
+        # stack's trust (the token that asked for the signal is not the
+        # one the stored context holds)
+        demo2 = self.session(self.cloud.demo_cloud_name)
+        hc2, _ = self.heat(demo2)
+        hc2.resources.signal(stack_id, 'up', data={})
+        self.poll('3 members', lambda: ac.groups.get(
+            group.id).current_size == 3)
+        reasons = [e.resource_status_reason for e in hc2.events.list(
+            stack_id, resource_name='up')
+            if e.resource_status.startswith('SIGNAL')]
+        self.assertTrue(reasons and reasons[-1].startswith('Signal: '),
+                        reasons)
+
+        hc2.stacks.delete(stack_id)
+        self.wait_deleted(hc2, stack_id)
+        ac2 = as_client.Client(session=demo2.session,
+                               endpoint_override=ac.endpoint)
+        self.assertRaises(as_exc.NotFound, ac2.groups.get, group.id)
+
     @staticmethod
     def _delete_group(ac, group_id):
         try:

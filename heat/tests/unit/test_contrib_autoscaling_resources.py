@@ -382,3 +382,87 @@ class TestPluginRegistered(PluginStackTestCase):
             ['max_size', 'min_size', 'resource'],
             sorted(k for k, v in shown['properties'].items()
                    if v.get('required')))
+
+
+class TestEndpointAndCredentials(testtools.TestCase):
+    """Where the plug-in's client sends requests, and with what."""
+
+    def setUp(self):
+        super().setUp()
+        try:
+            from heat_autoscaling_resources import _client
+        except ImportError:
+            self.skipTest('heat-autoscaling-resources is not installed')
+        from oslo_config import cfg
+        self._client = _client
+        self.conf = cfg.CONF
+        self.addCleanup(self.conf.clear_override, 'endpoint',
+                        group=_client.GROUP)
+
+    def context(self, **values):
+        class Context:
+            pass
+        ctx = Context()
+        for key in ('project_id', 'auth_token', 'trust_id', 'password',
+                    'region_name'):
+            setattr(ctx, key, values.get(key))
+        if 'clients' in values:
+            ctx.clients = values['clients']
+        return ctx
+
+    def set_endpoint(self, url):
+        self.conf.set_override('endpoint', url, group=self._client.GROUP)
+
+    def test_configured_endpoint_without_credentials_sends_no_token(self):
+        self.set_endpoint('http://as.example:8004/autoscaling/v1/'
+                          '%(project_id)s')
+        client = self._client.make_client(self.context(project_id='p1'))
+        self.assertEqual('http://as.example:8004/autoscaling/v1/p1',
+                         client.endpoint)
+        from keystoneauth1 import noauth
+        self.assertIsInstance(client.session.auth, noauth.NoAuth)
+
+    def test_credentials_use_the_engine_session(self):
+        from keystoneauth1 import session as ks_session
+        engine_session = ks_session.Session()
+
+        class Connection:
+            session = engine_session
+
+        class Clients:
+            connection = Connection()
+
+        self.set_endpoint('http://as.example/autoscaling/v1/'
+                          '%(tenant_id)s')
+        ctx = self.context(project_id='p2', trust_id='t',
+                           clients=Clients())
+        client = self._client.make_client(ctx)
+        self.assertIs(engine_session, client.session)
+        self.assertEqual('http://as.example/autoscaling/v1/p2',
+                         client.endpoint)
+
+    def test_upstream_context_session(self):
+        from keystoneauth1 import session as ks_session
+        upstream_session = ks_session.Session()
+
+        class UpstreamContext:
+            auth_token = 'tok'
+            project_id = 'p3'
+            region_name = None
+
+            @property
+            def keystone_session(self):
+                return upstream_session
+
+        self.set_endpoint(None)
+        client = self._client.make_client(UpstreamContext())
+        self.assertIs(upstream_session, client.session)
+        self.assertEqual('autoscaling', client.adapter.service_type)
+        self.assertEqual('public', client.adapter.interface)
+
+    def test_no_endpoint_and_no_credentials(self):
+        self.set_endpoint(None)
+        err = self.assertRaises(self._client.NoEndpoint,
+                                self._client.make_client,
+                                self.context(project_id='p4'))
+        self.assertIn('[clients_autoscaling] endpoint', str(err))

@@ -127,6 +127,29 @@ class TestValidateCommand(CliTestCase):
         self.assertEqual(0, code, err)
         self.assertEqual(PINNED, json.loads(out))
 
+    def test_plugin_dirs_of_the_config_file_are_loaded(self):
+        from heat.engine import resources
+        resources.reset_for_tests()
+        self.addCleanup(resources.reset_for_tests)
+        self.write('plugins/thing.py', (
+            'from heat.engine import resource\n'
+            'class Thing(resource.Resource):\n'
+            '    pass\n'
+            'def resource_mapping():\n'
+            '    return {"OS::Test::ManagedThing": Thing}\n'))
+        conf = self.write('heat.conf', '[DEFAULT]\nplugin_dirs = %s\n'
+                          % os.path.join(self.dir, 'plugins'))
+        path = self.write('t.yaml', 'heat_template_version: 2018-08-31\n'
+                          'resources:\n'
+                          '  t: {type: OS::Test::ManagedThing}\n')
+        code, out, err = self.run_cli('template', 'validate', path)
+        self.assertEqual(1, code)
+        self.assertIn('OS::Test::ManagedThing', err)
+        code, out, err = self.run_cli('--config-file', conf, 'template',
+                                      'validate', path)
+        self.assertEqual(0, code, err)
+        self.assertEqual({}, json.loads(out)['Parameters'])
+
     def test_missing_file_exits_1_without_traceback(self):
         code, out, err = self.run_cli('template', 'validate',
                                       os.path.join(self.dir, 'none.yaml'))
