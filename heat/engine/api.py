@@ -427,12 +427,24 @@ def resource_identity_of(resource):
                              resource.name)
 
 
-def required_by(resource):
-    """Names of the resources of the same stack that require ``resource``."""
+def required_by(resource, graphs=None):
+    """Names of the resources of the same stack that require ``resource``.
+
+    ``graphs``: a dict the caller keeps across the resources it formats
+    (a listing): each stack's dependency graph is then built once, not
+    once per resource (which made listing a big stack quadratic)."""
     fn = getattr(resource, 'required_by', None)
     if callable(fn):
         return list(fn())
-    deps = resource.stack.dependencies()
+    if graphs is None:
+        deps = resource.stack.dependencies()
+    else:
+        key = id(resource.stack)
+        entry = graphs.get(key)
+        if entry is None or entry[0] is not resource.stack:
+            entry = graphs[key] = (resource.stack,
+                                   resource.stack.dependencies())
+        deps = entry[1]
     out = []
     for node in deps.required_by(resource.name) if resource.name in deps \
             else ():
@@ -500,12 +512,12 @@ def format_resource_properties(resource):
 
 
 def format_stack_resource(resource, detail=True, with_props=False,
-                          with_attr=None):
+                          with_attr=None, graphs=None):
     """One resource dict (list_stack_resources / describe_stack_resource).
 
     ``detail`` adds ``description``, ``metadata`` and (unless
     ``with_attr is False``) ``attributes``; ``with_props`` adds
-    ``properties``.
+    ``properties``; ``graphs``: see :func:`required_by`.
     """
     stack = resource.stack
     res = {
@@ -521,7 +533,7 @@ def format_stack_resource(resource, detail=True, with_props=False,
         RES_ID: resource_identity_of(resource),
         RES_STACK_ID: _stack_identity_of(stack),
         RES_STACK_NAME: stack.name,
-        RES_REQUIRED_BY: required_by(resource),
+        RES_REQUIRED_BY: required_by(resource, graphs),
     }
     nested = nested_identity_of(resource)
     if nested is not None:

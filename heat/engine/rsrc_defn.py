@@ -100,15 +100,20 @@ class ResourceDefinition:
         error (:class:`~heat.common.exception.InvalidTemplateReference`);
         one whose condition left it out of the stack is dropped.
         """
-        template = getattr(stack, 't', None)
-        all_names = getattr(template, 'all_rsrc_names', None)
-        defined = set(all_names()) if callable(all_names) else None
+        defined = None
         out = []
         for name in self.required_resource_names():
             if stack.has_resource(name):
                 out.append(name)
                 continue
-            if defined is not None and name in defined:
+            if defined is None:
+                # only for a name the stack does not hold (rare): the
+                # template's names are not gathered for every resource
+                # of a big stack (that made its graph quadratic)
+                template = getattr(stack, 't', None)
+                all_names = getattr(template, 'all_rsrc_names', None)
+                defined = set(all_names()) if callable(all_names) else set()
+            if name in defined:
                 continue
             raise exception.InvalidTemplateReference(resource=name,
                                                      key=self.name)

@@ -1248,7 +1248,9 @@ class EngineService(as_service.AutoScalingMixin):
         max_depth = getattr(self.conf, 'max_nested_stack_depth', 5)
         depth = min(int(nested_depth or 0), max_depth)
         filters = _resource_filters(filters)
-        return [api.format_stack_resource(r, detail=with_detail)
+        graphs = {}
+        return [api.format_stack_resource(r, detail=with_detail,
+                                          graphs=graphs)
                 for r in _iter_resources(stack, depth)
                 if _resource_matches(r, filters)]
 
@@ -1264,7 +1266,8 @@ class EngineService(as_service.AutoScalingMixin):
 
     def describe_stack_resources(self, cnxt, stack_identity, resource_name):
         _, stack = self._load(cnxt, stack_identity)
-        return [api.format_stack_resource(r)
+        graphs = {}
+        return [api.format_stack_resource(r, graphs=graphs)
                 for name, r in stack.resources.items()
                 if resource_name is None or name == resource_name]
 

@@ -259,6 +259,57 @@ class TestStacks(db_fixtures.DBTestCase):
                           p2, forged)
         self.assertState('CREATE_COMPLETE', ident)
 
+    def test_listing_builds_each_dependency_graph_once(self):
+        # A listing of N resources built the stack's dependency graph for
+        # every resource, each build gathering the template's N names for
+        # every resource: N**3 (25 s to list a member stack of 1,000).
+        from heat.engine import stack as stack_mod
+        from heat.engine import template as tmpl_mod
+        n = 30
+        resources = {'r0': {'type': 'OS::Heat::None'}}
+        for i in range(1, n):
+            resources['r%d' % i] = {
+                'type': 'OS::Heat::None',
+                'properties': {'a': {'get_resource': 'r0'}},
+                'depends_on': ['r%d' % (i - 1)] if i > 1 else []}
+        ident = self.create('big', json.dumps({
+            'heat_template_version': '2018-08-31',
+            'resources': resources}))
+        graphs = []
+        names = []
+        real_deps = stack_mod.Stack.dependencies
+        real_names = tmpl_mod.Template.all_rsrc_names
+
+        def counting_deps(stk):
+            graphs.append(stk.name)
+            return real_deps(stk)
+
+        def counting_names(tmpl):
+            names.append(1)
+            return real_names(tmpl)
+
+        from unittest import mock
+        for patcher in (
+                mock.patch.object(stack_mod.Stack, 'dependencies',
+                                  counting_deps),
+                mock.patch.object(tmpl_mod.Template, 'all_rsrc_names',
+                                  counting_names)):
+            patcher.start()
+            self.addCleanup(patcher.stop)
+        res = self.resources(ident)
+        self.assertEqual(n, len(res))
+        self.assertEqual(['big'], graphs)
+        self.assertEqual([], names)
+        self.assertEqual(sorted('r%d' % i for i in range(1, n)),
+                         sorted(res['r0']['required_by']))
+        self.assertEqual(['r2'], res['r1']['required_by'])
+        self.assertEqual([], res['r%d' % (n - 1)]['required_by'])
+        # the CFN listing too
+        graphs.clear()
+        self.assertEqual(n, len(self.svc.describe_stack_resources(
+            self.ctx, ident, None)))
+        self.assertEqual(['big'], graphs)
+
     def test_wrong_name_in_identity(self):
         ident = self.create('s1')
         self.assertRaises(exception.EntityNotFound, self.svc.show_stack,
