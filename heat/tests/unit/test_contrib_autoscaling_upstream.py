@@ -31,6 +31,8 @@ UPSTREAM_VENV = os.environ.get('HEAT_UPSTREAM_VENV',
 DRIVER = os.path.join(REPO, 'contrib', 'heat-autoscaling-resources',
                       'upstream', 'driver.py')
 FILES = plugin_tests.FILES
+TYPES = ['OS::AutoScaling::Group', 'OS::AutoScaling::Policy',
+         'OS::AutoScaling::Webhook']
 
 
 class TestPluginInUpstreamHeat(plugin_tests.PluginStackTestCase):
@@ -88,15 +90,23 @@ class TestPluginInUpstreamHeat(plugin_tests.PluginStackTestCase):
     def test_create_scale_by_webhook_and_delete(self):
         template = plugin_tests.stack_template()
         types, validated, created, outputs = self.drive(
-            {'op': 'types'},
+            {'op': 'types', 'names': TYPES},
             {'op': 'validate', 'template': template, 'files': FILES},
             {'op': 'create', 'name': 'up1', 'template': template,
              'files': FILES, 'timeout': 240},
             {'op': 'outputs', 'name': 'up1'})
-        # registered by upstream's own plug-in loader
-        for name in ('OS::AutoScaling::Group', 'OS::AutoScaling::Policy',
-                     'OS::AutoScaling::Webhook'):
-            self.assertIn(name, types['types'])
+        # registered by upstream's own plug-in loader: the classes come
+        # from the plug-in directory's modules, imported under upstream's
+        # heat.engine.plugins package
+        self.assert_ok(types)
+        self.assertEqual({
+            'OS::AutoScaling::Group':
+                'heat.engine.plugins.resources.AutoScalingGroup',
+            'OS::AutoScaling::Policy':
+                'heat.engine.plugins.resources.AutoScalingPolicy',
+            'OS::AutoScaling::Webhook':
+                'heat.engine.plugins.resources.AutoScalingWebhook',
+        }, types['registered'])
         self.assert_ok(validated)
         self.assert_ok(created)
         self.assertEqual(('CREATE', 'COMPLETE'),
