@@ -99,6 +99,20 @@ autoscaling_opts = [
                help='Seconds between two sweeps that resume groups whose '
                     'members differ from their desired capacity or whose '
                     'lease expired (0: no sweep).'),
+    cfg.IntOpt('schedule_interval', default=10, min=0,
+               help='Seconds between two evaluations of the scheduled '
+                    'policies by an engine: occurrences that fell due '
+                    'since are applied (each exactly once, whatever the '
+                    'number of engines). 0: this engine does not '
+                    'evaluate them.'),
+    cfg.IntOpt('schedule_grace_seconds', default=300, min=0,
+               help='Seconds after its time within which a scheduled '
+                    'occurrence is still applied (when no engine '
+                    'evaluated it in time, for instance all were '
+                    'stopped). An older one is recorded as a MISSED '
+                    'activity and not applied; of several due '
+                    'occurrences only the latest is applied, the others '
+                    'are recorded as MISSED.'),
     cfg.IntOpt('api_idempotency_retention', default=86400, min=60,
                help='Seconds the Auto-Scaling API keeps the first answer '
                     'to a POST that carried an Idempotency-Key: a repeat '

@@ -702,6 +702,37 @@ def stack_count_total_resources(context, root_stack_id):
             models.Resource.root_stack_id == root_stack_id).scalar()
 
 
+def scaling_member_resource_budget(context, member_stack_id):
+    """What the resource limit (``max_resources_per_stack``) sees of a
+    group: ``(others, per_member)``. ``others``: the resources of the
+    group's stack tree that are not its members nor inside them;
+    ``per_member``: what one member counts (1, plus the resources inside
+    the members' own nested stacks on average, rounded up: a
+    provider-template member counts what it holds).
+
+    A few counts on indexed columns; the tree's root is found through
+    the stacks' ``owner_id``."""
+    S, R = models.Stack, models.Resource
+    with reader(context) as session:
+        root, seen = member_stack_id, 0
+        while seen < 100:
+            owner = session.query(S.owner_id).filter(
+                S.id == root).scalar()
+            if not owner:
+                break
+            root, seen = owner, seen + 1
+        total = session.query(sa.func.count(R.id)).filter(
+            R.root_stack_id == root).scalar() or 0
+        members = session.query(sa.func.count(R.id)).filter(
+            R.stack_id == member_stack_id).scalar() or 0
+        inner = session.query(sa.func.count(R.id)).filter(
+            R.stack_id.in_(sa.select(S.id).where(
+                S.owner_id == member_stack_id,
+                S.deleted_at.is_(None)))).scalar() or 0
+    per_member = 1 + (-(-inner // members) if members else 0)
+    return max(total - members - inner, 0), per_member
+
+
 def stack_delete(context, stack_id, project_id, now=None):
     """Soft-delete a stack: mark ``deleted_at``, drop what hangs off it.
 

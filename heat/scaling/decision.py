@@ -28,11 +28,14 @@ REJECT_STABILIZATION = 'stabilization'
 REJECT_NO_DATA = 'no_data'
 #: A rate limit (members or percent per period) allows no change now.
 REJECT_RATE_LIMIT = 'rate_limit'
+#: The stack tree's resource limit (``max_resources_per_stack``) leaves
+#: no room for another member.
+REJECT_RESOURCE_LIMIT = 'resource_limit'
 
 REJECTIONS = frozenset([
     REJECT_COOLDOWN, REJECT_IN_PROGRESS, REJECT_AT_MAX, REJECT_AT_MIN,
     REJECT_NO_CHANGE, REJECT_SUSPENDED, REJECT_STABILIZATION, REJECT_NO_DATA,
-    REJECT_RATE_LIMIT,
+    REJECT_RATE_LIMIT, REJECT_RESOURCE_LIMIT,
 ])
 
 
@@ -112,6 +115,30 @@ class Decision:
     @classmethod
     def from_json(cls, text):
         return cls.from_dict(json.loads(text))
+
+
+def capped(decision, allowed, detail):
+    """``decision`` with its scale-out kept to ``allowed`` members (a
+    limit outside the policy, such as the stack tree's resource limit):
+    unchanged when it asks for no more; accepted at ``allowed`` (a
+    ``resource_limit`` step, the reason saying so) when that still grows
+    the group; otherwise rejected with :data:`REJECT_RESOURCE_LIMIT` and
+    no cooldown. ``detail`` says what limits it, in words."""
+    if not decision.accepted or decision.desired <= max(allowed,
+                                                        decision.current):
+        return decision
+    steps = decision.steps + (Step('resource_limit', max(
+        allowed, decision.current), detail),)
+    if allowed > decision.current:
+        return dataclasses.replace(
+            decision, desired=allowed, steps=steps,
+            reason='%s; capped at %d: %s' % (decision.reason, allowed,
+                                             detail))
+    return dataclasses.replace(
+        decision, accepted=False, desired=decision.current, steps=steps,
+        rejection=REJECT_RESOURCE_LIMIT, cooldown_end=None,
+        reason='no scaling: %s (asked for %d, at %d)' % (
+            detail, decision.desired, decision.current))
 
 
 class DecisionBuilder:

@@ -36,11 +36,12 @@ class EngineFixture(fixtures.Fixture):
     """
 
     def __init__(self, engine_id=None, url=None, sweep_interval=0,
-                 **service_kwargs):
+                 schedule_interval=0, **service_kwargs):
         super().__init__()
         self.engine_id = engine_id or 'engine-%s' % uuid.uuid4().hex[:8]
         self.url = url or 'inproc://test-%s' % uuid.uuid4().hex
         self.sweep_interval = sweep_interval
+        self.schedule_interval = schedule_interval
         self.service_kwargs = service_kwargs
 
     def _setUp(self):
@@ -50,6 +51,9 @@ class EngineFixture(fixtures.Fixture):
         self.useFixture(_Override(conf, 'transport_url', self.url))
         self.useFixture(_Override(conf, 'sweep_interval',
                                   self.sweep_interval, group='autoscaling'))
+        self.useFixture(_Override(conf, 'schedule_interval',
+                                  self.schedule_interval,
+                                  group='autoscaling'))
         as_client.reset()
         self.addCleanup(as_client.reset)
         self.transport = rpc_transport.get_transport(self.url)

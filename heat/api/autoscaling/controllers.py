@@ -62,8 +62,10 @@ def format_group(req, g):
 def format_policy(req, p):
     keys = ('id', 'name', 'group_id', 'kind', 'adjustment_type',
             'scaling_adjustment', 'min_adjustment_step', 'cooldown',
-            'stack_id', 'resource_name', 'created_at', 'updated_at')
+            'schedule', 'next_run_at', 'stack_id', 'resource_name',
+            'created_at', 'updated_at')
     out = {k: p.get(k) for k in keys}
+    out['kind'] = out['kind'] or 'simple'
     out['links'] = [{'rel': 'self', 'href': '%s/policies/%s' % (
         group_url(req, p['group_id']), p['id'])}]
     return out
@@ -277,11 +279,16 @@ class PolicyController(Controller):
 
     def create(self, req, group_id, body):
         g = self.group(req, group_id)
+        extra = {}
+        if body.get('kind') == 'scheduled':
+            # the engine of an older release refuses the kind (501)
+            extra = {'kind': 'scheduled', 'params': body['schedule']}
         p = self.engine.create_scaling_policy(
-            req.context, g['id'], body['name'], body['adjustment_type'],
-            body['scaling_adjustment'],
+            req.context, g['id'], body['name'], body.get('adjustment_type'),
+            body.get('scaling_adjustment'),
             min_adjustment_step=body.get('min_adjustment_step'),
-            cooldown=body.get('cooldown'), refuse_stack_owned=True)
+            cooldown=body.get('cooldown'), refuse_stack_owned=True,
+            **extra)
         return 201, {'policy': format_policy(req, p)}
 
     def show(self, req, group_id, policy_id):
@@ -290,6 +297,13 @@ class PolicyController(Controller):
 
     def update(self, req, group_id, policy_id, body):
         _g, p = self.policy(req, group_id, policy_id)
+        body = dict(body)
+        if 'schedule' in body:
+            if p.get('kind') != 'scheduled':
+                raise exception.Invalid(
+                    reason='schedule: only a scheduled policy has one '
+                           '(this one is %s)' % (p.get('kind') or 'simple'))
+            body['params'] = body.pop('schedule')
         p = self.engine.update_scaling_policy(req.context, p['id'],
                                               refuse_stack_owned=True,
                                               **body)

@@ -110,9 +110,50 @@ _POLICY_FIELDS = {
     'min_adjustment_step': _count,
     'cooldown': _seconds,
 }
-POLICY_CREATE = _obj(dict(_POLICY_FIELDS), required=[
-    'name', 'adjustment_type', 'scaling_adjustment'])
-POLICY_UPDATE = _obj(dict(_POLICY_FIELDS))
+POLICY_KINDS = ['simple', 'scheduled']
+SCHEDULE = _obj({
+    'recurrence': {'type': 'string', 'minLength': 1, 'maxLength': 255,
+                   'description': 'A cron expression, five fields (minute '
+                                  'hour day-of-month month day-of-week), '
+                                  'read in time_zone: "0 8 * * 1-5".'},
+    'at': {'type': 'string', 'minLength': 1, 'maxLength': 64,
+           'description': 'One time, ISO 8601 ("2027-01-01T08:00:00+01:00"; '
+                          'without an offset: in time_zone). Must be in '
+                          'the future.'},
+    'time_zone': {'type': 'string', 'minLength': 1, 'maxLength': 64,
+                  'description': 'An IANA time zone (Europe/Paris); UTC '
+                                 'when not given.'},
+    'min_size': _count, 'max_size': _count, 'desired_capacity': _count,
+}, allOf=[
+    {'oneOf': [{'required': ['recurrence'], 'not': {'required': ['at']}},
+               {'required': ['at'], 'not': {'required': ['recurrence']}}],
+     'x-error': 'give exactly one of recurrence and at'},
+    {'anyOf': [{'required': ['min_size']}, {'required': ['max_size']},
+               {'required': ['desired_capacity']}],
+     'x-error': 'the schedule sets nothing: give at least one of '
+                'min_size, max_size and desired_capacity'}],
+    description='When (recurrence or at) the policy sets which of the '
+                'group\'s min_size, max_size and desired_capacity.')
+_NOT_SCHEDULED = {'not': {}, 'x-error': 'not allowed with kind scheduled '
+                                        '(a scheduled policy has a '
+                                        'schedule, no adjustment)'}
+_ONLY_SCHEDULED = {'not': {}, 'x-error': 'only with kind scheduled'}
+POLICY_CREATE = _obj(
+    dict(_POLICY_FIELDS,
+         kind={'type': 'string', 'enum': POLICY_KINDS,
+               'description': 'simple (the default): adjustment_type and '
+                              'scaling_adjustment; scheduled: schedule.'},
+         schedule=SCHEDULE),
+    required=['name'],
+    **{'if': {'required': ['kind'],
+              'properties': {'kind': {'const': 'scheduled'}}},
+       'then': {'required': ['schedule'], 'properties': {
+           k: _NOT_SCHEDULED for k in ('adjustment_type',
+                                       'scaling_adjustment',
+                                       'min_adjustment_step', 'cooldown')}},
+       'else': {'required': ['adjustment_type', 'scaling_adjustment'],
+                'properties': {'schedule': _ONLY_SCHEDULED}}})
+POLICY_UPDATE = _obj(dict(_POLICY_FIELDS, schedule=SCHEDULE))
 #: a policy execution's (or an anonymous webhook's) details: any object
 EXECUTE = {'type': 'object'}
 WEBHOOK_CREATE = _obj({'name': _name})
@@ -185,11 +226,18 @@ MEMBER = {'type': 'object', 'properties': {
                        'cannot be resolved).'}}}
 POLICY = {'type': 'object', 'properties': {
     'id': {'type': 'string'}, 'name': {'type': 'string'},
-    'group_id': {'type': 'string'}, 'kind': {'type': 'string'},
-    'adjustment_type': {'type': 'string'},
-    'scaling_adjustment': {'type': 'number'},
+    'group_id': {'type': 'string'},
+    'kind': {'type': 'string', 'enum': POLICY_KINDS},
+    'adjustment_type': {'type': ['string', 'null']},
+    'scaling_adjustment': {'type': ['number', 'null']},
     'min_adjustment_step': {'type': ['integer', 'null']},
     'cooldown': {'type': ['number', 'null']},
+    'schedule': {'oneOf': [{'type': 'null'}, SCHEDULE],
+                 'description': 'A scheduled policy\'s schedule (null for '
+                                'a simple policy).'},
+    'next_run_at': dict(_time, description=(
+        'A scheduled policy\'s next occurrence not evaluated yet (UTC); '
+        'null for a simple policy and a one-time action that ran.')),
     'stack_id': {'type': ['string', 'null']},
     'resource_name': {'type': ['string', 'null']},
     'created_at': _time, 'updated_at': _time, 'links': _links}}

@@ -15,6 +15,7 @@ Group changes (create, update, delete, suspend, resume, member removal,
 unhealthy members) bump ``version`` the same way and cast a converge.
 """
 
+import dataclasses
 import datetime
 import hashlib
 import logging
@@ -30,9 +31,10 @@ from heat.db import api as db_api
 from heat.db import models
 from heat.engine.autoscaling import client as as_client
 from heat.engine.autoscaling import members as members_mod
+from heat.engine.autoscaling import schedule as schedule_mod
 from heat.scaling import capacity as cap
 from heat.scaling import decision as dec
-from heat.scaling import simple
+from heat.scaling import scheduled, simple
 from heat.scaling import state as state_mod
 
 LOG = logging.getLogger(__name__)
@@ -51,6 +53,8 @@ LIVE_STATUSES = (PENDING, M_ACTIVE, UPDATING)
 # activity statuses
 REJECTED, ACCEPTED, IN_PROGRESS, COMPLETE, A_FAILED = (
     'REJECTED', 'ACCEPTED', 'IN_PROGRESS', 'COMPLETE', 'FAILED')
+#: a scheduled occurrence that was not applied (too late, or superseded)
+MISSED = 'MISSED'
 
 DEADLOCK_RETRIES = 5
 
@@ -114,6 +118,26 @@ def _group_state(g, honor_cooldown=True):
                                  if honor_cooldown else None),
         in_progress=honor_cooldown and g.status == CONVERGING,
         suspended=bool(g.suspended))
+
+
+def _within_resource_limit(cnxt, g, decision):
+    """A scale-out kept within ``[DEFAULT] max_resources_per_stack``
+    over the group's stack tree (upstream refuses a nested stack update
+    past it; here the decision says so, as it says at_max)."""
+    if not decision.accepted or decision.desired <= decision.current:
+        return decision
+    from heat.common import config
+    limit = config.CONF.max_resources_per_stack
+    if limit is None or limit < 0:
+        return decision
+    others, per_member = db_api.scaling_member_resource_budget(cnxt, g.id)
+    allowed = max((limit - others) // per_member, 0)
+    if decision.desired <= allowed:
+        return decision
+    return dec.capped(decision, allowed, (
+        'max_resources_per_stack is %d: the stack tree holds %d other '
+        'resources and a member counts %d, so at most %d members fit'
+        % (limit, others, per_member, allowed)))
 
 
 def _lease_live(g):
@@ -238,15 +262,23 @@ def member_dict(m, resource=None):
 
 
 def policy_dict(p):
-    return {'id': p.id, 'name': p.name, 'group_id': p.group_id,
-            'project': p.project, 'stack_id': p.stack_id,
-            'resource_name': p.resource_name, 'kind': p.kind,
-            'adjustment_type': p.adjustment_type,
-            'scaling_adjustment': p.scaling_adjustment,
-            'min_adjustment_step': p.min_adjustment_step,
-            'cooldown': p.cooldown, 'params': p.params,
-            'created_at': iso(p.created_at),
-            'updated_at': iso(p.updated_at)}
+    out = {'id': p.id, 'name': p.name, 'group_id': p.group_id,
+           'project': p.project, 'stack_id': p.stack_id,
+           'resource_name': p.resource_name, 'kind': p.kind,
+           'adjustment_type': p.adjustment_type,
+           'scaling_adjustment': p.scaling_adjustment,
+           'min_adjustment_step': p.min_adjustment_step,
+           'cooldown': p.cooldown, 'params': p.params,
+           'schedule': None, 'next_run_at': None,
+           'created_at': iso(p.created_at),
+           'updated_at': iso(p.updated_at)}
+    if p.kind == schedule_mod.KIND:
+        # a scheduled policy has no adjustment (the columns hold fillers)
+        out.update(adjustment_type=None, scaling_adjustment=None,
+                   schedule=schedule_mod.schedule_of(p.params),
+                   next_run_at=schedule_mod.iso_utc(
+                       schedule_mod.next_run(p)))
+    return out
 
 
 def webhook_dict(w):
@@ -628,6 +660,7 @@ class AutoScalingEngine:
                                                  state='being deleted')
             now = clock()
             decision, field = decide(g, now)
+            decision = _within_resource_limit(cnxt, g, decision)
             values = {}
             if decision.accepted:
                 values['desired_capacity'] = decision.desired
@@ -676,6 +709,11 @@ class AutoScalingEngine:
 
     def execute_policy(self, cnxt, p, idempotency_key=None, details=None,
                        trigger='rpc'):
+        if p.kind == schedule_mod.KIND:
+            # by hand: the action is applied now (its schedule is
+            # unchanged: the next occurrence applies it again)
+            return self.apply_scheduled(cnxt, p, clock(), trigger,
+                                        idempotency_key)
         if p.kind not in (None, 'simple'):
             raise exception.NotSupported(
                 feature='Scaling policy kind %s' % p.kind)
@@ -694,6 +732,91 @@ class AutoScalingEngine:
             # a signal's event is written by the policy resource itself
             _policy_event(cnxt, p, result, trigger)
         return self._after_decision(cnxt, result, g, accepted)
+
+    def apply_scheduled(self, cnxt, p, occurrence, trigger, key=None,
+                        note=None):
+        """Apply the action of scheduled policy ``p`` as of
+        ``occurrence`` (POSIX seconds) in the decision transaction: the
+        bounds and desired capacity it sets (bounds changes are written in
+        the same transaction and recorded in the decision's ``bounds``
+        input and step). ``key``: the idempotency key (the evaluator's is
+        ``schedule:<policy>:<occurrence>``)."""
+        action = schedule_mod.action_of(p)
+        once = dataclasses.replace(action, cron=None, at=occurrence,
+                                   start=None, end=None)
+        what = schedule_mod.describe(action)
+        when = schedule_mod.iso_utc(occurrence)
+
+        def decide(g, now):
+            state = _group_state(g, honor_cooldown=False)
+            res = scheduled.decide(state, [once], occurrence - 1.0,
+                                   occurrence)
+            d = res.decision
+            old = (g.min_size, g.max_size)
+            new = (res.min_size, res.max_size)
+            reason = 'scheduled policy %s (%s) occurrence %s%s: %s' % (
+                p.name, what, when, ' (%s)' % note if note else '',
+                action.describe())
+            if d.accepted:
+                reason += ' -> desired %d (was %d)' % (d.desired, d.current)
+            elif d.rejection == dec.REJECT_SUSPENDED:
+                reason += ' -> not applied: scaling is suspended'
+            else:
+                reason += ' -> desired stays %d' % d.current
+            inputs = dict(d.inputs, occurrence=occurrence, schedule=what)
+            steps = d.steps
+            if new != old and d.rejection != dec.REJECT_SUSPENDED:
+                reason += '; bounds [%d, %d] -> [%d, %d]' % (old + new)
+                inputs['bounds'] = {'from': list(old), 'to': list(new)}
+                steps += (dec.Step('bounds', None,
+                                   'min_size %d -> %d, max_size %d -> %d'
+                                   % (old[0], new[0], old[1], new[1])),)
+                values = {'min_size': new[0], 'max_size': new[1]}
+                if not d.accepted:
+                    # the decision transaction moves the version of an
+                    # accepted decision; bounds alone move it here
+                    values['version'] = models.ScalingGroup.version + 1
+                db_api.scaling_group_update(cnxt, g.id, values)
+            return dataclasses.replace(d, reason=reason, inputs=inputs,
+                                       steps=steps), None
+
+        result, g, accepted = self._decide(
+            cnxt, p.group_id, p.project, p.id, trigger, key, decide)
+        if trigger not in ('signal', 'schedule'):
+            _policy_event(cnxt, p, result, trigger)
+        return self._after_decision(cnxt, result, g, accepted)
+
+    def record_missed(self, cnxt, p, occurrence, why, key):
+        """A MISSED activity for an occurrence of scheduled policy ``p``
+        that is not applied, with the occurrence's receipt (``key``): an
+        engine that comes to the occurrence later finds the receipt and
+        neither applies nor records it again. The activity, or None when
+        the key was used already."""
+        action = schedule_mod.action_of(p)
+        try:
+            with db_api.writer(cnxt):
+                g = db_api.scaling_group_get(cnxt, p.group_id, p.project,
+                                             for_update=True)
+                if db_api.scaling_receipt_get(cnxt, g.id, key) is not None:
+                    return None
+                act = db_api.scaling_activity_create(cnxt, {
+                    'group_id': g.id, 'project': g.project,
+                    'policy_id': p.id, 'trigger': 'schedule',
+                    'idempotency_key': key,
+                    'decision': {'occurrence': occurrence,
+                                 'schedule': schedule_mod.describe(action)},
+                    'from_capacity': g.desired_capacity,
+                    'to_capacity': g.desired_capacity, 'status': MISSED,
+                    'reason': 'scheduled policy %s (%s) occurrence %s '
+                              'missed, not applied (%s): %s' % (
+                                  p.name, schedule_mod.describe(action),
+                                  schedule_mod.iso_utc(occurrence), why,
+                                  action.describe()),
+                    'engine_id': self.engine_id})
+                db_api.scaling_receipt_create(cnxt, g.id, key, act.id)
+                return act
+        except db_exc.DBDuplicateEntry:
+            return None  # another engine recorded it first
 
     def resize(self, cnxt, g, capacity=None, adjustment=None,
                adjustment_type='change_in_capacity', honor_cooldown=False,
@@ -833,6 +956,11 @@ class AutoScalingEngine:
                       cooldown=None, kind='simple', params=None,
                       stack_identity=None, resource_name=None):
         kind = kind or 'simple'
+        if kind == schedule_mod.KIND:
+            return self._create_scheduled_policy(
+                cnxt, g, name, adjustment_type, scaling_adjustment,
+                min_adjustment_step, cooldown, params, stack_identity,
+                resource_name)
         if kind != 'simple':
             raise exception.NotSupported(
                 feature='Scaling policy kind %s' % kind)
@@ -853,7 +981,55 @@ class AutoScalingEngine:
             'min_adjustment_step': obj.min_adjustment_step,
             'cooldown': cooldown, 'params': params})
 
+    def _create_scheduled_policy(self, cnxt, g, name, adjustment_type,
+                                 scaling_adjustment, min_adjustment_step,
+                                 cooldown, params, stack_identity,
+                                 resource_name):
+        for field, value in (('adjustment_type', adjustment_type),
+                             ('scaling_adjustment', scaling_adjustment),
+                             ('min_adjustment_step', min_adjustment_step),
+                             ('cooldown', cooldown)):
+            if value is not None:
+                raise exception.Invalid(
+                    reason='%s %r: a scheduled policy has no adjustment, '
+                           'only a schedule' % (field, value))
+        now = clock()
+        stored = schedule_mod.validate(params, name, now)
+        # occurrences from now on (none before the policy existed)
+        stored[schedule_mod.CHECKED_UNTIL] = now
+        return db_api.scaling_policy_create(cnxt, {
+            'group_id': g.id, 'project': g.project, 'name': name,
+            'stack_id': _stack_identity_id(stack_identity),
+            'resource_name': resource_name, 'kind': schedule_mod.KIND,
+            'adjustment_type': '', 'scaling_adjustment': 0,
+            'params': stored})
+
+    def _update_scheduled_policy(self, cnxt, p, changes):
+        bad = sorted(k for k, v in changes.items()
+                     if k not in ('name', 'params', 'kind', 'stack_identity',
+                                  'resource_name') and v is not None)
+        if bad:
+            raise exception.Invalid(
+                reason='cannot change %s of a scheduled policy (it has a '
+                       'schedule, no adjustment)' % ', '.join(bad))
+        if changes.get('kind') not in (None, schedule_mod.KIND):
+            raise exception.Invalid(reason='cannot change kind')
+        values = {}
+        name = changes.get('name') or p.name
+        if changes.get('name'):
+            values['name'] = changes['name']
+        if changes.get('params') is not None:
+            now = clock()
+            stored = schedule_mod.validate(changes['params'], name, now)
+            # a new schedule runs from now on; what was evaluated stays so
+            stored[schedule_mod.CHECKED_UNTIL] = max(
+                now, schedule_mod.checked_until(p))
+            values['params'] = stored
+        return db_api.scaling_policy_update(cnxt, p.id, values, p.project)
+
     def update_policy(self, cnxt, p, **changes):
+        if p.kind == schedule_mod.KIND:
+            return self._update_scheduled_policy(cnxt, p, changes)
         allowed = ('name', 'adjustment_type', 'scaling_adjustment',
                    'min_adjustment_step', 'cooldown', 'params')
         unknown = set(changes) - set(allowed) - {'kind', 'stack_identity',

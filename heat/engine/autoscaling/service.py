@@ -14,7 +14,7 @@ from oslo_config import cfg
 from heat.common import exception
 from heat.db import api as db_api
 from heat.db import models
-from heat.engine.autoscaling import converger, idempotency, sweep
+from heat.engine.autoscaling import converger, idempotency, scheduler, sweep
 from heat.engine.autoscaling import engine as eng
 from heat.engine.autoscaling import members as members_mod
 
@@ -92,18 +92,26 @@ class AutoScalingMixin:
         self.as_engine = eng.AutoScalingEngine(self.engine_id)
         self._as_stop = threading.Event()
         self._as_sweeper = None
+        self._as_scheduler = None
 
     def _as_start(self):
         self._as_stop.clear()
         interval = cfg.CONF.autoscaling.sweep_interval
         if interval and interval > 0 and self._as_sweeper is None:
             self._as_sweeper = sweep.Sweeper(interval).start()
+        interval = cfg.CONF.autoscaling.schedule_interval
+        if interval and interval > 0 and self._as_scheduler is None:
+            self._as_scheduler = scheduler.Scheduler(self.as_engine,
+                                                     interval).start()
 
     def _as_shutdown(self, timeout=None):
         self._as_stop.set()
         if self._as_sweeper is not None:
             self._as_sweeper.stop(timeout)
             self._as_sweeper = None
+        if self._as_scheduler is not None:
+            self._as_scheduler.stop(timeout)
+            self._as_scheduler = None
 
     # -- resolution ----------------------------------------------------
 

@@ -187,6 +187,56 @@ class TestGroups(ASTestBase):
         self.assertEqual('suspended', d['rejection'])
         self.rpc.resume_scaling_group(self.ctx, gid)
 
+    def test_scale_out_within_the_resource_limit(self):
+        # upstream refuses a scale-out past max_resources_per_stack; the
+        # decision says so (capped where some room is left, else refused)
+        cfg.CONF.set_override('max_resources_per_stack', 3)
+        self.addCleanup(cfg.CONF.clear_override, 'max_resources_per_stack')
+        gid = self.group(desired=2, max_size=10, cooldown=0)
+        self.settle(gid)
+        self.rpc.create_scaling_policy(self.ctx, gid, 'up',
+                                       'change_in_capacity', 3)
+        d = self.rpc.execute_scaling_policy(self.ctx, 'up')
+        self.assertTrue(d['accepted'], d)
+        self.assertEqual((2, 3), (d['current'], d['desired']))
+        self.assertIn('capped at 3: max_resources_per_stack is 3',
+                      d['reason'])
+        self.assertEqual(3, self.settle(gid)['current_size'])
+        self.assert_consistent(gid, 3)
+        d = self.rpc.execute_scaling_policy(self.ctx, 'up')
+        self.assertFalse(d['accepted'])
+        self.assertEqual(dec.REJECT_RESOURCE_LIMIT, d['rejection'])
+        self.assertIn('at most 3 members fit', d['reason'])
+        self.assertEqual(3, self.settle(gid)['current_size'])
+        # scaling in is never limited
+        self.rpc.create_scaling_policy(self.ctx, gid, 'down',
+                                       'change_in_capacity', -1)
+        d = self.rpc.execute_scaling_policy(self.ctx, 'down')
+        self.assertTrue(d['accepted'], d)
+
+    def test_resource_limit_counts_what_members_hold(self):
+        # a provider-template member of two resources counts three
+        cfg.CONF.set_override('max_resources_per_stack', 7)
+        self.addCleanup(cfg.CONF.clear_override, 'max_resources_per_stack')
+        member_tmpl = ('heat_template_version: 2018-08-31\n'
+                       'resources:\n'
+                       '  a: {type: OS::Heat::None}\n'
+                       '  b: {type: OS::Heat::None}\n')
+        gid = self.group(desired=1, max_size=10, cooldown=0,
+                         member={'type': 'm.yaml'},
+                         files={'m.yaml': member_tmpl})
+        self.settle(gid)
+        self.rpc.create_scaling_policy(self.ctx, gid, 'up',
+                                       'change_in_capacity', 3)
+        d = self.rpc.execute_scaling_policy(self.ctx, 'up')
+        self.assertEqual((1, 2), (d['current'], d['desired']))
+        self.assertIn('a member counts 3', d['reason'])
+        # unlimited: no check
+        cfg.CONF.set_override('max_resources_per_stack', -1)
+        self.settle(gid)
+        d = self.rpc.execute_scaling_policy(self.ctx, 'up')
+        self.assertEqual((2, 5), (d['current'], d['desired']))
+
     def test_idempotency(self):
         gid = self.group(desired=0)
         self.settle(gid)

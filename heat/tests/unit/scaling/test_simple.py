@@ -284,3 +284,44 @@ class RecordTest(base.TestCase):
     def test_no_trigger_no_trigger_input(self):
         d = simple.decide(group(), policy(), T0)
         self.assertNotIn('trigger', d.inputs)
+
+
+class TestCapped(base.TestCase):
+    """decision.capped: a scale-out kept within a limit outside the
+    policy (the engine's max_resources_per_stack)."""
+
+    def decision(self, current, desired):
+        b = dec.DecisionBuilder(current)
+        b.step('raw', desired, 'asked')
+        return b.accept(desired, 'scale from %d to %d' % (current,
+                                                          desired),
+                        cooldown_end=100.0)
+
+    def test_room_for_all(self):
+        d = self.decision(2, 4)
+        self.assertIs(d, dec.capped(d, 4, 'limit'))
+
+    def test_room_for_some(self):
+        d = dec.capped(self.decision(2, 6), 4, 'only 4 fit')
+        self.assertTrue(d.accepted)
+        self.assertEqual((2, 4), (d.current, d.desired))
+        self.assertEqual('resource_limit', d.steps[-1].name)
+        self.assertEqual(4, d.steps[-1].capacity)
+        self.assertIn('capped at 4: only 4 fit', d.reason)
+        self.assertEqual(100.0, d.cooldown_end)
+
+    def test_no_room(self):
+        d = dec.capped(self.decision(4, 6), 4, 'only 4 fit')
+        self.assertFalse(d.accepted)
+        self.assertEqual(dec.REJECT_RESOURCE_LIMIT, d.rejection)
+        self.assertEqual((4, 4), (d.current, d.desired))
+        self.assertIsNone(d.cooldown_end)
+        self.assertIn('only 4 fit (asked for 6, at 4)', d.reason)
+        # and it round-trips as every record does
+        self.assertEqual(d, dec.Decision.from_json(d.to_json()))
+
+    def test_scale_in_and_rejections_untouched(self):
+        d = self.decision(4, 2)
+        self.assertIs(d, dec.capped(d, 1, 'limit'))
+        r = dec.DecisionBuilder(3).reject(dec.REJECT_COOLDOWN, 'cooling')
+        self.assertIs(r, dec.capped(r, 0, 'limit'))

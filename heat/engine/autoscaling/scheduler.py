@@ -1,0 +1,192 @@
+"""The evaluator of scheduled policies: every engine, every
+``[autoscaling] schedule_interval`` seconds, applies the occurrences
+that fell due since a policy was last evaluated.
+
+For each scheduled policy the occurrences in ``(checked_until, now]``
+(``checked_until`` is kept in the policy's ``params``) are due:
+
+* the latest, if it is at most ``[autoscaling] schedule_grace_seconds``
+  old, is applied through the decision transaction
+  (:meth:`AutoScalingEngine.apply_scheduled`, trigger ``schedule``);
+* every other one is recorded as a ``MISSED`` activity saying why (too
+  late: no engine evaluated it within the grace; or superseded by a
+  later occurrence), never applied.
+
+Each occurrence is keyed ``schedule:<policy id>:<occurrence POSIX
+seconds>``: the key's receipt, written in the transaction that applies
+or records the occurrence, makes it happen exactly once whatever the
+number of engines evaluating the same policy at the same time, and
+after a restart. ``checked_until`` then moves to ``now`` (never back):
+it only saves work, the receipts are what guarantee.
+"""
+
+import collections
+import logging
+import threading
+
+import sqlalchemy as sa
+from oslo_config import cfg
+from oslo_db import exception as db_exc
+
+from heat.common import context as context_mod
+from heat.common import exception
+from heat.db import api as db_api
+from heat.db import models
+from heat.engine.autoscaling import engine as eng
+from heat.engine.autoscaling import schedule as schedule_mod
+from heat.scaling import scheduled
+
+LOG = logging.getLogger(__name__)
+
+#: missed occurrences recorded one by one per policy and evaluation (the
+#: older ones are counted in the oldest record's reason)
+MAX_MISSED_RECORDS = 10
+#: how far back (beyond the grace) occurrences are enumerated at all
+LOOKBACK = 7 * 86400
+#: occurrences enumerated per policy and evaluation at most
+MAX_OCCURRENCES = 20000
+
+
+def occurrence_key(policy_id, occurrence):
+    return 'schedule:%s:%d' % (policy_id, int(round(occurrence)))
+
+
+def due_occurrences(action, since, now, grace):
+    """``(latest occurrences, count of older ones, where counting
+    began)``: the occurrences of ``action`` in ``(since, now]``, the
+    last :data:`MAX_MISSED_RECORDS` + 1 of them listed, oldest first."""
+    start = max(since, now - grace - LOOKBACK)
+    kept = collections.deque(maxlen=MAX_MISSED_RECORDS + 1)
+    total = 0
+    t = start
+    while total < MAX_OCCURRENCES:
+        t = scheduled.next_fire(action, t)
+        if t is None or t > now:
+            break
+        kept.append(t)
+        total += 1
+    return list(kept), total - len(kept), start
+
+
+def _policies():
+    P = models.ScalingPolicy
+    with db_api.reader(None) as session:
+        return session.query(P).filter(P.kind == schedule_mod.KIND).order_by(
+            P.id).all()
+
+
+def advance(policy_id, until):
+    """``checked_until`` of the policy to ``until`` (never back; only
+    that key of ``params`` is written, and not ``updated_at``)."""
+    P = models.ScalingPolicy
+    with db_api.writer(None) as session:
+        row = session.query(P).filter(P.id == policy_id).with_for_update(
+        ).one_or_none()
+        if row is None:
+            return
+        params = dict(row.params or {})
+        if float(params.get(schedule_mod.CHECKED_UNTIL) or 0) >= until:
+            return
+        params[schedule_mod.CHECKED_UNTIL] = until
+        session.execute(
+            sa.update(P).where(P.id == policy_id).values(
+                params=params, updated_at=P.updated_at),
+            execution_options={'synchronize_session': False})
+
+
+def evaluate_policy(as_engine, p, now, grace):
+    """Apply or record the due occurrences of scheduled policy ``p``;
+    the results of the applied ones (a list of decision dicts)."""
+    action = schedule_mod.action_of(p)
+    since = schedule_mod.checked_until(p)
+    if now <= since:
+        return []
+    due, older, start = due_occurrences(action, since, now, grace)
+    cnxt = context_mod.RequestContext(project_id=p.project, is_admin=True)
+    applied = []
+    if due:
+        latest = due[-1]
+        in_time = now - latest <= grace
+        for i, occ in enumerate(due[:-1]):
+            why = ('superseded by the occurrence at %s'
+                   % schedule_mod.iso_utc(latest) if in_time else
+                   'no engine evaluated it within schedule_grace_seconds '
+                   '(%ds)' % grace)
+            if i == 0 and (older or start > since):
+                why += '; %s earlier occurrence(s) since %s missed as ' \
+                       'well, not recorded one by one' % (
+                           older if start <= since else 'more',
+                           schedule_mod.iso_utc(since))
+            as_engine.record_missed(cnxt, p, occ, why,
+                                    occurrence_key(p.id, occ))
+        key = occurrence_key(p.id, latest)
+        if in_time:
+            try:
+                applied.append(as_engine.apply_scheduled(
+                    cnxt, p, latest, 'schedule', key,
+                    note='evaluated %ds late' % (now - latest)
+                    if now - latest >= 1 else None))
+            except exception.ScalingGroupBusy as exc:
+                LOG.info('Scheduled policy %s not applied: %s', p.id, exc)
+        else:
+            as_engine.record_missed(
+                cnxt, p, latest,
+                'evaluated at %s, %ds after it: later than '
+                'schedule_grace_seconds (%ds)' % (
+                    schedule_mod.iso_utc(now), now - latest, grace), key)
+    advance(p.id, now)
+    return applied
+
+
+def evaluate_once(as_engine, now=None, grace=None):
+    """Evaluate every scheduled policy once; the decisions applied."""
+    now = eng.clock() if now is None else now
+    if grace is None:
+        grace = cfg.CONF.autoscaling.schedule_grace_seconds
+    out = []
+    for p in _policies():
+        try:
+            out.extend(evaluate_policy(as_engine, p, now, grace))
+        except exception.EntityNotFound:
+            pass  # the policy or its group went meanwhile
+        except db_exc.DBConnectionError:
+            raise
+        except Exception:  # noqa: BLE001 - the other policies still run
+            LOG.exception('Scheduled policy %s: evaluation failed', p.id)
+    return out
+
+
+class Scheduler:
+    """A daemon thread running :func:`evaluate_once` every
+    ``interval``."""
+
+    def __init__(self, as_engine, interval):
+        self.as_engine = as_engine
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = None
+
+    def start(self):
+        if self._thread is not None or self.interval <= 0:
+            return self
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop,
+                                        name='as-schedule', daemon=True)
+        self._thread.start()
+        return self
+
+    def _loop(self):
+        while not self._stop.wait(self.interval):
+            try:
+                evaluate_once(self.as_engine)
+            except db_exc.DBConnectionError as exc:
+                LOG.warning('Scheduled policies: database unavailable: %s',
+                            str(exc).splitlines()[0][:200])
+            except Exception:  # noqa: BLE001 - keep evaluating
+                LOG.exception('Scheduled policies: evaluation failed')
+
+    def stop(self, timeout=None):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
