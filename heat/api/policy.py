@@ -48,7 +48,10 @@ ACTIONS = {
     'stacks:show': READER, 'stacks:lookup': READER,
     'stacks:template': READER, 'stacks:environment': READER,
     'stacks:files': READER, 'stacks:list_outputs': READER,
-    'stacks:show_output': READER, 'stacks:export': READER,
+    'stacks:show_output': READER,
+    # upstream's: an export holds what abandon gives (resource data,
+    # secrets included), so only a member may take it
+    'stacks:export': MEMBER,
     'stacks:validate_template': READER,
     'stacks:list_resource_types': READER, 'stacks:resource_schema': READER,
     'stacks:generate_template': READER,

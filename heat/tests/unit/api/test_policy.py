@@ -29,6 +29,15 @@ class TestEnforcer(base.TestCase):
         self.enforcer.enforce(member, 'stacks:create', 'p1')
         self.enforcer.enforce(member, 'stacks:show', 'p1')
 
+    def test_export_needs_a_member(self):
+        # an export carries the abandon data (resource data, secrets
+        # included): upstream's rule is a project member's
+        reader = ctx(roles=['reader'])
+        self.assertRaises(policy.Forbidden, self.enforcer.enforce, reader,
+                          'stacks:export', 'p1')
+        self.enforcer.enforce(reader, 'stacks:show', 'p1')
+        self.enforcer.enforce(ctx(roles=['member']), 'stacks:export', 'p1')
+
     def test_other_project_is_refused(self):
         self.assertRaises(policy.Forbidden, self.enforcer.enforce, ctx(),
                           'stacks:index', 'p2')
