@@ -24,6 +24,7 @@ LOG = logging.getLogger(__name__)
 
 ADJUSTMENT_TYPES = ('change_in_capacity', 'exact_capacity',
                     'percent_change_in_capacity')
+POLICY_KINDS = (SIMPLE, SCHEDULED) = ('simple', 'scheduled')
 REMOVAL_POLICIES = ('default', 'oldest', 'newest', 'oldest_definition',
                     'random')
 #: member statuses whose resources exist and count
@@ -366,22 +367,31 @@ class AutoScalingGroup(_APIResource):
 
 
 class AutoScalingPolicy(_APIResource):
-    """A scaling policy of a group of the Auto-Scaling API.
+    """A scaling policy of a group of the Auto-Scaling API: ``simple``
+    (an adjustment) or ``scheduled`` (a cron recurrence in a time zone,
+    or one time ``at``, setting the group's bounds and capacity).
 
     Signalling the resource executes the policy (an alarm whose state is
-    not ``alarm`` asks for nothing); the SIGNAL event's reason is the
-    API's decision.
+    not ``alarm`` asks for nothing; a scheduled policy applies its action
+    now); the SIGNAL event's reason is the API's decision.
     """
 
     PROPERTIES = (
-        GROUP, NAME, ADJUSTMENT_TYPE, SCALING_ADJUSTMENT,
-        MIN_ADJUSTMENT_STEP, COOLDOWN,
+        GROUP, NAME, KIND, ADJUSTMENT_TYPE, SCALING_ADJUSTMENT,
+        MIN_ADJUSTMENT_STEP, COOLDOWN, SCHEDULE,
     ) = (
-        'group', 'name', 'adjustment_type', 'scaling_adjustment',
-        'min_adjustment_step', 'cooldown',
+        'group', 'name', 'kind', 'adjustment_type', 'scaling_adjustment',
+        'min_adjustment_step', 'cooldown', 'schedule',
     )
-    ATTRIBUTES = (POLICY_ID, GROUP_ID, EXECUTE_URL) = (
-        'policy_id', 'group_id', 'execute_url')
+    _SCHEDULE_KEYS = (RECURRENCE, AT, TIME_ZONE, S_MIN, S_MAX,
+                      S_DESIRED) = (
+        'recurrence', 'at', 'time_zone', 'min_size', 'max_size',
+        'desired_capacity')
+    _SIMPLE_ONLY = (ADJUSTMENT_TYPE, SCALING_ADJUSTMENT,
+                    MIN_ADJUSTMENT_STEP, COOLDOWN)
+    SIMPLE, SCHEDULED = POLICY_KINDS
+    ATTRIBUTES = (POLICY_ID, GROUP_ID, EXECUTE_URL, NEXT_RUN_AT) = (
+        'policy_id', 'group_id', 'execute_url', 'next_run_at')
 
     properties_schema = {
         GROUP: properties.Schema(
@@ -395,15 +405,23 @@ class AutoScalingPolicy(_APIResource):
             'physical resource name.',
             update_allowed=True,
             constraints=[constraints.Length(min=1, max=255)]),
+        KIND: properties.Schema(
+            properties.Schema.STRING,
+            'simple: adjustment_type and scaling_adjustment; scheduled: '
+            'schedule. A change replaces the policy.',
+            default=SIMPLE,
+            constraints=[constraints.AllowedValues(POLICY_KINDS)]),
         ADJUSTMENT_TYPE: properties.Schema(
             properties.Schema.STRING,
-            'How scaling_adjustment is applied.',
-            required=True, update_allowed=True,
+            'How scaling_adjustment is applied (simple policies: '
+            'required).',
+            update_allowed=True,
             constraints=[constraints.AllowedValues(ADJUSTMENT_TYPES)]),
         SCALING_ADJUSTMENT: properties.Schema(
             properties.Schema.NUMBER,
-            'The size adjustment (negative: scale in).',
-            required=True, update_allowed=True),
+            'The size adjustment, negative to scale in (simple policies: '
+            'required).',
+            update_allowed=True),
         MIN_ADJUSTMENT_STEP: properties.Schema(
             properties.Schema.INTEGER,
             'With percent_change_in_capacity: the least number of members '
@@ -415,9 +433,41 @@ class AutoScalingPolicy(_APIResource):
             'Cooldown period, in seconds (default: the group\'s).',
             update_allowed=True,
             constraints=[constraints.Range(min=0)]),
+        SCHEDULE: properties.Schema(
+            properties.Schema.MAP,
+            'When a scheduled policy acts (recurrence or at) and what it '
+            'sets (any of min_size, max_size, desired_capacity).',
+            update_allowed=True,
+            schema={
+                RECURRENCE: properties.Schema(
+                    properties.Schema.STRING,
+                    'A cron expression of five fields, read in '
+                    'time_zone: "0 8 * * 1-5".'),
+                AT: properties.Schema(
+                    properties.Schema.STRING,
+                    'One time, ISO 8601 (without an offset: in '
+                    'time_zone).'),
+                TIME_ZONE: properties.Schema(
+                    properties.Schema.STRING,
+                    'An IANA time zone (default UTC).'),
+                S_MIN: properties.Schema(
+                    properties.Schema.INTEGER, 'The new min_size.',
+                    constraints=[constraints.Range(min=0)]),
+                S_MAX: properties.Schema(
+                    properties.Schema.INTEGER, 'The new max_size.',
+                    constraints=[constraints.Range(min=0)]),
+                S_DESIRED: properties.Schema(
+                    properties.Schema.INTEGER, 'The new capacity.',
+                    constraints=[constraints.Range(min=0)]),
+            }),
     }
 
     attributes_schema = {
+        NEXT_RUN_AT: attributes.Schema(
+            'A scheduled policy\'s next occurrence (ISO 8601, UTC), null '
+            'when none is left.',
+            cache_mode=attributes.Schema.CACHE_NONE,
+            type=attributes.Schema.STRING),
         POLICY_ID: attributes.Schema(
             'The policy\'s id in the Auto-Scaling API.',
             type=attributes.Schema.STRING),
@@ -434,16 +484,50 @@ class AutoScalingPolicy(_APIResource):
         group, _, policy = (self.resource_id or '').partition(':')
         return group, policy
 
+    def _fail(self, key, message):
+        raise exception.StackValidationFailed(
+            message='Property error: resources.%s.properties.%s: %s'
+                    % (self.name, key, message))
+
+    def validate(self):
+        result = super().validate()
+        props = self.properties
+        if props[self.KIND] == self.SCHEDULED:
+            if not props[self.SCHEDULE]:
+                self._fail(self.SCHEDULE, 'a scheduled policy needs a '
+                                          'schedule')
+            for key in self._SIMPLE_ONLY:
+                if props[key] is not None:
+                    self._fail(key, 'not allowed with kind scheduled (a '
+                                    'scheduled policy has a schedule, no '
+                                    'adjustment)')
+        else:
+            for key in (self.ADJUSTMENT_TYPE, self.SCALING_ADJUSTMENT):
+                if props[key] is None:
+                    self._fail(key, 'required by a simple policy')
+            if props[self.SCHEDULE]:
+                self._fail(self.SCHEDULE, 'only with kind scheduled')
+        return result
+
+    def _schedule(self, value):
+        return {k: v for k, v in (value or {}).items() if v is not None}
+
     def handle_create(self):
         props = self.properties
-        body = {k: props[k] for k in (self.ADJUSTMENT_TYPE,
-                                      self.SCALING_ADJUSTMENT,
-                                      self.MIN_ADJUSTMENT_STEP,
-                                      self.COOLDOWN)
-                if props[k] is not None}
+        if props[self.KIND] == self.SCHEDULED:
+            # no adjustment: the client leaves the None values out
+            args = (None, None)
+            extra = {'kind': self.SCHEDULED,
+                     'schedule': self._schedule(props[self.SCHEDULE])}
+        else:
+            args = (props[self.ADJUSTMENT_TYPE],
+                    props[self.SCALING_ADJUSTMENT])
+            extra = {k: props[k] for k in (self.MIN_ADJUSTMENT_STEP,
+                                           self.COOLDOWN)
+                     if props[k] is not None}
         policy = self.client_autoscaling().policies.create(
             props[self.GROUP], self._name_or_physical(props[self.NAME]),
-            idempotency_key='heat-%s' % self.uuid, **body)
+            *args, idempotency_key='heat-%s' % self.uuid, **extra)
         self.resource_id_set('%s:%s' % (policy.group_id, policy.id))
 
     def handle_update(self, json_snippet, tmpl_diff, prop_diff):
@@ -453,6 +537,9 @@ class AutoScalingPolicy(_APIResource):
         for key, value in prop_diff.items():
             if key == self.NAME:
                 body['name'] = self._name_or_physical(value)
+            elif key == self.SCHEDULE:
+                if value:
+                    body[key] = self._schedule(value)
             elif value is not None:
                 body[key] = value
         if body:
@@ -504,6 +591,9 @@ class AutoScalingPolicy(_APIResource):
                 return None
             return '%s/groups/%s/policies/%s/execute' % (
                 endpoint.rstrip('/'), group, policy)
+        if name == self.NEXT_RUN_AT:
+            shown = self.client_autoscaling().policies.get(group, policy)
+            return shown.to_dict().get('next_run_at')
         return None
 
 

@@ -361,6 +361,68 @@ class TestPluginBadInput(PluginStackTestCase):
         self.assert_no_group()
 
 
+class TestPluginScheduledPolicy(PluginStackTestCase):
+    """The policy type takes every kind the API offers: ``scheduled``
+    too."""
+
+    def template(self, policy_props):
+        tmpl = stack_template()
+        tmpl['resources'] = {'group': tmpl['resources']['group'],
+                             'nightly': {'type': 'OS::AutoScaling::Policy',
+                                         'properties': dict(
+                                             policy_props,
+                                             group={'get_resource':
+                                                    'group'})}}
+        tmpl['outputs'] = {
+            'next': {'value': {'get_attr': ['nightly', 'next_run_at']}},
+            'group_id': {'value': {'get_resource': 'group'}}}
+        return tmpl
+
+    def test_scheduled_policy(self):
+        name, sid = self.create_stack(self.template({
+            'kind': 'scheduled',
+            'schedule': {'recurrence': '0 3 * * *',
+                         'time_zone': 'Europe/Paris',
+                         'desired_capacity': 3, 'max_size': 5}}))
+        stk = self.wait_stack(name, sid, 'CREATE')
+        self.assertEqual('CREATE_COMPLETE', stk['stack_status'],
+                         stk['stack_status_reason'])
+        outs = self.outputs(stk)
+        # 03:00 in Paris is 01:00 or 02:00 UTC
+        self.assertRegex(outs['next'], r'T0[12]:00:00')
+        policy = self.client.policies.list(outs['group_id'])[0]
+        self.assertEqual('scheduled', policy.kind)
+        self.assertEqual('0 3 * * *',
+                         policy.to_dict()['schedule']['recurrence'])
+        # a signal applies the action now
+        self._check(requests.post(
+            '%s/stacks/%s/%s/resources/nightly/signal' % (
+                self.orch, name, sid), json={}, timeout=30))
+        group = self.client.groups.wait(outs['group_id'], timeout=WAIT,
+                                        interval=0.2, capacity=3)
+        self.assertEqual((3, 5), (group.desired_capacity, group.max_size))
+        self.delete_stack(name, sid)
+
+    def test_kind_and_properties_must_agree(self):
+        for props, where, what in (
+                ({'kind': 'scheduled'}, 'schedule',
+                 'a scheduled policy needs a schedule'),
+                ({'kind': 'scheduled', 'scaling_adjustment': 1,
+                  'schedule': {'at': '2099-01-01T00:00:00Z',
+                               'desired_capacity': 1}},
+                 'scaling_adjustment', 'not allowed with kind scheduled'),
+                ({'adjustment_type': 'change_in_capacity'},
+                 'scaling_adjustment', 'required by a simple policy')):
+            resp = requests.post(self.orch + '/stacks', json={
+                'stack_name': 's-%s' % uuid.uuid4().hex[:6],
+                'template': self.template(props), 'files': FILES},
+                timeout=30)
+            self.assertEqual(400, resp.status_code, resp.text)
+            self.assertIn('resources.nightly.properties.%s: %s'
+                          % (where, what), resp.text)
+        self.assert_no_group()
+
+
 class TestPluginRegistered(PluginStackTestCase):
 
     def test_types_listed_and_shown(self):
