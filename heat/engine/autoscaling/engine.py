@@ -16,7 +16,6 @@ unhealthy members) bump ``version`` the same way and cast a converge.
 """
 
 import dataclasses
-import datetime
 import hashlib
 import logging
 import secrets
@@ -73,12 +72,8 @@ def iso(dt):
     return dt.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
-def posix(dt):
-    if dt is None:
-        return 0.0
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=datetime.timezone.utc)
-    return dt.timestamp()
+#: POSIX seconds of a database time (the converger's member records)
+posix = schedule_mod.posix
 
 
 def token_hash(token):

@@ -131,16 +131,20 @@ def action_of(p):
     return _action(p.params or {}, p.name)
 
 
+def posix(dt):
+    """POSIX seconds of a database time (naive: UTC); 0.0 for None."""
+    if dt is None:
+        return 0.0
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=datetime.timezone.utc)
+    return dt.timestamp()
+
+
 def checked_until(p):
     until = (p.params or {}).get(CHECKED_UNTIL)
     if until is not None:
         return float(until)
-    created = p.created_at
-    if created is None:
-        return 0.0
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=datetime.timezone.utc)
-    return created.timestamp()
+    return posix(p.created_at)
 
 
 def next_run(p):

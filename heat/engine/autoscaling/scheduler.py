@@ -22,7 +22,6 @@ it only saves work, the receipts are what guarantee.
 
 import collections
 import logging
-import threading
 
 import sqlalchemy as sa
 from oslo_config import cfg
@@ -34,6 +33,7 @@ from heat.db import api as db_api
 from heat.db import models
 from heat.engine.autoscaling import engine as eng
 from heat.engine.autoscaling import schedule as schedule_mod
+from heat.engine.autoscaling import sweep
 from heat.scaling import scheduled
 
 LOG = logging.getLogger(__name__)
@@ -156,37 +156,15 @@ def evaluate_once(as_engine, now=None, grace=None):
     return out
 
 
-class Scheduler:
-    """A daemon thread running :func:`evaluate_once` every
-    ``interval``."""
+class Scheduler(sweep.Periodic):
+    """:func:`evaluate_once` every ``interval`` seconds."""
+
+    thread_name = 'as-schedule'
+    what = 'Scheduled policies'
 
     def __init__(self, as_engine, interval):
+        super().__init__(interval)
         self.as_engine = as_engine
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = None
 
-    def start(self):
-        if self._thread is not None or self.interval <= 0:
-            return self
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop,
-                                        name='as-schedule', daemon=True)
-        self._thread.start()
-        return self
-
-    def _loop(self):
-        while not self._stop.wait(self.interval):
-            try:
-                evaluate_once(self.as_engine)
-            except db_exc.DBConnectionError as exc:
-                LOG.warning('Scheduled policies: database unavailable: %s',
-                            str(exc).splitlines()[0][:200])
-            except Exception:  # noqa: BLE001 - keep evaluating
-                LOG.exception('Scheduled policies: evaluation failed')
-
-    def stop(self, timeout=None):
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+    def run_once(self):
+        evaluate_once(self.as_engine)

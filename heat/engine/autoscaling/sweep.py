@@ -31,40 +31,62 @@ def sweep_once(cast=None, limit=100):
     return ids
 
 
-class Sweeper:
-    """A daemon thread running :func:`sweep_once` every ``interval``."""
+class Periodic:
+    """A daemon thread running :meth:`run_once` every ``interval``
+    seconds (0 or less: never started). A database outage is one warning
+    line per run; any other error is logged and the next run goes on."""
 
-    def __init__(self, interval, cast=None):
+    #: the thread's name; what the log lines call the job
+    thread_name = 'as-periodic'
+    what = 'Auto-scaling periodic job'
+
+    def __init__(self, interval):
         self.interval = interval
-        self.cast = cast
         self._stop = threading.Event()
         self._thread = None
+
+    def run_once(self):
+        raise NotImplementedError
 
     def start(self):
         if self._thread is not None or self.interval <= 0:
             return self
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop,
-                                        name='as-sweep', daemon=True)
+                                        name=self.thread_name, daemon=True)
         self._thread.start()
         return self
 
     def _loop(self):
         while not self._stop.wait(self.interval):
             try:
-                sweep_once(self.cast)
-                # the Auto-Scaling API's expired idempotency records
-                db_api.api_idempotency_purge(None)
+                self.run_once()
             except db_exc.DBConnectionError as exc:
                 # the database is away (a restart, a failover): one line
-                # a second is enough; the next sweep tries again
-                LOG.warning('Auto-scaling sweep: database unavailable: %s',
+                # a run is enough; the next run tries again
+                LOG.warning('%s: database unavailable: %s', self.what,
                             str(exc).splitlines()[0][:200])
-            except Exception:  # noqa: BLE001 - keep sweeping
-                LOG.exception('Auto-scaling sweep failed')
+            except Exception:  # noqa: BLE001 - keep running
+                LOG.exception('%s failed', self.what)
 
     def stop(self, timeout=None):
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+
+
+class Sweeper(Periodic):
+    """:func:`sweep_once` every ``interval`` seconds, and the purge of the
+    Auto-Scaling API's expired idempotency records."""
+
+    thread_name = 'as-sweep'
+    what = 'Auto-scaling sweep'
+
+    def __init__(self, interval, cast=None):
+        super().__init__(interval)
+        self.cast = cast
+
+    def run_once(self):
+        sweep_once(self.cast)
+        db_api.api_idempotency_purge(None)
