@@ -230,18 +230,17 @@ def check_available(type_name, services: Iterable[str] = (),
     naming the service and the type.
     """
     rtype = lookup(type_name)
-    if rtype is None or (rtype.service is not None and
-                         rtype.service not in set(services)):
-        plugin = plugin_type(type_name)
-        if plugin is not None:
-            return plugin
+    if rtype is not None and (rtype.service is None or
+                              rtype.service in set(services)):
+        return rtype
+    # unknown here, or its service is missing: a plug-in may provide it
+    plugin = plugin_type(type_name)
+    if plugin is not None:
+        return plugin
     if rtype is None:
         raise exception.ResourceTypeNotFound(type_name=type_name)
-    if rtype.service is not None and rtype.service not in set(services):
-        raise exception.ResourceTypeUnavailable(
-            service_name=rtype.service, resource_type=rtype.name,
-            reason=reason)
-    return rtype
+    raise exception.ResourceTypeUnavailable(
+        service_name=rtype.service, resource_type=rtype.name, reason=reason)
 
 
 #: Properties of engine-internal types that carry a cloud custom

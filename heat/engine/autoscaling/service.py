@@ -365,26 +365,23 @@ class AutoScalingMixin:
         would); a member whose resource has no row yet, or whose value
         cannot be resolved, has None."""
         names = _attribute_names(attributes)
-        if not names or not rows:
-            resources = members_mod.resource_rows(cnxt, g.id,
-                                                  [m.name for m in rows])
-            return [eng.member_dict(m, resources.get(m.name))
-                    for m in rows]
-        stk = _member_stack(cnxt, g, rows)
+        stk = _member_stack(cnxt, g, rows) if names and rows else None
         if stk is None:
-            resources = members_mod.resource_rows(cnxt, g.id,
-                                                  [m.name for m in rows])
+            # no attributes asked (or no member stack): the rows alone
+            row_of = members_mod.resource_rows(
+                cnxt, g.id, [m.name for m in rows]).get
+            rsrc_of = dict().get
+        else:
+            row_of, rsrc_of = stk.db_resource_get, stk.resources.get
         out = []
         for m in rows:
-            if stk is None:
-                row, rsrc = resources.get(m.name), None
-            else:
-                row = stk.db_resource_get(m.name)
-                rsrc = stk.resources.get(m.name)
+            row = row_of(m.name)
             d = eng.member_dict(m, row)
-            d['attributes'] = {
-                name: _member_attribute(rsrc, row, m.name, name)
-                for name in names}
+            if names:
+                rsrc = rsrc_of(m.name)
+                d['attributes'] = {
+                    name: _member_attribute(rsrc, row, m.name, name)
+                    for name in names}
             out.append(d)
         return out
 
