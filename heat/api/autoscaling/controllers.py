@@ -107,14 +107,6 @@ def next_link(req, items, limit):
         base_url(req), req.path_info, urllib.parse.urlencode(params))}]
 
 
-def attributes_arg(query):
-    """``{'attributes': [names]}`` (each once, in the order asked) when
-    the query names attributes (``?attribute=a&attribute=b``), else {}:
-    without them the RPC is the one of an engine before 1.39."""
-    names = list(dict.fromkeys(query.get('attribute') or ()))
-    return {'attributes': names} if names else {}
-
-
 class Controller:
     POLICY_SCOPE = None
 
@@ -239,11 +231,12 @@ class MemberController(Controller):
 
     def index(self, req, group_id, query):
         return 200, {'members': self.engine.list_scaling_members(
-            req.context, group_id, **attributes_arg(query))}
+            req.context, group_id, attributes=query.get('attribute'))}
 
     def show(self, req, group_id, member_name, query):
         return 200, {'member': self.engine.show_scaling_member(
-            req.context, group_id, member_name, **attributes_arg(query))}
+            req.context, group_id, member_name,
+            attributes=query.get('attribute'))}
 
     def remove(self, req, group_id, body):
         g = self.engine.remove_scaling_members(
