@@ -113,6 +113,18 @@ autoscaling_opts = [
                     'activity and not applied; of several due '
                     'occurrences only the latest is applied, the others '
                     'are recorded as MISSED.'),
+    cfg.FloatOpt('health_check_tick', default=1.0, min=0,
+                 help='Seconds between two looks of this engine\'s health '
+                      'monitor at the groups that have a health check: '
+                      'each group is checked every health_check.interval '
+                      'of its own, by one engine at a time (a claim on '
+                      'the group, renewed at every check, taken over by '
+                      'another engine when it lapses). 0: this engine '
+                      'checks no group.'),
+    cfg.IntOpt('health_check_workers', default=32, min=1,
+               help='HTTP health checks this engine makes at the same '
+                    'time (threads; connections are kept alive between '
+                    'checks).'),
     cfg.IntOpt('api_idempotency_retention', default=86400, min=60,
                help='Seconds the Auto-Scaling API keeps the first answer '
                     'to a POST that carried an Idempotency-Key: a repeat '

@@ -1753,6 +1753,81 @@ def scaling_group_release_lease(context, group_id, engine_id, fence):
         return rows == 1
 
 
+# -- the health monitor's claim (heat.engine.autoscaling.health) ---------
+
+def scaling_group_monitored(context):
+    """``(id, project, health_check, monitor_engine_id,
+    monitor_expires_at)`` of every group (all projects) with a health
+    check and not being deleted, by id."""
+    G = models.ScalingGroup
+    with reader(context) as session:
+        return [tuple(r) for r in session.query(
+            G.id, G.project, G.health_check, G.monitor_engine_id,
+            G.monitor_expires_at).filter(
+            G.health_check.isnot(None),
+            G.status != 'DELETING').order_by(G.id)]
+
+
+@retry_on_deadlock
+def scaling_group_claim_monitor(context, group_id, engine_id, ttl,
+                                now=None):
+    """Claim (or extend our claim on) the checking of a group until
+    ``now + ttl``: one UPDATE matching a free, expired or already-ours
+    claim, so of engines racing for it one wins. True if ours."""
+    G = models.ScalingGroup
+    now = now or utcnow()
+    with writer(context) as session:
+        return session.execute(
+            sa.update(G).where(
+                G.id == group_id, G.health_check.isnot(None),
+                sa.or_(G.monitor_engine_id.is_(None),
+                       G.monitor_expires_at < now,
+                       G.monitor_engine_id == engine_id)).values(
+                monitor_engine_id=engine_id,
+                monitor_expires_at=now + _ttl(ttl),
+                updated_at=G.updated_at),
+            execution_options={'synchronize_session': False}).rowcount == 1
+
+
+def scaling_group_release_monitor(context, group_id, engine_id):
+    """Give our claim up (an engine stopping); False if not ours."""
+    G = models.ScalingGroup
+    with writer(context) as session:
+        return session.execute(
+            sa.update(G).where(
+                G.id == group_id, G.monitor_engine_id == engine_id).values(
+                monitor_engine_id=None, monitor_expires_at=None,
+                updated_at=G.updated_at),
+            execution_options={'synchronize_session': False}).rowcount == 1
+
+
+def scaling_group_set_health(context, group_id, engine_id, health):
+    """Record what the monitor found, only while ``engine_id`` holds the
+    claim (not a change of the group: neither its version nor
+    ``updated_at`` move). False if the claim is not ours any more."""
+    G = models.ScalingGroup
+    with writer(context) as session:
+        return session.execute(
+            sa.update(G).where(
+                G.id == group_id, G.monitor_engine_id == engine_id).values(
+                health=health, updated_at=G.updated_at),
+            execution_options={'synchronize_session': False}).rowcount == 1
+
+
+def scaling_activity_count_since(context, group_id, trigger, since,
+                                 statuses=None):
+    """How many activities of ``trigger`` the group started since
+    ``since`` (a datetime), of ``statuses`` if given."""
+    A = models.ScalingActivity
+    with reader(context) as session:
+        query = session.query(sa.func.count(A.id)).filter(
+            A.group_id == group_id, A.trigger == trigger,
+            A.started_at >= since)
+        if statuses:
+            query = query.filter(A.status.in_(list(statuses)))
+        return query.scalar() or 0
+
+
 def scaling_group_needing_convergence(context, now=None, limit=100):
     """Groups (all projects) with work left and no live lease, the longest
     waiting first: behind their version or CONVERGING/DELETING, and not

@@ -364,6 +364,15 @@ class ScalingGroup(TimestampMixin, Base):
     lease_expires_at: Mapped[datetime.datetime | None] = mapped_column(
         Timestamp)
     fence: Mapped[int] = mapped_column(default=0)
+    #: the members' health check (heat.scaling.health, normalized) and
+    #: what the monitor last found; the monitor's claim: one engine at a
+    #: time checks the group (heat.engine.autoscaling.health)
+    health_check: Mapped[dict | None] = mapped_column(Json)
+    health: Mapped[dict | None] = mapped_column(Json)
+    monitor_engine_id: Mapped[str | None] = mapped_column(
+        sa.String(UUID_LEN))
+    monitor_expires_at: Mapped[datetime.datetime | None] = mapped_column(
+        Timestamp)
 
 
 class ScalingMember(TimestampMixin, Base):

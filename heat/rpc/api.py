@@ -48,8 +48,10 @@ BASE_RPC_API_VERSION = '1.0'
 #: version and the client pins the new methods to it. 1.37: the AS RPCs;
 #: 1.38: what the Auto-Scaling REST API added to them; 1.39:
 #: ``attributes`` of ``list_scaling_members`` and ``show_scaling_member``
-#: (the values of attributes of the members' resources).
-RPC_API_VERSION = '1.39'
+#: (the values of attributes of the members' resources); 1.40:
+#: ``health_check`` of ``create_scaling_group`` and
+#: ``update_scaling_group`` (self-healing groups).
+RPC_API_VERSION = '1.40'
 
 #: the oslo.messaging exchange of the engine (upstream's default).
 EXCHANGE = 'heat'

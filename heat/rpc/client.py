@@ -38,6 +38,9 @@ AS_API_VERSION = '1.38'
 #: OS::Heat::AutoScalingGroup's ``outputs`` attribute gives). Sent, with
 #: this version, only when given: without it the call is 1.38's
 AS_MEMBER_ATTRIBUTES_VERSION = '1.39'
+#: ``health_check`` of ``create_scaling_group``/``update_scaling_group``
+#: (self-healing groups); sent, with this version, only when given
+AS_HEALTH_VERSION = '1.40'
 
 
 def context_to_dict(ctxt):
@@ -502,15 +505,22 @@ class EngineClient:
 
     # -- auto-scaling (heat.engine.autoscaling; API 1.37) --------------------
 
-    def _as(self, ctxt, method, _since_138=None, **kwargs):
+    def _as(self, ctxt, method, _since_138=None, _since_140=None,
+            **kwargs):
         """An AS call; the arguments in ``_since_138`` that are set (not
-        None, not False) go too, and then the call needs 1.38."""
+        None, not False) go too, and then the call needs 1.38; those in
+        ``_since_140`` that are not None, 1.40."""
         version = AS_VERSION
         extra = {k: v for k, v in (_since_138 or {}).items()
                  if v is not None and v is not False}
         if extra:
             kwargs.update(extra)
             version = AS_API_VERSION
+        extra = {k: v for k, v in (_since_140 or {}).items()
+                 if v is not None}
+        if extra:
+            kwargs.update(extra)
+            version = AS_HEALTH_VERSION
         return self.call(ctxt, method, version=version, **kwargs)
 
     def _as138(self, ctxt, method, _since_139=None, **kwargs):
@@ -529,8 +539,10 @@ class EngineClient:
                              cooldown=None, template_format='hot',
                              removal_policy='default', rolling_update=None,
                              stack_identity=None, resource_name=None,
-                             environment=None, files=None, group_id=None):
+                             environment=None, files=None, group_id=None,
+                             health_check=None):
         return self._as(ctxt, 'create_scaling_group', name=name,
+                        _since_140={'health_check': health_check},
                         min_size=min_size, max_size=max_size,
                         member_definition=member_definition,
                         desired_capacity=desired_capacity,
@@ -548,12 +560,15 @@ class EngineClient:
                              rolling_update=None, replace_members=None,
                              removal_policy=None, environment=None,
                              files=None, expected_version=None,
-                             refuse_stack_owned=False, name=None):
+                             refuse_stack_owned=False, name=None,
+                             health_check=None):
+        """``health_check``: None unchanged, ``{}`` removed."""
         return self._as(ctxt, 'update_scaling_group', group=group,
                         _since_138={
                             'name': name,
                             'expected_version': expected_version,
                             'refuse_stack_owned': refuse_stack_owned},
+                        _since_140={'health_check': health_check},
                         min_size=min_size, max_size=max_size,
                         desired_capacity=desired_capacity,
                         cooldown=cooldown,
@@ -794,4 +809,9 @@ ENGINE_METHODS.update((name, AS_API_VERSION) for name in AS_API_METHODS)
 AS_MEMBER_ATTRIBUTES_ARGUMENTS = {
     'list_scaling_members': ('attributes',),
     'show_scaling_member': ('attributes',),
+}
+#: the arguments API 1.40 added (the same way)
+AS_HEALTH_ARGUMENTS = {
+    'create_scaling_group': ('health_check',),
+    'update_scaling_group': ('health_check',),
 }

@@ -484,6 +484,17 @@ class Converger:
             policy=g.removal_policy or removal.DEFAULT)
         remove = [m.name for m in failed] + [m.name for m in plan.remove]
         create = list(plan.create)
+        if failed and create and not plan.remove:
+            # Replacing failed (or unhealthy) members: the replacements
+            # first while the group has room below MaxSize (an unhealthy
+            # member may still serve meanwhile), else the failed ones go
+            # first; the other half is the next batch.
+            room = g.max_size - len(live) - len(failed)
+            if room > 0:
+                return Batch(create=create[:min(room, size)],
+                             generation=g.generation, old_generations=gens)
+            return Batch(remove=remove[:size], generation=g.generation,
+                         old_generations=gens)
         if not remove and not create:
             return None
         remove = remove[:size]

@@ -16,12 +16,14 @@ unhealthy members) bump ``version`` the same way and cast a converge.
 """
 
 import dataclasses
+import datetime
 import hashlib
 import logging
 import secrets
 import time
 import uuid
 
+import sqlalchemy as sa
 from oslo_db import exception as db_exc
 
 from heat.common import context as context_mod
@@ -33,6 +35,7 @@ from heat.engine.autoscaling import members as members_mod
 from heat.engine.autoscaling import schedule as schedule_mod
 from heat.scaling import capacity as cap
 from heat.scaling import decision as dec
+from heat.scaling import health as health_lib
 from heat.scaling import scheduled, simple
 from heat.scaling import state as state_mod
 
@@ -54,6 +57,9 @@ REJECTED, ACCEPTED, IN_PROGRESS, COMPLETE, A_FAILED = (
     'REJECTED', 'ACCEPTED', 'IN_PROGRESS', 'COMPLETE', 'FAILED')
 #: a scheduled occurrence that was not applied (too late, or superseded)
 MISSED = 'MISSED'
+# a group's health (``health['status']``, heat.engine.autoscaling.health)
+HEALTHY_STATE, DEGRADED_STATE, GUARDED_STATE, LIMITED_STATE = (
+    'HEALTHY', 'DEGRADED', 'GUARDED', 'LIMITED')
 
 DEADLOCK_RETRIES = 5
 
@@ -233,6 +239,8 @@ def group_dict(cnxt, g, with_members=False, counts=None):
         'lease_holder': g.lease_engine_id if lease_live else None,
         'lease_expires_at': iso(g.lease_expires_at) if lease_live else None,
         'resource': (g.definitions or {}).get(str(g.generation)),
+        'health_check': g.health_check,
+        'health': g.health if g.health_check else None,
     }
     if rows is not None:
         ordered = sorted(rows, key=lambda m: (m.status != M_FAILED,
@@ -242,6 +250,19 @@ def group_dict(cnxt, g, with_members=False, counts=None):
                            'created_at': iso(m.created_at)}
                           for m in ordered]
     return out
+
+
+def _num(n):
+    return '%d' % n if float(n).is_integer() else '%s' % n
+
+
+def normalize_health_check(data):
+    """The stored form of a group's health check (None: none); Invalid
+    naming the offending key."""
+    try:
+        return health_lib.normalize(data)
+    except health_lib.InvalidHealthCheck as exc:
+        raise exception.Invalid(reason=str(exc)) from None
 
 
 def member_dict(m, resource=None):
@@ -352,9 +373,11 @@ class AutoScalingEngine:
                      cooldown=None, template_format='hot',
                      removal_policy='default', rolling_update=None,
                      stack_identity=None, resource_name=None,
-                     environment=None, files=None, group_id=None):
+                     environment=None, files=None, group_id=None,
+                     health_check=None):
         from oslo_config import cfg
         _check_sizes(min_size, max_size, desired_capacity)
+        health_check = normalize_health_check(health_check)
         if not isinstance(member_definition, dict) or not (
                 member_definition.get('type') or
                 member_definition.get('Type')):
@@ -418,6 +441,7 @@ class AutoScalingEngine:
                 'definitions': {'0': member_definition}, 'generation': 0,
                 'rolling_update': rolling_update,
                 'removal_policy': removal_policy or 'default',
+                'health_check': health_check,
                 'suspended': False, 'status': INIT, 'status_reason': '',
                 'version': 1, 'converged_version': 0, 'fence': 0})
             db_api.scaling_activity_create(cnxt, {
@@ -435,7 +459,11 @@ class AutoScalingEngine:
                      member_definition=None, rolling_update=None,
                      replace_members=None, removal_policy=None,
                      environment=None, files=None, expected_version=None,
-                     refuse_stack_owned=False, name=None):
+                     refuse_stack_owned=False, name=None,
+                     health_check=None):
+        if health_check is not None:
+            # {} removes the check (None: unchanged)
+            health_check = normalize_health_check(health_check) or {}
         if g.stack_id is None and (member_definition is not None or
                                    environment is not None or
                                    files is not None):
@@ -476,6 +504,11 @@ class AutoScalingEngine:
                 values['cooldown'] = cooldown
             if removal_policy is not None:
                 values['removal_policy'] = removal_policy
+            if health_check is not None and \
+                    (health_check or None) != g.health_check:
+                values['health_check'] = health_check or None
+                # what was found under the old check no longer holds
+                values['health'] = None
             if rolling_update is not None:
                 values['rolling_update'] = rolling_update
             roll = rolling_update if rolling_update is not None \
@@ -943,6 +976,106 @@ class AutoScalingEngine:
                 LOG.exception('Could not mark resource %s unhealthy', name)
         self.cast_converge(cnxt, g.id)
         return g, marked
+
+    def replace_unhealthy(self, cnxt, group_id, findings, check):
+        """Replace the members the health monitor found unhealthy, in one
+        transaction under the group's row lock: ``findings`` is ``{member
+        name: (check kind, evidence)}``, ``check`` the group's
+        :class:`heat.scaling.health.HealthCheck`.
+
+        Only members still ACTIVE are taken (one already FAILED, being
+        removed or gone is not replaced twice, whoever reports it). The
+        guard (:func:`heat.scaling.health.guarded`) counts them with the
+        members already FAILED against the members the group has: over
+        ``max_unhealthy_percent``, none is replaced. Beyond
+        ``max_replacements`` within ``replacement_period``, the first in
+        name order are replaced and the rest wait. Each replaced member is
+        marked FAILED (the converger replaces FAILED members, creating the
+        replacement first while the group is below its MaxSize) with an
+        activity of trigger
+        ``unhealthy`` naming the check and its evidence. Entering the
+        guard or the limit writes one REJECTED activity saying why.
+
+        Returns ``(replaced names, status, reason)``; status is
+        ``DEGRADED`` (replacing), ``GUARDED``, ``LIMITED`` or
+        ``HEALTHY`` (nothing left to replace).
+        """
+        M = models.ScalingMember
+        now = db_api.utcnow()
+        with db_api.writer(cnxt) as session:
+            g = db_api.scaling_group_get(cnxt, group_id, None,
+                                         for_update=True)
+            if g.status == DELETING:
+                return [], HEALTHY_STATE, 'group being deleted'
+            counts = dict(session.query(M.status, sa.func.count()).filter(
+                M.group_id == g.id).group_by(M.status).all())
+            total = sum(n for st, n in counts.items() if st != REMOVING)
+            rows = session.query(M.name).filter(
+                M.group_id == g.id, M.name.in_(list(findings)),
+                M.status == M_ACTIVE).all()
+            names = sorted(r[0] for r in rows)
+            if not names:
+                return [], HEALTHY_STATE, 'no member to replace'
+            unhealthy = len(names) + counts.get(M_FAILED, 0)
+            before = (g.health or {}).get('status')
+            why = health_lib.guarded(check, total, unhealthy)
+            status = GUARDED_STATE
+            if why is None:
+                since = now - datetime.timedelta(
+                    seconds=check.replacement_period)
+                recent = db_api.scaling_activity_count_since(
+                    cnxt, g.id, 'unhealthy', since,
+                    statuses=(ACCEPTED, IN_PROGRESS, COMPLETE, A_FAILED))
+                allowed = health_lib.replacements_allowed(check, recent)
+                if allowed is not None and allowed < len(names):
+                    why = ('%d replacement(s) in the last %ss, '
+                           'max_replacements is %d: %s wait(s)' % (
+                               recent, _num(check.replacement_period),
+                               check.max_replacements,
+                               ', '.join(names[allowed:])))
+                    status = LIMITED_STATE
+                    names = names[:allowed]
+            if why is not None and before != status:
+                db_api.scaling_activity_create(cnxt, {
+                    'group_id': g.id, 'project': g.project,
+                    'trigger': 'unhealthy',
+                    'from_capacity': g.desired_capacity,
+                    'to_capacity': g.desired_capacity,
+                    'status': REJECTED, 'reason': why,
+                    'decision': {'accepted': False, 'reason': why,
+                                 'unhealthy': sorted(findings)},
+                    'engine_id': self.engine_id})
+            if not names:
+                return [], status, why
+            db_api.scaling_member_update(cnxt, g.id, names,
+                                         {'status': M_FAILED})
+            for name in names:
+                kind, evidence = findings[name]
+                reason = 'member %s unhealthy (%s check): %s; replacing' \
+                    % (name, kind, evidence)
+                db_api.scaling_activity_create(cnxt, {
+                    'group_id': g.id, 'project': g.project,
+                    'trigger': 'unhealthy',
+                    'from_capacity': g.desired_capacity,
+                    'to_capacity': g.desired_capacity,
+                    'status': ACCEPTED, 'reason': reason,
+                    'decision': {'accepted': True, 'reason': reason,
+                                 'member': name, 'check': kind,
+                                 'evidence': evidence},
+                    'engine_id': self.engine_id})
+            g = db_api.scaling_group_update(cnxt, g.id, {
+                'version': models.ScalingGroup.version + 1,
+                'status': CONVERGING,
+                'status_reason': 'replacing unhealthy member(s) %s'
+                                 % ', '.join(names)})
+        LOG.info('Group %s: replacing unhealthy member(s) %s', group_id,
+                 ', '.join(names))
+        self.cast_converge(cnxt, group_id)
+        if why is None:
+            status = DEGRADED_STATE
+            why = 'replacing %d unhealthy member(s): %s' % (
+                len(names), ', '.join(names))
+        return names, status, why
 
     # -- policies --------------------------------------------------------
 

@@ -148,7 +148,9 @@ class AutoScalingMixin:
                              cooldown=None, template_format='hot',
                              removal_policy='default', rolling_update=None,
                              stack_identity=None, resource_name=None,
-                             environment=None, files=None, group_id=None):
+                             environment=None, files=None, group_id=None,
+                             health_check=None):
+        """1.40 added ``health_check`` (heat.scaling.health)."""
         project = _project(cnxt)
         g = self.as_engine.create_group(
             cnxt, project, name, min_size, max_size, member_definition,
@@ -156,7 +158,7 @@ class AutoScalingMixin:
             template_format=template_format, removal_policy=removal_policy,
             rolling_update=rolling_update, stack_identity=stack_identity,
             resource_name=resource_name, environment=environment,
-            files=files, group_id=group_id)
+            files=files, group_id=group_id, health_check=health_check)
         return eng.group_dict(cnxt, g)
 
     def update_scaling_group(self, cnxt, group, min_size=None,
@@ -165,11 +167,13 @@ class AutoScalingMixin:
                              rolling_update=None, replace_members=None,
                              removal_policy=None, environment=None,
                              files=None, expected_version=None,
-                             refuse_stack_owned=False, name=None):
+                             refuse_stack_owned=False, name=None,
+                             health_check=None):
         """1.38 added ``name``, ``expected_version``
         (ScalingGroupVersionMismatch unless the group is at that version)
         and ``refuse_stack_owned`` (ScalingGroupOwnedByStack for a group
-        a template made)."""
+        a template made); 1.40 ``health_check`` (None: unchanged, ``{}``:
+        removed, a dict: the new check, whole)."""
         g = self._as_group(cnxt, group)
         g = self.as_engine.update_group(
             cnxt, g, min_size=min_size, max_size=max_size,
@@ -178,7 +182,8 @@ class AutoScalingMixin:
             rolling_update=rolling_update, replace_members=replace_members,
             removal_policy=removal_policy, environment=environment,
             files=files, expected_version=expected_version,
-            refuse_stack_owned=refuse_stack_owned, name=name)
+            refuse_stack_owned=refuse_stack_owned, name=name,
+            health_check=health_check)
         return eng.group_dict(cnxt, g)
 
     def delete_scaling_group(self, cnxt, group, expected_version=None,

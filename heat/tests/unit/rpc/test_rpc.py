@@ -528,8 +528,9 @@ class TestClientSurface(base.TestCase):
             self.assertEqual(rpc_client.AS_API_VERSION,
                              rpc_client.ENGINE_METHODS[name], name)
             self.assertNotIn(name, self.UPSTREAM)
-        # the newest version: 1.39 added arguments, not methods
-        self.assertEqual(rpc_client.AS_MEMBER_ATTRIBUTES_VERSION,
+        # the newest version: 1.40 (like 1.39) added arguments, not
+        # methods
+        self.assertEqual(rpc_client.AS_HEALTH_VERSION,
                          rpc_api.RPC_API_VERSION)
 
     def test_member_attributes_need_1_39_only_when_given(self):
@@ -563,6 +564,36 @@ class TestClientSurface(base.TestCase):
                          set(rpc_client.AS_MEMBER_ATTRIBUTES_ARGUMENTS))
         for name in rpc_client.AS_MEMBER_ATTRIBUTES_ARGUMENTS:
             self.assertEqual(rpc_client.AS_API_VERSION,
+                             rpc_client.ENGINE_METHODS[name], name)
+
+    def test_health_check_needs_1_40_only_when_given(self):
+        sent = []
+
+        class Transport:
+            def make_server(self, *a, **kw):
+                raise AssertionError('not a server')
+
+            def call(self, target, ctxt, method, kwargs, version=None,
+                     timeout=None):
+                sent.append((method, version, kwargs.get('health_check',
+                                                         'absent')))
+                return {rpc_api.REPLY_RESULT: None}
+
+        client = rpc_client.EngineClient(Transport())
+        client.update_scaling_group(ctx(), 'g', min_size=1)
+        client.update_scaling_group(ctx(), 'g', health_check={})
+        client.create_scaling_group(ctx(), 'n', 0, 1, {'type': 'T'},
+                                    health_check={'interval': 5})
+        client.create_scaling_group(ctx(), 'n', 0, 1, {'type': 'T'})
+        self.assertEqual([
+            ('update_scaling_group', '1.37', 'absent'),
+            # {} removes the check: it is sent
+            ('update_scaling_group', '1.40', {}),
+            ('create_scaling_group', '1.40', {'interval': 5}),
+            ('create_scaling_group', '1.37', 'absent'),
+        ], sent)
+        for name in rpc_client.AS_HEALTH_ARGUMENTS:
+            self.assertEqual(rpc_client.AS_VERSION,
                              rpc_client.ENGINE_METHODS[name], name)
 
     def test_pinned_versions_are_served(self):

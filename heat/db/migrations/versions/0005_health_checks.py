@@ -1,0 +1,38 @@
+"""Health checks of scaling groups: the check (``health_check``), what
+the monitor last found (``health``), and the monitor's claim on the
+group (``monitor_engine_id`` until ``monitor_expires_at``): one engine
+at a time checks a group.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-06
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from heat.db import types
+
+revision = '0005'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('scaling_group') as batch:
+        batch.add_column(sa.Column('health_check', types.Json,
+                                   nullable=True))
+        batch.add_column(sa.Column('health', types.Json, nullable=True))
+        batch.add_column(sa.Column('monitor_engine_id', sa.String(36),
+                                   nullable=True))
+        batch.add_column(sa.Column('monitor_expires_at', types.Timestamp,
+                                   nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('scaling_group') as batch:
+        batch.drop_column('monitor_expires_at')
+        batch.drop_column('monitor_engine_id')
+        batch.drop_column('health')
+        batch.drop_column('health_check')
