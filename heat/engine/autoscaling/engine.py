@@ -1020,7 +1020,9 @@ class AutoScalingEngine:
             before = (g.health or {}).get('status')
             why = health_lib.guarded(check, total, unhealthy)
             status = GUARDED_STATE
-            if why is None:
+            if why is not None:
+                names = []
+            else:
                 since = now - datetime.timedelta(
                     seconds=check.replacement_period)
                 recent = db_api.scaling_activity_count_since(
@@ -1043,7 +1045,9 @@ class AutoScalingEngine:
                     'to_capacity': g.desired_capacity,
                     'status': REJECTED, 'reason': why,
                     'decision': {'accepted': False, 'reason': why,
-                                 'unhealthy': sorted(findings)},
+                                 'unhealthy': {
+                                     n: '%s check: %s' % findings[n]
+                                     for n in sorted(findings)}},
                     'engine_id': self.engine_id})
             if not names:
                 return [], status, why

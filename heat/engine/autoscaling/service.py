@@ -14,7 +14,13 @@ from oslo_config import cfg
 from heat.common import exception
 from heat.db import api as db_api
 from heat.db import models
-from heat.engine.autoscaling import converger, idempotency, scheduler, sweep
+from heat.engine.autoscaling import (
+    converger,
+    health,
+    idempotency,
+    scheduler,
+    sweep,
+)
 from heat.engine.autoscaling import engine as eng
 from heat.engine.autoscaling import members as members_mod
 
@@ -93,6 +99,7 @@ class AutoScalingMixin:
         self._as_stop = threading.Event()
         self._as_sweeper = None
         self._as_scheduler = None
+        self._as_monitor = None
 
     def _as_start(self):
         self._as_stop.clear()
@@ -103,6 +110,10 @@ class AutoScalingMixin:
         if interval and interval > 0 and self._as_scheduler is None:
             self._as_scheduler = scheduler.Scheduler(self.as_engine,
                                                      interval).start()
+        tick = cfg.CONF.autoscaling.health_check_tick
+        if tick and tick > 0 and self._as_monitor is None:
+            self._as_monitor = health.Monitor(
+                self.as_engine, self._member_attribute_values, tick).start()
 
     def _as_shutdown(self, timeout=None):
         self._as_stop.set()
@@ -112,6 +123,9 @@ class AutoScalingMixin:
         if self._as_scheduler is not None:
             self._as_scheduler.stop(timeout)
             self._as_scheduler = None
+        if self._as_monitor is not None:
+            self._as_monitor.stop(timeout)
+            self._as_monitor = None
 
     # -- resolution ----------------------------------------------------
 
@@ -389,6 +403,12 @@ class AutoScalingMixin:
                     for name in names}
             out.append(d)
         return out
+
+    def _member_attribute_values(self, cnxt, g, rows, name):
+        """``{member name: value of attribute name}`` of ``rows`` (the
+        health monitor's URLs)."""
+        return {d['name']: d['attributes'][name]
+                for d in self._member_dicts(cnxt, g, rows, [name])}
 
     def update_scaling_member(self, cnxt, group, member, protected=None):
         """Scale-in protection of a member (1.38); the member."""
