@@ -82,8 +82,9 @@ class Poller:
     def __init__(self, workers):
         self.pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=workers, thread_name_prefix='as-health-http')
-        # one kept-alive connection per member (host:port) and worker
-        self.http = urllib3.PoolManager(num_pools=8192, maxsize=1,
+        # connections kept alive per member (host:port), as many as
+        # the workers may open to it at once (members behind one address)
+        self.http = urllib3.PoolManager(num_pools=8192, maxsize=workers,
                                         block=False, retries=False)
         #: latencies (s) of the polls since the last ``take_latencies``
         self.latencies = []
