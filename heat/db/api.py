@@ -1814,6 +1814,24 @@ def scaling_group_set_health(context, group_id, engine_id, health):
             execution_options={'synchronize_session': False}).rowcount == 1
 
 
+def scaling_member_set_health(context, group_id, names, health,
+                              generation):
+    """The monitor's verdict on the named members of ``generation`` (a
+    member updated since it was judged keeps its fresh None; not a
+    change of the members: ``updated_at`` stays); the rows matched."""
+    M = models.ScalingMember
+    count = 0
+    with writer(context) as session:
+        for chunk in _chunks(set(names)):
+            count += session.execute(
+                sa.update(M).where(M.group_id == group_id,
+                                   M.generation == generation,
+                                   M.name.in_(chunk)).values(
+                    health=health, updated_at=M.updated_at),
+                execution_options={'synchronize_session': False}).rowcount
+    return count
+
+
 def scaling_activity_count_since(context, group_id, trigger, since,
                                  statuses=None):
     """How many activities of ``trigger`` the group started since

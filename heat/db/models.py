@@ -388,6 +388,9 @@ class ScalingMember(TimestampMixin, Base):
     generation: Mapped[int] = mapped_column()
     status: Mapped[str] = mapped_column(sa.String(16))
     protected: Mapped[bool] = mapped_column(default=False)
+    #: the health monitor's last verdict (HEALTHY, UNHEALTHY; None: not
+    #: judged yet, or the group has no health check)
+    health: Mapped[str | None] = mapped_column(sa.String(16))
 
 
 class ScalingPolicy(TimestampMixin, Base):

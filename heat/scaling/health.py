@@ -17,13 +17,23 @@ A group's health check (:func:`parse`) is a dict::
      "expected_codes": "200",        # http: Octavia's syntax, "200,202-204"
      "max_unhealthy_percent": 50,    # more unhealthy at once: replace none
      "max_replacements": None,       # replacements per period (None: any)
-     "replacement_period": 3600}     # s
+     "replacement_period": 3600,     # s
+     "update_timeout": None,         # s a rolling batch has to be healthy
+     "rollback": False}              # a batch that is not: roll back
 
 ``status`` checks look at each member's resource: a member whose
 resource is in a FAILED state (a failed action, ``CHECK_FAILED`` after a
 check or a ``mark unhealthy``) is unhealthy at once. ``http`` adds a
 poll of each member's URL (the value of its resource's ``url_attribute``)
 with the thresholds above (the counting of :class:`Counter`).
+
+A rolling update of a group with a health check is gated: the new
+members of a batch must all be HEALTHY before the next batch goes. A
+batch member found UNHEALTHY, or not HEALTHY within ``update_timeout``
+seconds (None: :func:`update_timeout`, enough for the grace period and
+``healthy_threshold`` passes), stops the update; with ``rollback`` the
+previous definition is rolled out again (once: a rollback that fails
+its gate stops).
 """
 
 import dataclasses
@@ -37,7 +47,7 @@ TYPES = (STATUS, HTTP) = ('status', 'http')
 KEYS = ('type', 'grace_period', 'interval', 'timeout', 'healthy_threshold',
         'unhealthy_threshold', 'url_attribute', 'path', 'port',
         'expected_codes', 'max_unhealthy_percent', 'max_replacements',
-        'replacement_period')
+        'replacement_period', 'update_timeout', 'rollback')
 
 #: verdicts of one member
 HEALTHY, UNHEALTHY, UNKNOWN = 'HEALTHY', 'UNHEALTHY', 'UNKNOWN'
@@ -58,6 +68,8 @@ class HealthCheck:
     max_unhealthy_percent: float = 50.0
     max_replacements: Optional[int] = None
     replacement_period: float = 3600.0
+    update_timeout: Optional[float] = None
+    rollback: bool = False
 
     def to_dict(self):
         return {k: getattr(self, k) for k in KEYS}
@@ -171,6 +183,10 @@ def parse(data):
             _where('path'), path))
     codes = data.get('expected_codes', '200')
     parse_codes(codes)
+    rollback = data.get('rollback', False)
+    if not isinstance(rollback, bool):
+        raise InvalidHealthCheck('%s: %r is not a boolean' % (
+            _where('rollback'), rollback))
     return HealthCheck(
         type=kind,
         grace_period=_number(data, 'grace_period', 0.0),
@@ -188,7 +204,10 @@ def parse(data):
         max_replacements=_number(data, 'max_replacements', None, minimum=1,
                                  integer=True, allow_none=True),
         replacement_period=_number(data, 'replacement_period', 3600.0,
-                                   strict=True))
+                                   strict=True),
+        update_timeout=_number(data, 'update_timeout', None, strict=True,
+                               allow_none=True),
+        rollback=rollback)
 
 
 def normalize(data):
@@ -249,6 +268,16 @@ class Counter:
             if self.failures >= check.unhealthy_threshold:
                 self.verdict = UNHEALTHY
         return self.verdict
+
+
+def update_timeout(check):
+    """Seconds the new members of a rolling batch have to become
+    HEALTHY: ``update_timeout``, or the grace period plus
+    ``healthy_threshold + 2`` intervals."""
+    if check.update_timeout is not None:
+        return check.update_timeout
+    return check.grace_period + check.interval * (
+        check.healthy_threshold + 2)
 
 
 def guarded(check, total, unhealthy):

@@ -37,6 +37,7 @@ import datetime
 import logging
 import random
 import threading
+import time
 
 import sqlalchemy as sa
 from oslo_config import cfg
@@ -48,6 +49,7 @@ from heat.db import api as db_api
 from heat.db import models
 from heat.engine.autoscaling import engine as eng
 from heat.engine.autoscaling import members as members_mod
+from heat.scaling import health as health_lib
 from heat.scaling import members as lib_members
 from heat.scaling import removal
 from heat.scaling import rolling_update as ru
@@ -71,6 +73,16 @@ class _MemberFailed(Exception):
     def __init__(self, name, reason):
         super().__init__(reason)
         self.name = name
+        self.reason = reason
+
+
+class _GateFailed(Exception):
+    """New members of a rolling batch not HEALTHY (see :meth:`Converger.
+    _gate`)."""
+
+    def __init__(self, names, reason):
+        super().__init__(reason)
+        self.names = names
         self.reason = reason
 
 
@@ -293,6 +305,7 @@ class Converger:
 
     def _loop(self):
         started = False
+        gated = False
         while True:
             try:
                 g = db_api.scaling_group_get(self.context, self.group_id,
@@ -304,6 +317,23 @@ class Converger:
                 return STOPPED
             version = g.version
             rows = None
+            if not gated and g.rolling_generation is not None and \
+                    g.health_check and g.status != eng.DELETING:
+                # resuming a gated rolling update (a crash, a restart):
+                # the last batch's members pass the gate first
+                gated = True
+                try:
+                    self._gate(g, [
+                        m.name for m in db_api.scaling_member_get_all(
+                            self.context, g.id)
+                        if m.generation == g.rolling_generation and
+                        m.status == eng.M_ACTIVE and
+                        m.health != health_lib.HEALTHY])
+                except _GateFailed as exc:
+                    if self._gate_failed(g, exc):
+                        continue
+                    return FAILED
+                continue
             batch = self._quick_plan(g)
             if batch is _NEED_ROWS:
                 rows = db_api.scaling_member_get_all(self.context, g.id)
@@ -405,6 +435,15 @@ class Converger:
                          g.id)
                 continue
             self._renew()
+            if g.rolling_generation is not None and g.health_check and \
+                    not batch.resume and (batch.update or batch.create):
+                gated = True
+                try:
+                    self._gate(g, batch.create + batch.update)
+                except _GateFailed as exc:
+                    if self._gate_failed(g, exc):
+                        continue
+                    return FAILED
             if g.rolling_generation is not None and not batch.resume and \
                     (batch.update or batch.create):
                 pause = float((g.rolling_update or {}).get('pause_time')
@@ -415,7 +454,6 @@ class Converger:
                         return STOPPED
                     self._renew()
                 elif pause > 0:
-                    import time
                     time.sleep(pause)
                     self._renew()
 
@@ -626,9 +664,11 @@ class Converger:
                     ctx, g.id, created, {'status': eng.M_ACTIVE},
                     expected_fence=self.fence)
             if updated:
+                # judged afresh: the health verdict was the old one's
                 db_api.scaling_member_update(
                     ctx, g.id, updated, {'status': eng.M_ACTIVE,
-                                         'generation': batch.generation},
+                                         'generation': batch.generation,
+                                         'health': None},
                     expected_fence=self.fence)
             if batch.rolling_updated is not None and not failures:
                 roll = dict(g.rolling_update or {})
@@ -716,6 +756,105 @@ class Converger:
                                       'member failed', g.id)
         self.write_fence.check()
         self._renew()
+
+    # -- the health gate of rolling updates --------------------------------
+
+    def _gate(self, g, names):
+        """Wait until the members ``names`` (new in a rolling batch) are
+        all HEALTHY by the health monitor's verdicts (their rows'
+        ``health``), renewing the lease meanwhile; _GateFailed when one
+        is found UNHEALTHY (or FAILED, or gone) or they are not all
+        HEALTHY within :func:`heat.scaling.health.update_timeout`."""
+        if not names:
+            return
+        check = health_lib.parse(g.health_check)
+        timeout = health_lib.update_timeout(check)
+        deadline = time.monotonic() + timeout
+        step = max(0.05, min(1.0, check.interval / 2.0,
+                             self._renew_interval()))
+        M = models.ScalingMember
+        while True:
+            with db_api.reader(self.context) as session:
+                rows = dict((r[0], r[1:]) for r in session.query(
+                    M.name, M.status, M.health).filter(
+                    M.group_id == g.id, M.name.in_(list(names))))
+            bad = [n for n in names if n not in rows or
+                   rows[n][0] == eng.M_FAILED or
+                   rows[n][1] == health_lib.UNHEALTHY]
+            if bad:
+                raise _GateFailed(bad, 'member(s) %s of the rolling update '
+                                  'found unhealthy%s' % (
+                                      ', '.join(bad),
+                                      self._evidence(g.id, bad)))
+            waiting = [n for n in names
+                       if rows[n][1] != health_lib.HEALTHY]
+            if not waiting:
+                return
+            if time.monotonic() >= deadline:
+                raise _GateFailed(waiting, 'member(s) %s of the rolling '
+                                  'update not healthy within %ss' % (
+                                      ', '.join(waiting),
+                                      eng._num(round(timeout, 1))))
+            if self._stopping():
+                return  # the loop stops before the next batch
+            if self.stop_event is not None:
+                self.stop_event.wait(step)
+            else:
+                time.sleep(step)
+            self._renew()
+
+    def _evidence(self, group_id, names):
+        try:
+            g = db_api.scaling_group_get(self.context, group_id, None)
+        except exception.EntityNotFound:
+            return ''
+        failing = (g.health or {}).get('failing') or {}
+        found = ['%s: %s' % (n, failing[n]) for n in names if n in failing]
+        return ' (%s)' % '; '.join(found) if found else ''
+
+    def _gate_failed(self, g, exc):
+        """The rolling update stops at a batch that failed its health
+        gate: rolled back (the health check's ``rollback``, once) or the
+        group FAILED. True when a rollback was started (converge on)."""
+        g = db_api.scaling_group_get(self.context, g.id, None)
+        check = health_lib.parse(g.health_check)
+        roll = dict(g.rolling_update or {})
+        prev = roll.get('from_generation')
+        defs = dict(g.definitions or {})
+        reason = 'rolling update to generation %s stopped: %s' % (
+            g.rolling_generation, exc.reason)
+        LOG.warning('Group %s: %s', g.id, reason)
+        if check is None or not check.rollback or 'rollback_of' in roll \
+                or prev is None or str(prev) not in defs:
+            self._fail(g, _MemberFailed(exc.names[0], reason))
+            return False
+        gen = g.generation + 1
+        defs[str(gen)] = defs[str(prev)]
+        roll.update(updated=0, rollback_of=g.rolling_generation,
+                    from_generation=g.rolling_generation)
+        note = '%s; rolling back to the definition of generation %s' % (
+            reason, prev)
+        with db_api.writer(self.context):
+            self._activities({'status': eng.A_FAILED, 'error': reason,
+                              'finished_at': db_api.utcnow()},
+                             (eng.ACCEPTED, eng.IN_PROGRESS))
+            self._update_group({
+                'definitions': defs, 'generation': gen,
+                'rolling_generation': gen, 'rolling_update': roll,
+                'version': models.ScalingGroup.version + 1,
+                'status': eng.CONVERGING, 'status_reason': note})
+            db_api.scaling_activity_create(self.context, {
+                'group_id': g.id, 'project': g.project,
+                'trigger': 'rollback',
+                'from_capacity': g.desired_capacity,
+                'to_capacity': g.desired_capacity,
+                'status': eng.IN_PROGRESS, 'reason': note,
+                'decision': {'accepted': True, 'reason': note,
+                             'members': exc.names,
+                             'rolled_back_generation': g.rolling_generation,
+                             'to_definition_of': prev},
+                'engine_id': self.engine_id, 'fence': self.fence})
+        return True
 
     # -- endings -----------------------------------------------------------
 

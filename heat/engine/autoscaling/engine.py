@@ -270,7 +270,10 @@ def member_dict(m, resource=None):
     in the member stack, if any."""
     return {'name': m.name, 'generation': m.generation,
             'status': m.status,
-            'health': 'UNHEALTHY' if m.status == M_FAILED else 'HEALTHY',
+            # the health monitor's verdict; a member not judged (no
+            # health check, in its grace period) has no evidence against
+            'health': ('UNHEALTHY' if m.status == M_FAILED else
+                       m.health or 'HEALTHY'),
             'protected': bool(m.protected),
             'physical_resource_id': (resource.nova_instance
                                      if resource is not None else None),
@@ -527,6 +530,9 @@ class AutoScalingEngine:
                     values['rolling_generation'] = gen
                     progress = dict(roll or {})
                     progress['updated'] = 0
+                    # what a health-gated rollback goes back to
+                    progress['from_generation'] = g.generation
+                    progress.pop('rollback_of', None)
                     values['rolling_update'] = progress
             if environment is not None or files is not None:
                 members_mod.update_member_stack_template(
@@ -1010,12 +1016,19 @@ class AutoScalingEngine:
             counts = dict(session.query(M.status, sa.func.count()).filter(
                 M.group_id == g.id).group_by(M.status).all())
             total = sum(n for st, n in counts.items() if st != REMOVING)
-            rows = session.query(M.name).filter(
+            rows = session.query(M.name, M.generation).filter(
                 M.group_id == g.id, M.name.in_(list(findings)),
                 M.status == M_ACTIVE).all()
-            names = sorted(r[0] for r in rows)
+            # the new members of a rolling update are judged by its
+            # health gate (the converger stops or rolls the update back)
+            names = sorted(name for name, gen in rows
+                           if g.rolling_generation is None or
+                           gen != g.rolling_generation)
             if not names:
-                return [], HEALTHY_STATE, 'no member to replace'
+                return [], DEGRADED_STATE, (
+                    'unhealthy member(s) %s of the rolling update left to '
+                    'its health gate' % ', '.join(sorted(findings))
+                    if rows else 'no member to replace')
             unhealthy = len(names) + counts.get(M_FAILED, 0)
             before = (g.health or {}).get('status')
             why = health_lib.guarded(check, total, unhealthy)

@@ -60,6 +60,8 @@ LOG = logging.getLogger(__name__)
 
 #: the shortest claim (s): a few ticks of a slow engine do not lose it
 MIN_CLAIM_TTL = 30.0
+#: unhealthy members whose evidence the group's ``health`` shows
+MAX_FAILING_SHOWN = 50
 
 
 def claim_ttl(check):
@@ -70,10 +72,14 @@ def claim_ttl(check):
 class _GroupState:
     check: health_lib.HealthCheck
     next_due: float = 0.0
-    #: member name -> Counter (http)
+    # each keyed (member name, generation): a member updated in place
+    # by a rolling update is judged afresh
+    #: -> Counter (http)
     counters: dict = dataclasses.field(default_factory=dict)
-    #: (member name, generation) -> URL
+    #: -> URL
     urls: dict = dataclasses.field(default_factory=dict)
+    #: -> the verdict last written to its row
+    written: dict = dataclasses.field(default_factory=dict)
 
 
 class Poller:
@@ -209,11 +215,11 @@ class Monitor(sweep.Periodic):
         rows = db_api.scaling_member_get_all(cnxt, gid)
         judged = [m for m in rows if m.status == eng.M_ACTIVE and
                   eng.posix(m.created_at) + check.grace_period <= now]
-        live_names = {m.name for m in rows}
-        for name in set(state.counters) - live_names:
-            del state.counters[name]
-        for key in [k for k in state.urls if k[0] not in live_names]:
-            del state.urls[key]
+        live = {(m.name, m.generation) for m in rows}
+        gen = {m.name: m.generation for m in rows}
+        for cache in (state.counters, state.urls, state.written):
+            for key in set(cache) - live:
+                del cache[key]
         findings = {}
         # status: the member stack's resource rows, one query
         resources = members_mod.resource_rows(
@@ -228,7 +234,7 @@ class Monitor(sweep.Periodic):
                                     % (m.name, row.action,
                                        ': %s' % row.status_reason
                                        if row.status_reason else ''))
-        healthy = 0
+        verdicts = {name: health_lib.UNHEALTHY for name in findings}
         if check.type == health_lib.HTTP:
             todo = [m for m in judged if m.name not in findings]
             targets, missing = self._targets(cnxt, g, todo, state)
@@ -236,29 +242,50 @@ class Monitor(sweep.Periodic):
             for name, why in missing.items():
                 results[name] = (False, why)
             for name, (ok, evidence) in results.items():
-                counter = state.counters.setdefault(name,
-                                                    health_lib.Counter())
+                counter = state.counters.setdefault(
+                    (name, gen[name]), health_lib.Counter())
                 verdict = counter.observe(check, ok, evidence)
                 if verdict == health_lib.UNHEALTHY:
                     findings[name] = ('http', '%s (%d consecutive '
                                       'failures)' % (counter.evidence,
                                                      counter.failures))
-                elif verdict == health_lib.HEALTHY:
-                    healthy += 1
+                if verdict != health_lib.UNKNOWN:
+                    verdicts[name] = verdict
         else:
-            healthy = len(judged) - len(findings)
+            for m in judged:
+                verdicts.setdefault(m.name, health_lib.HEALTHY)
+        self._write_verdicts(cnxt, gid, state, verdicts, gen)
+        healthy = sum(1 for v in verdicts.values()
+                      if v == health_lib.HEALTHY)
         status, reason = eng.HEALTHY_STATE, 'all judged members healthy'
         if findings:
             replaced, status, reason = self.as_engine.replace_unhealthy(
                 cnxt, gid, findings, check)
             for name in replaced:
-                state.counters.pop(name, None)
+                state.counters.pop((name, gen[name]), None)
         health = {'status': status, 'reason': reason,
                   'checked_at': schedule_mod.iso_utc(now),
                   'members': len(judged), 'healthy': healthy,
                   'unhealthy': len(findings), 'engine_id': self.engine_id}
+        if findings:
+            health['failing'] = {
+                name: '%s check: %s' % findings[name]
+                for name in sorted(findings)[:MAX_FAILING_SHOWN]}
         db_api.scaling_group_set_health(cnxt, gid, self.engine_id, health)
         return health
+
+    def _write_verdicts(self, cnxt, gid, state, verdicts, gen):
+        """The members' verdicts that changed since last written (the
+        rolling update's health gate reads them)."""
+        changed = {}
+        for name, verdict in verdicts.items():
+            if state.written.get((name, gen[name])) != verdict:
+                changed.setdefault((verdict, gen[name]), []).append(name)
+        for (verdict, generation), names in changed.items():
+            db_api.scaling_member_set_health(cnxt, gid, names, verdict,
+                                             generation)
+            for name in names:
+                state.written[(name, gen[name])] = verdict
 
     def _targets(self, cnxt, g, members, state):
         """``({name: url}, {name: why no URL})`` of ``members``."""

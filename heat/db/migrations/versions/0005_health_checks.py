@@ -1,7 +1,7 @@
 """Health checks of scaling groups: the check (``health_check``), what
 the monitor last found (``health``), and the monitor's claim on the
 group (``monitor_engine_id`` until ``monitor_expires_at``): one engine
-at a time checks a group.
+at a time checks a group; each member's last verdict (``health``).
 
 Revision ID: 0005
 Revises: 0004
@@ -28,9 +28,13 @@ def upgrade():
                                    nullable=True))
         batch.add_column(sa.Column('monitor_expires_at', types.Timestamp,
                                    nullable=True))
+    with op.batch_alter_table('scaling_member') as batch:
+        batch.add_column(sa.Column('health', sa.String(16), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('scaling_member') as batch:
+        batch.drop_column('health')
     with op.batch_alter_table('scaling_group') as batch:
         batch.drop_column('monitor_expires_at')
         batch.drop_column('monitor_engine_id')

@@ -218,3 +218,115 @@ class TestHealthMonitor(base.ASTestBase):
         self.assertIsNone(g['health_check'])
         self.assertIsNone(g['health'])
         self.assertEqual([], mon.run_once(now=self.now + 100))
+
+
+@db_fixtures.for_each_backend
+class TestHealthGatedRollingUpdate(base.ASTestBase):
+    """A rolling update of a group with a health check goes on batch by
+    batch only once the batch's new members are HEALTHY."""
+
+    CHECK = {'type': 'http', 'url_attribute': 'output', 'interval': 0.3,
+             'timeout': 0.25, 'healthy_threshold': 1,
+             'unhealthy_threshold': 1}
+
+    def setUp(self):
+        super().setUp()
+        self.server = health_server.HealthServer().start()
+        self.addCleanup(self.server.stop)
+        self.events = []
+        converger.after_member = lambda g, name, action: self.events.append(
+            (action, name))
+        self.addCleanup(setattr, converger, 'after_member', None)
+
+    def member(self, key):
+        return {'type': 'OS::Heat::TestResource',
+                'properties': {'value': self.server.url(key)}}
+
+    def start_monitor(self):
+        mon = health.Monitor(self.fx.service.as_engine,
+                             self.fx.service._member_attribute_values,
+                             tick=0.05).start()
+        self.addCleanup(mon.stop, 5)
+
+    def make(self, **check):
+        gid = self.group(desired=3, member=self.member('v1'),
+                         health_check=dict(self.CHECK, **check),
+                         rolling_update={'max_batch_size': 1})
+        self.settle(gid)
+        self.start_monitor()
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            rows = db_api.scaling_member_get_all(None, gid)
+            if all(m.health == 'HEALTHY' for m in rows):
+                return gid, sorted(m.name for m in rows)
+            time.sleep(0.05)
+        self.fail('members never HEALTHY')
+
+    def outputs(self, gid):
+        return {m['name']: (m['generation'], m['attributes']['output'])
+                for m in self.rpc.list_scaling_members(
+                    self.ctx, gid, attributes=['output'])}
+
+    def test_batches_wait_for_health(self):
+        gid, names = self.make()
+        seen = []
+
+        def before_batch(group_id, plan):
+            # the members already updated are HEALTHY before a batch goes
+            rows = db_api.scaling_member_get_all(None, group_id)
+            seen.append(sorted(m.health for m in rows
+                               if m.generation == 1))
+        converger.before_batch = before_batch
+        self.addCleanup(setattr, converger, 'before_batch', None)
+        self.rpc.update_scaling_group(self.ctx, gid,
+                                      member_definition=self.member('v2'))
+        g = self.settle(gid)
+        self.assertEqual('ACTIVE', g['status'])
+        self.assertEqual({n: (1, self.server.url('v2')) for n in names},
+                         self.outputs(gid))
+        self.assertEqual([[], ['HEALTHY'], ['HEALTHY', 'HEALTHY']], seen)
+
+    def test_unhealthy_batch_stops_the_update(self):
+        gid, names = self.make()
+        self.server.fail('v2')
+        self.rpc.update_scaling_group(self.ctx, gid,
+                                      member_definition=self.member('v2'))
+        g = self.settle(gid)
+        self.assertEqual('FAILED', g['status'])
+        updated = [n for a, n in self.events if a == 'update']
+        self.assertEqual(1, len(updated))
+        self.assertIn('rolling update to generation 1 stopped: member(s) '
+                      '%s of the rolling update found unhealthy' % updated[0],
+                      g['status_reason'])
+        self.assertIn('answered 500', g['status_reason'])
+        expected = {n: (0, self.server.url('v1')) for n in names}
+        expected[updated[0]] = (1, self.server.url('v2'))
+        self.assertEqual(expected, self.outputs(gid))
+        # the gate's member was not replaced by the monitor meanwhile
+        self.assertEqual(names, sorted(self.outputs(gid)))
+
+    def test_rollback_puts_the_previous_definition_back(self):
+        gid, names = self.make(rollback=True)
+        self.server.fail('v2')
+        self.rpc.update_scaling_group(self.ctx, gid,
+                                      member_definition=self.member('v2'))
+        g = self.settle(gid)
+        self.assertEqual('ACTIVE', g['status'], g['status_reason'])
+        acts = self.rpc.list_scaling_activities(self.ctx, gid)
+        [rollback] = [a for a in acts if a['trigger'] == 'rollback']
+        [update] = [a for a in acts if a['trigger'] == 'update']
+        self.assertEqual('COMPLETE', rollback['status'])
+        self.assertEqual('FAILED', update['status'])
+        first = rollback['decision']['members']
+        self.assertEqual(1, len(first))
+        self.assertIn('answered 500', update['error'])
+        self.assertEqual(1, rollback['decision']['rolled_back_generation'])
+        self.assertEqual(0, rollback['decision']['to_definition_of'])
+        # member by member: one member had the new definition, then all
+        # are back on the old one (generation 2 is generation 0's)
+        updates = [n for a, n in self.events if a == 'update']
+        self.assertEqual(first, updates[:1])
+        self.assertEqual(sorted(names), sorted(updates[1:]))
+        self.assertEqual({n: (2, self.server.url('v1')) for n in names},
+                         self.outputs(gid))
+        self.assertEqual(names, sorted(self.outputs(gid)))

@@ -19,7 +19,8 @@ class TestParse(testtools.TestCase):
             'unhealthy_threshold': 3, 'url_attribute': None, 'path': None,
             'port': 80, 'expected_codes': '200',
             'max_unhealthy_percent': 50.0, 'max_replacements': None,
-            'replacement_period': 3600.0}, health.normalize({
+            'replacement_period': 3600.0, 'update_timeout': None,
+            'rollback': False}, health.normalize({
                 'type': 'status'}))
 
     def test_short_interval_gives_shorter_default_timeout(self):
