@@ -135,15 +135,20 @@ class GroupManager(Manager):
     def create(self, name, min_size, max_size, resource,
                desired_capacity=None, cooldown=None, files=None,
                environment=None, removal_policy=None, rolling_update=None,
-               idempotency_key=None, **extra):
+               idempotency_key=None, health_check=None, **extra):
         """Create a group; ``resource``: ``{"type": ..., "properties":
-        {...}}``. Returns the :class:`~heat_autoscalingclient.models.Group`
-        (status INIT/CONVERGING: see :meth:`wait`)."""
+        {...}}``; ``health_check``: the members' health check (self-healing
+        groups), a dict of the API's keys (``{"type": "http",
+        "url_attribute": "url", "interval": 5}``; the group shows it with
+        every key, the defaults filled in). Returns the
+        :class:`~heat_autoscalingclient.models.Group` (status
+        INIT/CONVERGING: see :meth:`wait`)."""
         body = _body(name=name, min_size=min_size, max_size=max_size,
                      resource=resource, desired_capacity=desired_capacity,
                      cooldown=cooldown, files=files, environment=environment,
                      removal_policy=removal_policy,
-                     rolling_update=rolling_update)
+                     rolling_update=rolling_update,
+                     health_check=health_check)
         body.update(extra)
         return self._group(self.http.post(
             self._url(), json=body, idempotency_key=idempotency_key))
@@ -153,7 +158,10 @@ class GroupManager(Manager):
 
     def update(self, group, if_match=None, **fields):
         """PATCH the group with ``fields`` (any of the create keys, and
-        ``replace_members``); None values are not sent."""
+        ``replace_members``); None values are not sent.
+        ``health_check``: a dict replaces the group's whole check (the
+        keys not given take their defaults), ``{}`` removes it (None, or
+        not given: unchanged)."""
         body = _body(**fields)
         return self._group(self.http.patch(
             self._url(group), json=body, if_match=if_match))

@@ -73,6 +73,12 @@ class Group(Resource):
     removal_policy: Any = None
     rolling_update: dict = None
     resource: dict = None
+    #: the members' health check, every key with its value (None: none)
+    health_check: dict = None
+    #: what the last health check found (``status`` HEALTHY, DEGRADED,
+    #: GUARDED or LIMITED, ``reason``, ``checked_at``, ``members``,
+    #: ``healthy``, ``unhealthy``, ``engine_id``); None until checked
+    health: dict = None
     created_at: str = None
     updated_at: str = None
     links: list = None

@@ -52,9 +52,14 @@ def format_group(req, g):
             'member_count', 'cooldown', 'cooldown_end', 'status',
             'status_reason', 'converged', 'suspended', 'generation',
             'version', 'lease_holder', 'lease_expires_at', 'removal_policy',
-            'rolling_update', 'resource', 'created_at', 'updated_at')
+            'rolling_update', 'resource', 'health_check', 'created_at',
+            'updated_at')
     out = {k: g.get(k) for k in keys}
     out['project_id'] = g.get('project')
+    health = g.get('health')
+    if health is not None:
+        health = dict(health, checked_at=iso(health.get('checked_at')))
+    out['health'] = health
     out['links'] = [{'rel': 'self', 'href': group_url(req, g['id'])}]
     return out
 
@@ -171,13 +176,20 @@ class GroupController(Controller):
             cooldown=body.get('cooldown'),
             removal_policy=body.get('removal_policy', 'default'),
             rolling_update=body.get('rolling_update'),
-            environment=body.get('environment'), files=body.get('files'))
+            environment=body.get('environment'), files=body.get('files'),
+            health_check=body.get('health_check') or None)
         return 201, {'group': format_group(req, g)}
 
     def show(self, req, group_id):
         return 200, {'group': format_group(req, self.group(req, group_id))}
 
     def update(self, req, group_id, body, if_match):
+        # the engine's None is "unchanged"; null or {} in the body
+        # removes the health check ({} to the engine), an object replaces
+        # it whole
+        health_check = None
+        if 'health_check' in body:
+            health_check = body['health_check'] or {}
         g = self.engine.update_scaling_group(
             req.context, group_id, min_size=body.get('min_size'),
             max_size=body.get('max_size'),
@@ -188,8 +200,8 @@ class GroupController(Controller):
             replace_members=body.get('replace_members'),
             removal_policy=body.get('removal_policy'),
             environment=body.get('environment'), files=body.get('files'),
-            name=body.get('name'), expected_version=if_match,
-            refuse_stack_owned=True)
+            name=body.get('name'), health_check=health_check,
+            expected_version=if_match, refuse_stack_owned=True)
         return 200, {'group': format_group(req, g)}
 
     def delete(self, req, group_id, if_match):

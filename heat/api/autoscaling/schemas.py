@@ -62,6 +62,81 @@ ROLLING_UPDATE = _obj({
     'pause_time': _seconds,
 })
 
+_positive_seconds = {'type': 'number', 'exclusiveMinimum': 0,
+                     'maximum': INT_MAX}
+HEALTH_CHECK_TYPES = ['status', 'http']
+#: a group's health check (heat.scaling.health): each key typed here (a
+#: 400 naming it); the engine checks what spans keys (timeout <=
+#: interval, url_attribute with http, the expected_codes syntax) and
+#: fills in the defaults. null (or {}) on update: no health check.
+HEALTH_CHECK = {
+    'type': ['object', 'null'],
+    'properties': {
+        'type': {'type': 'string', 'enum': HEALTH_CHECK_TYPES,
+                 'description': 'status (default): a member whose resource '
+                                'is FAILED is unhealthy; http: also poll '
+                                'each member\'s URL.'},
+        'grace_period': dict(_seconds, description=(
+            'Seconds after a member is created during which it is not '
+            'judged (default 0).')),
+        'interval': dict(_positive_seconds, description=(
+            'Seconds between two checks of a member (default 10).')),
+        'timeout': dict(_positive_seconds, description=(
+            'Seconds for one HTTP answer, at most interval (default 5, '
+            'or interval when it is smaller).')),
+        'healthy_threshold': {
+            'type': 'integer', 'minimum': 1, 'maximum': INT_MAX,
+            'description': 'Consecutive passes that make a member '
+                           'healthy again (default 2).'},
+        'unhealthy_threshold': {
+            'type': 'integer', 'minimum': 1, 'maximum': INT_MAX,
+            'description': 'Consecutive failures that make a member '
+                           'unhealthy (default 3).'},
+        'url_attribute': {
+            'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255,
+            'description': 'http (required): the attribute of the member\'s '
+                           'resource whose value is the URL, or the host, '
+                           'to poll.'},
+        'path': {
+            'type': ['string', 'null'], 'pattern': '^/', 'maxLength': 2048,
+            'description': 'http: replaces the URL\'s path (default: the '
+                           'URL\'s own; / for a host).'},
+        'port': {'type': 'integer', 'minimum': 1, 'maximum': 65535,
+                 'description': 'http: the port when url_attribute gives '
+                                'a host (default 80).'},
+        'expected_codes': {
+            'type': 'string', 'minLength': 1, 'maxLength': 255,
+            'description': 'http: the status codes of a pass, Octavia\'s '
+                           'syntax: "200", "200,202", "200-204" '
+                           '(default "200").'},
+        'max_unhealthy_percent': {
+            'type': 'number', 'minimum': 0, 'maximum': 100,
+            'description': 'When more of the members are unhealthy at '
+                           'once, none is replaced (default 50).'},
+        'max_replacements': {
+            'type': ['integer', 'null'], 'minimum': 1, 'maximum': INT_MAX,
+            'description': 'Replacements per replacement_period (default '
+                           'null: no limit).'},
+        'replacement_period': dict(_positive_seconds, description=(
+            'Seconds of the max_replacements window (default 3600).')),
+        'update_timeout': {
+            'type': ['number', 'null'], 'exclusiveMinimum': 0,
+            'maximum': INT_MAX,
+            'description': 'Rolling updates: seconds the new members of a '
+                           'batch have to become healthy before the next '
+                           'batch (default null: the grace period plus '
+                           'healthy_threshold + 2 intervals).'},
+        'rollback': {
+            'type': 'boolean',
+            'description': 'Rolling updates: a batch that does not become '
+                           'healthy rolls the previous definition out '
+                           'again (default false: the update stops).'},
+    },
+    'additionalProperties': False,
+    'description': 'Health checks of the members (self-healing): an '
+                   'unhealthy member is replaced. null (or {}): none.',
+}
+
 _GROUP_FIELDS = {
     'name': _name,
     'min_size': _count,
@@ -73,6 +148,7 @@ _GROUP_FIELDS = {
     'environment': {'type': 'object'},
     'removal_policy': {'type': 'string', 'enum': REMOVAL_POLICIES},
     'rolling_update': ROLLING_UPDATE,
+    'health_check': HEALTH_CHECK,
 }
 
 GROUP_CREATE = _obj(dict(_GROUP_FIELDS), required=[
@@ -193,6 +269,27 @@ NO_QUERY = _obj({})
 
 # -- answers (documentation: the OpenAPI document) ---------------------------
 
+HEALTH_STATUSES = ['HEALTHY', 'DEGRADED', 'GUARDED', 'LIMITED']
+GROUP_HEALTH = {
+    'type': ['object', 'null'],
+    'properties': {
+        'status': {'type': 'string', 'enum': HEALTH_STATUSES,
+                   'description': 'HEALTHY: no member unhealthy; '
+                                  'DEGRADED: unhealthy members being '
+                                  'replaced; GUARDED: too many unhealthy '
+                                  'at once (max_unhealthy_percent), none '
+                                  'replaced; LIMITED: max_replacements '
+                                  'reached, the rest wait.'},
+        'reason': {'type': 'string'},
+        'checked_at': dict(_time, description='When the last check ended.'),
+        'members': dict(_count, description='Members judged (not in their '
+                                            'grace period).'),
+        'healthy': _count, 'unhealthy': _count,
+        'engine_id': {'type': ['string', 'null'],
+                      'description': 'The engine that checked.'}},
+    'description': 'The last check of the members (null: not checked '
+                   'yet, or no health check).'}
+
 GROUP = {'type': 'object', 'properties': {
     'id': {'type': 'string'}, 'name': {'type': 'string'},
     'project_id': {'type': 'string'},
@@ -210,6 +307,10 @@ GROUP = {'type': 'object', 'properties': {
     'removal_policy': {'type': 'string'},
     'rolling_update': {'type': ['object', 'null']},
     'resource': {'type': ['object', 'null']},
+    'health_check': dict(HEALTH_CHECK, description=(
+        'The health check, every key with its value (defaults filled '
+        'in); null: none.')),
+    'health': GROUP_HEALTH,
     'created_at': _time, 'updated_at': _time, 'links': _links}}
 MEMBER = {'type': 'object', 'properties': {
     'name': {'type': 'string'}, 'generation': {'type': 'integer'},

@@ -9,7 +9,11 @@ The classes are subclassed here so that their test ids are this module's
 (``stestr run heat.tests.unit.test_contrib_autoscalingclient`` selects
 them)."""
 
-from heat_autoscalingclient.tests import test_cli, test_library
+from heat_autoscalingclient.tests import (
+    test_cli,
+    test_health_check,
+    test_library,
+)
 
 
 class TestLibraryGroups(test_library.TestGroups):
@@ -42,4 +46,20 @@ class TestCLIMemberPolicyWebhookCommands(
 
 
 class TestCLIReadme(test_cli.TestReadme):
+    pass
+
+
+class TestHealthCheckModel(test_health_check.TestModel):
+    pass
+
+
+class TestHealthCheckCommandValues(test_health_check.TestCommandValues):
+    pass
+
+
+class TestLibraryHealthCheck(test_health_check.TestLibraryHealthCheck):
+    pass
+
+
+class TestCLIHealthCheck(test_health_check.TestCLIHealthCheck):
     pass

@@ -317,6 +317,75 @@ class KeyValue(argparse.Action):
         setattr(namespace, self.dest, current)
 
 
+#: the health check's keys whose values are strings: taken as given
+#: (``expected_codes=200`` is the string "200"), except ``null``
+HEALTH_CHECK_STRINGS = ('type', 'url_attribute', 'path', 'expected_codes')
+
+
+def health_check_value(key, text):
+    """A ``--health-check`` value: JSON when it parses as JSON (numbers,
+    ``null``), else the text; for the string keys
+    (:data:`HEALTH_CHECK_STRINGS`) the text itself, ``null`` aside."""
+    if text == 'null':
+        return None
+    if key in HEALTH_CHECK_STRINGS:
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+class HealthCheckValue(argparse.Action):
+    """``--health-check k=v`` into a dict, repeatable; values as
+    :func:`health_check_value` reads them."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        key, sep, value = values.partition('=')
+        if not sep or not key:
+            raise argparse.ArgumentError(
+                self, 'expected key=value, got %r' % values)
+        current = dict(getattr(namespace, self.dest, None) or {})
+        current[key] = health_check_value(key, value)
+        setattr(namespace, self.dest, current)
+
+
+def add_health_check_args(parser, update=False):
+    """``--health-check k=v`` (and, on update, ``--no-health-check``)."""
+    what = ('Set this key of the group\'s health check, the others kept '
+            '(repeat for more)' if update else
+            'A key of the members\' health check (repeat for more)')
+    options = parser.add_mutually_exclusive_group() if update else parser
+    options.add_argument(
+        '--health-check', metavar='<key=value>', dest='health_check',
+        action=HealthCheckValue, default=None,
+        help='%s: the group replaces its unhealthy members. Keys: type '
+             '(status or http), grace_period, interval, timeout, '
+             'healthy_threshold, unhealthy_threshold, url_attribute, '
+             'path, port, expected_codes, max_unhealthy_percent, '
+             'max_replacements, replacement_period, update_timeout, '
+             'rollback; values are JSON (5, 2.5, null, true) or strings '
+             '(type, url_attribute, path and expected_codes always), '
+             'e.g. --health-check type=http --health-check '
+             'url_attribute=url --health-check interval=5'
+             % what)
+    if update:
+        options.add_argument(
+            '--no-health-check', action='store_true', default=False,
+            help='Remove the group\'s health check')
+
+
+def health_check(parsed_args, current=None):
+    """The ``health_check`` to send: None (not given), ``{}`` (removed:
+    ``--no-health-check``), or the keys given over ``current`` (the
+    group's check, on update)."""
+    if getattr(parsed_args, 'no_health_check', False):
+        return {}
+    if parsed_args.health_check is None:
+        return None
+    return dict(current or {}, **parsed_args.health_check)
+
+
 def rolling_update(parsed_args):
     fields = {}
     for name in ('min_in_service', 'max_batch_size', 'pause_time'):

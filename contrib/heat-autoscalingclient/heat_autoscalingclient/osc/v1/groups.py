@@ -95,6 +95,7 @@ class CreateGroup(command.ShowOne):
                             help='Name of the group')
         common.add_group_settings_args(parser)
         common.add_member_definition_args(parser)
+        common.add_health_check_args(parser)
         common.add_idempotency_arg(parser)
         common.add_wait_args(parser, 'the group to converge')
         return parser
@@ -114,6 +115,7 @@ class CreateGroup(command.ShowOne):
             environment=environment,
             removal_policy=parsed_args.removal_policy,
             rolling_update=common.rolling_update(parsed_args),
+            health_check=common.health_check(parsed_args),
             idempotency_key=parsed_args.idempotency_key)
         if parsed_args.wait:
             group = common.wait_group(client, group, parsed_args)
@@ -133,6 +135,7 @@ class UpdateGroup(command.ShowOne):
         parser.add_argument(
             '--replace-members', action='store_true', default=None,
             help='Replace the existing members with the new definition')
+        common.add_health_check_args(parser, update=True)
         common.add_if_match_arg(parser)
         common.add_wait_args(parser, 'the group to converge')
         return parser
@@ -150,7 +153,9 @@ class UpdateGroup(command.ShowOne):
             environment=environment,
             removal_policy=parsed_args.removal_policy,
             rolling_update=common.rolling_update(parsed_args),
-            replace_members=parsed_args.replace_members)
+            replace_members=parsed_args.replace_members,
+            health_check=common.health_check(parsed_args,
+                                             current=group.health_check))
         if all(v is None for v in fields.values()):
             raise osc_exc.CommandError('nothing to update: give at least '
                                        'one option')
