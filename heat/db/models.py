@@ -373,6 +373,8 @@ class ScalingGroup(TimestampMixin, Base):
         sa.String(UUID_LEN))
     monitor_expires_at: Mapped[datetime.datetime | None] = mapped_column(
         Timestamp)
+    #: heat.scaling.lifecycle, normalized
+    lifecycle_hooks: Mapped[list | None] = mapped_column(Json)
 
 
 class ScalingMember(TimestampMixin, Base):
@@ -391,6 +393,14 @@ class ScalingMember(TimestampMixin, Base):
     #: the health monitor's last verdict (HEALTHY, UNHEALTHY; None: not
     #: judged yet, or the group has no health check)
     health: Mapped[str | None] = mapped_column(sa.String(16))
+    #: a lifecycle hook's wait (PENDING_WAIT, TERMINATING_WAIT): the
+    #: hook, when it began; until ``hook_deadline``; the completion URL's
+    #: token's sha256
+    lifecycle: Mapped[dict | None] = mapped_column(Json)
+    hook_deadline: Mapped[datetime.datetime | None] = mapped_column(
+        Timestamp, index=True)
+    hook_token_hash: Mapped[str | None] = mapped_column(
+        sa.String(64), index=True, unique=True)
 
 
 class ScalingPolicy(TimestampMixin, Base):

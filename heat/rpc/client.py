@@ -540,9 +540,10 @@ class EngineClient:
                              removal_policy='default', rolling_update=None,
                              stack_identity=None, resource_name=None,
                              environment=None, files=None, group_id=None,
-                             health_check=None):
+                             health_check=None, lifecycle_hooks=None):
         return self._as(ctxt, 'create_scaling_group', name=name,
-                        _since_140={'health_check': health_check},
+                        _since_140={'health_check': health_check,
+                                    'lifecycle_hooks': lifecycle_hooks},
                         min_size=min_size, max_size=max_size,
                         member_definition=member_definition,
                         desired_capacity=desired_capacity,
@@ -561,14 +562,16 @@ class EngineClient:
                              removal_policy=None, environment=None,
                              files=None, expected_version=None,
                              refuse_stack_owned=False, name=None,
-                             health_check=None):
-        """``health_check``: None unchanged, ``{}`` removed."""
+                             health_check=None, lifecycle_hooks=None):
+        """``health_check``: None unchanged, ``{}`` removed;
+        ``lifecycle_hooks``: None unchanged, ``[]`` removed."""
         return self._as(ctxt, 'update_scaling_group', group=group,
                         _since_138={
                             'name': name,
                             'expected_version': expected_version,
                             'refuse_stack_owned': refuse_stack_owned},
-                        _since_140={'health_check': health_check},
+                        _since_140={'health_check': health_check,
+                                    'lifecycle_hooks': lifecycle_hooks},
                         min_size=min_size, max_size=max_size,
                         desired_capacity=desired_capacity,
                         cooldown=cooldown,
@@ -715,6 +718,22 @@ class EngineClient:
         return self._as(ctxt, 'remove_scaling_members', group=group,
                         members=members, replace=replace)
 
+    def complete_lifecycle_action(self, ctxt, group, member, result):
+        return self.call(ctxt, 'complete_lifecycle_action',
+                         version=AS_HEALTH_VERSION, group=group,
+                         member=member, result=result)
+
+    def record_lifecycle_heartbeat(self, ctxt, group, member):
+        return self.call(ctxt, 'record_lifecycle_heartbeat',
+                         version=AS_HEALTH_VERSION, group=group,
+                         member=member)
+
+    def lifecycle_action_by_token(self, ctxt, token, result=None,
+                                  heartbeat=False):
+        return self.call(ctxt, 'lifecycle_action_by_token',
+                         version=AS_HEALTH_VERSION, token=token,
+                         result=result, heartbeat=heartbeat)
+
     def mark_member_unhealthy(self, ctxt, group, member, reason=None):
         return self._as(ctxt, 'mark_member_unhealthy', group=group,
                         member=member, reason=reason)
@@ -812,6 +831,13 @@ AS_MEMBER_ATTRIBUTES_ARGUMENTS = {
 }
 #: the arguments API 1.40 added (the same way)
 AS_HEALTH_ARGUMENTS = {
-    'create_scaling_group': ('health_check',),
-    'update_scaling_group': ('health_check',),
+    'create_scaling_group': ('health_check', 'lifecycle_hooks'),
+    'update_scaling_group': ('health_check', 'lifecycle_hooks'),
 }
+#: the methods API 1.40 added (self-healing groups: lifecycle hooks)
+AS_HEALTH_METHODS = (
+    'complete_lifecycle_action', 'record_lifecycle_heartbeat',
+    'lifecycle_action_by_token',
+)
+ENGINE_METHODS.update((name, AS_HEALTH_VERSION)
+                      for name in AS_HEALTH_METHODS)

@@ -50,8 +50,8 @@ from heat.db import models
 from heat.engine.autoscaling import engine as eng
 from heat.engine.autoscaling import members as members_mod
 from heat.scaling import health as health_lib
+from heat.scaling import lifecycle, removal
 from heat.scaling import members as lib_members
-from heat.scaling import removal
 from heat.scaling import rolling_update as ru
 
 LOG = logging.getLogger(__name__)
@@ -91,10 +91,14 @@ class Batch:
     the removed/updated members have now)."""
 
     def __init__(self, create=(), remove=(), update=(), generation=0,
-                 old_generations=None, resume=False):
+                 old_generations=None, resume=False, drain=(), revive=()):
         self.create = list(create)
         self.remove = list(remove)
         self.update = list(update)
+        #: lifecycle hooks: members to put in TERMINATING_WAIT (a scale-in
+        #: with a terminate hook), members whose wait a scale-out cancels
+        self.drain = list(drain)
+        self.revive = list(revive)
         self.generation = generation
         self.old_generations = dict(old_generations or {})
         self.resume = resume
@@ -104,11 +108,14 @@ class Batch:
 
     @property
     def empty(self):
-        return not (self.create or self.remove or self.update)
+        return not (self.create or self.remove or self.update or
+                    self.drain or self.revive)
 
     def __repr__(self):
-        return 'Batch(create=%d, remove=%d, update=%d)' % (
-            len(self.create), len(self.remove), len(self.update))
+        return 'Batch(create=%d, remove=%d, update=%d, drain=%d, ' \
+            'revive=%d)' % (len(self.create), len(self.remove),
+                            len(self.update), len(self.drain),
+                            len(self.revive))
 
 
 #: :meth:`Converger._quick_plan`: "read the members and plan fully"
@@ -345,7 +352,10 @@ class Converger:
                 if g.rolling_generation is not None:
                     self._touch_nested_members(g, rows)
                     roll = dict(g.rolling_update or {})
-                    roll.pop('updated', None)
+                    # the roll's progress, gone with it: what stays is the
+                    # rolling_update the group was given
+                    for key in ('updated', 'from_generation', 'rollback_of'):
+                        roll.pop(key, None)
                     self._update_group({'rolling_generation': None,
                                         'rolling_update': roll or None})
                     continue
@@ -522,6 +532,20 @@ class Converger:
             policy=g.removal_policy or removal.DEFAULT)
         remove = [m.name for m in failed] + [m.name for m in plan.remove]
         create = list(plan.create)
+        hooks = lifecycle.parse(g.lifecycle_hooks)
+        draining = [m for m in rows if m.status == eng.TERMINATING_WAIT]
+        if create and draining:
+            # a scale-out while members drain: the newest drains are
+            # cancelled instead of as many members made
+            return Batch(revive=lifecycle.drains_to_cancel(
+                [(eng.posix(m.created_at), m.name) for m in draining],
+                len(create)), generation=g.generation, old_generations=gens)
+        if plan.remove and lifecycle.TERMINATE in hooks:
+            if failed:
+                return Batch(remove=[m.name for m in failed][:size],
+                             generation=g.generation, old_generations=gens)
+            return Batch(drain=[m.name for m in plan.remove][:size],
+                         generation=g.generation, old_generations=gens)
         if failed and create and not plan.remove:
             # Replacing failed (or unhealthy) members: the replacements
             # first while the group has room below MaxSize (an unhealthy
@@ -581,6 +605,8 @@ class Converger:
 
     def _apply(self, g, batch):
         ctx = self.context
+        if batch.drain or batch.revive:
+            return self._drain_or_revive(g, batch)
         # 1. intent
         with db_api.writer(ctx):
             new = [n for n in batch.create if n not in batch.old_generations]
@@ -659,7 +685,18 @@ class Converger:
             if deleted:
                 db_api.scaling_member_delete(ctx, g.id, deleted,
                                              expected_fence=self.fence)
-            if created:
+            launch = lifecycle.parse(g.lifecycle_hooks).get(
+                lifecycle.LAUNCH)
+            waits = {}
+            if created and launch is not None:
+                # each waits on the launch hook, with a token of its own
+                for name in created:
+                    token, values = eng.begin_wait(launch)
+                    db_api.scaling_member_update(
+                        ctx, g.id, [name], values,
+                        expected_fence=self.fence)
+                    waits[name] = token
+            elif created:
                 db_api.scaling_member_update(
                     ctx, g.id, created, {'status': eng.M_ACTIVE},
                     expected_fence=self.fence)
@@ -679,6 +716,8 @@ class Converger:
                 db_api.scaling_member_update(
                     ctx, g.id, failed_names, {'status': eng.M_FAILED},
                     expected_fence=self.fence)
+        if waits:
+            eng.notify_hook(g, launch, waits)
         if failures:
             order = {'create': 0, 'update': 1, 'delete': 2}
             failures.sort(key=lambda f: (order[f[1]], f[0]))
@@ -710,6 +749,43 @@ class Converger:
             self._update_member(stk, new_stk, resources[name], name)
         if after_member is not None:
             after_member(self.group_id, name, action)
+
+    def _drain_or_revive(self, g, batch):
+        """Lifecycle hooks: scale-in victims begin to wait on the
+        terminate hook; a scale-out cancels the newest waits."""
+        ctx = self.context
+        hook = lifecycle.parse(g.lifecycle_hooks).get(lifecycle.TERMINATE)
+        waits = {}
+        with db_api.writer(ctx):
+            if batch.drain and hook is not None:
+                for name in batch.drain:
+                    token, values = eng.begin_wait(hook)
+                    db_api.scaling_member_update(ctx, g.id, [name], values,
+                                                 expected_fence=self.fence)
+                    waits[name] = token
+            if batch.revive:
+                db_api.scaling_member_update(
+                    ctx, g.id, batch.revive,
+                    {'status': eng.M_ACTIVE, 'lifecycle': None,
+                     'hook_deadline': None, 'hook_token_hash': None},
+                    expected_fence=self.fence)
+                reason = ('scale-out: the terminate wait of member(s) %s '
+                          'cancelled, ACTIVE again' % ', '.join(
+                              batch.revive))
+                db_api.scaling_activity_create(ctx, {
+                    'group_id': g.id, 'project': g.project,
+                    'trigger': 'lifecycle',
+                    'from_capacity': g.desired_capacity,
+                    'to_capacity': g.desired_capacity,
+                    'status': eng.COMPLETE, 'reason': reason,
+                    'decision': {'accepted': True, 'reason': reason,
+                                 'cancelled': list(batch.revive)},
+                    'engine_id': self.engine_id, 'fence': self.fence,
+                    'finished_at': db_api.utcnow()})
+        if waits:
+            LOG.info('Group %s: member(s) %s wait on terminate hook %s',
+                     g.id, ', '.join(waits), hook.name)
+            eng.notify_hook(g, hook, waits)
 
     def _update_member(self, stk, new_stk, res, name):
         from heat.engine import resource as resource_mod

@@ -20,6 +20,7 @@ import datetime
 import hashlib
 import logging
 import secrets
+import threading
 import time
 import uuid
 
@@ -36,7 +37,7 @@ from heat.engine.autoscaling import schedule as schedule_mod
 from heat.scaling import capacity as cap
 from heat.scaling import decision as dec
 from heat.scaling import health as health_lib
-from heat.scaling import scheduled, simple
+from heat.scaling import lifecycle, scheduled, simple
 from heat.scaling import state as state_mod
 
 LOG = logging.getLogger(__name__)
@@ -51,7 +52,13 @@ INIT, CONVERGING, ACTIVE, FAILED, DELETING = (
 # member statuses
 PENDING, M_ACTIVE, M_FAILED, REMOVING, UPDATING = (
     'PENDING', 'ACTIVE', 'FAILED', 'REMOVING', 'UPDATING')
-LIVE_STATUSES = (PENDING, M_ACTIVE, UPDATING)
+# waits of lifecycle hooks (heat.scaling.lifecycle)
+PENDING_WAIT = lifecycle.WAIT_STATUS[lifecycle.LAUNCH]
+TERMINATING_WAIT = lifecycle.WAIT_STATUS[lifecycle.TERMINATE]
+WAIT_STATUSES = (PENDING_WAIT, TERMINATING_WAIT)
+#: members that count toward the capacity (a member waiting on a launch
+#: hook does; one waiting on a terminate hook was scaled in already)
+LIVE_STATUSES = (PENDING, M_ACTIVE, UPDATING, PENDING_WAIT)
 # activity statuses
 REJECTED, ACCEPTED, IN_PROGRESS, COMPLETE, A_FAILED = (
     'REJECTED', 'ACCEPTED', 'IN_PROGRESS', 'COMPLETE', 'FAILED')
@@ -241,6 +248,7 @@ def group_dict(cnxt, g, with_members=False, counts=None):
         'resource': (g.definitions or {}).get(str(g.generation)),
         'health_check': g.health_check,
         'health': g.health if g.health_check else None,
+        'lifecycle_hooks': g.lifecycle_hooks or [],
     }
     if rows is not None:
         ordered = sorted(rows, key=lambda m: (m.status != M_FAILED,
@@ -254,6 +262,100 @@ def group_dict(cnxt, g, with_members=False, counts=None):
 
 def _num(n):
     return '%d' % n if float(n).is_integer() else '%s' % n
+
+
+def normalize_hooks(data):
+    """The stored form of a group's lifecycle hooks (None: none);
+    Invalid naming the offending entry."""
+    try:
+        return lifecycle.normalize(data)
+    except lifecycle.InvalidHook as exc:
+        raise exception.Invalid(reason=str(exc)) from None
+
+
+def lifecycle_dict(m):
+    """A member's lifecycle wait as shown (None when it waits for
+    nothing)."""
+    if m.status not in WAIT_STATUSES or not m.lifecycle:
+        return None
+    out = {k: m.lifecycle.get(k) for k in ('hook', 'transition',
+                                          'started_at', 'default_result')}
+    out['deadline'] = iso(m.hook_deadline)
+    return out
+
+
+#: the path of lifecycle completion URLs under the public heat-api URL
+LIFECYCLE_PATH = '/autoscaling/v1/lifecycle/'
+
+_notify_pool = None
+_notify_lock = threading.Lock()
+
+
+def begin_wait(hook, now=None):
+    """``(token, member values)`` of a member beginning to wait on
+    ``hook`` (a :class:`heat.scaling.lifecycle.Hook`): its status, the
+    wait, its deadline, its completion token's sha256."""
+    now = now or db_api.utcnow()
+    token = secrets.token_urlsafe(32)
+    wait = {'hook': hook.name, 'transition': hook.transition,
+            'started_at': iso(now),
+            'heartbeat_timeout': hook.heartbeat_timeout,
+            'default_result': hook.default_result}
+    return token, {
+        'status': lifecycle.WAIT_STATUS[hook.transition], 'lifecycle': wait,
+        'hook_deadline': now + datetime.timedelta(
+            seconds=hook.heartbeat_timeout),
+        'hook_token_hash': token_hash(token)}
+
+
+def completion_url(token):
+    from heat.common import signing
+    return signing.public_base_url() + LIFECYCLE_PATH + token
+
+
+def notify_hook(g, hook, waits):
+    """POST, in the background, one notification per member beginning
+    a wait on ``hook`` (``waits``: ``{member name: token}``) to the hook's
+    ``notify_url``: the group, the member, the hook and the completion
+    URL (POST ``{"result": "CONTINUE"}`` or ``{"heartbeat": true}`` to
+    it). A failed notification is logged; the wait goes on (its timeout
+    applies the default result)."""
+    global _notify_pool
+    if not hook.notify_url or not waits:
+        return
+    with _notify_lock:
+        if _notify_pool is None:
+            import concurrent.futures
+            _notify_pool = concurrent.futures.ThreadPoolExecutor(
+                max_workers=4, thread_name_prefix='as-lifecycle-notify')
+    for name, token in waits.items():
+        body = {'group_id': g.id, 'group_name': g.name,
+                'project': g.project, 'member': name,
+                'hook': hook.name, 'transition': hook.transition,
+                'status': lifecycle.WAIT_STATUS[hook.transition],
+                'heartbeat_timeout': hook.heartbeat_timeout,
+                'default_result': hook.default_result,
+                'metadata': hook.metadata,
+                'completion_url': completion_url(token)}
+        _notify_pool.submit(_post, hook.notify_url, body, g.id, name)
+
+
+def _post(url, body, group_id, name):
+    import json
+
+    import urllib3
+    try:
+        resp = urllib3.request(
+            'POST', url, body=json.dumps(body).encode(),
+            headers={'Content-Type': 'application/json'},
+            timeout=urllib3.Timeout(total=10), retries=False,
+            redirect=False)
+        if resp.status >= 400:
+            LOG.warning('Group %s: lifecycle notification of member %s to '
+                        '%s answered %d', group_id, name, url, resp.status)
+    except Exception as exc:  # noqa: BLE001 - the wait goes on
+        LOG.warning('Group %s: lifecycle notification of member %s to %s '
+                    'failed: %s', group_id, name, url, exc)
 
 
 def normalize_health_check(data):
@@ -275,6 +377,7 @@ def member_dict(m, resource=None):
             'health': ('UNHEALTHY' if m.status == M_FAILED else
                        m.health or 'HEALTHY'),
             'protected': bool(m.protected),
+            'lifecycle': lifecycle_dict(m),
             'physical_resource_id': (resource.nova_instance
                                      if resource is not None else None),
             'created_at': iso(m.created_at)}
@@ -377,10 +480,11 @@ class AutoScalingEngine:
                      removal_policy='default', rolling_update=None,
                      stack_identity=None, resource_name=None,
                      environment=None, files=None, group_id=None,
-                     health_check=None):
+                     health_check=None, lifecycle_hooks=None):
         from oslo_config import cfg
         _check_sizes(min_size, max_size, desired_capacity)
         health_check = normalize_health_check(health_check)
+        lifecycle_hooks = normalize_hooks(lifecycle_hooks)
         if not isinstance(member_definition, dict) or not (
                 member_definition.get('type') or
                 member_definition.get('Type')):
@@ -445,6 +549,7 @@ class AutoScalingEngine:
                 'rolling_update': rolling_update,
                 'removal_policy': removal_policy or 'default',
                 'health_check': health_check,
+                'lifecycle_hooks': lifecycle_hooks,
                 'suspended': False, 'status': INIT, 'status_reason': '',
                 'version': 1, 'converged_version': 0, 'fence': 0})
             db_api.scaling_activity_create(cnxt, {
@@ -463,10 +568,13 @@ class AutoScalingEngine:
                      replace_members=None, removal_policy=None,
                      environment=None, files=None, expected_version=None,
                      refuse_stack_owned=False, name=None,
-                     health_check=None):
+                     health_check=None, lifecycle_hooks=None):
         if health_check is not None:
             # {} removes the check (None: unchanged)
             health_check = normalize_health_check(health_check) or {}
+        if lifecycle_hooks is not None:
+            # [] removes them (None: unchanged); waits begun go on
+            lifecycle_hooks = normalize_hooks(lifecycle_hooks) or []
         if g.stack_id is None and (member_definition is not None or
                                    environment is not None or
                                    files is not None):
@@ -512,6 +620,9 @@ class AutoScalingEngine:
                 values['health_check'] = health_check or None
                 # what was found under the old check no longer holds
                 values['health'] = None
+            if lifecycle_hooks is not None and \
+                    (lifecycle_hooks or None) != g.lifecycle_hooks:
+                values['lifecycle_hooks'] = lifecycle_hooks or None
             if rolling_update is not None:
                 values['rolling_update'] = rolling_update
             roll = rolling_update if rolling_update is not None \
@@ -1093,6 +1204,156 @@ class AutoScalingEngine:
             why = 'replacing %d unhealthy member(s): %s' % (
                 len(names), ', '.join(names))
         return names, status, why
+
+    # -- lifecycle hooks (heat.scaling.lifecycle) -------------------------
+
+    def complete_lifecycle_action(self, cnxt, group_id, name, result,
+                                  how='rpc', token_hash=None, now=None):
+        """End a member's lifecycle wait with ``result`` (CONTINUE or
+        ABANDON), in one transaction under the group's row lock; ``how``
+        says who (``rpc``, ``url``, ``timeout``). A launch wait: CONTINUE
+        makes the member ACTIVE, ABANDON FAILED (the converger replaces
+        it). A terminate wait: the member is removed either way.
+
+        ``token_hash`` (the completion URL): the wait must still be that
+        one. ``now`` (the timeout): the wait must have passed its deadline
+        at ``now`` (a heartbeat since wins). Returns the member dict, or
+        None when the wait ended meanwhile (a timeout that lost a race).
+        """
+        lifecycle.check_result(result)
+        M = models.ScalingMember
+        with db_api.writer(cnxt) as session:
+            g = db_api.scaling_group_get(cnxt, group_id, None,
+                                         for_update=True)
+            row = session.query(M).filter(M.group_id == g.id,
+                                          M.name == name).one_or_none()
+            if row is None:
+                raise exception.EntityNotFound(entity='Scaling member',
+                                               name=name)
+            waiting = row.status in WAIT_STATUSES and (
+                token_hash is None or row.hook_token_hash == token_hash) \
+                and (now is None or (row.hook_deadline is not None and
+                                     row.hook_deadline <= now))
+            if not waiting:
+                if how == 'timeout':
+                    return None
+                raise exception.Invalid(
+                    reason='member %s is not waiting for a lifecycle action '
+                           '(status %s)' % (name, row.status))
+            wait = dict(row.lifecycle or {})
+            launch = row.status == PENDING_WAIT
+            if launch and result == lifecycle.CONTINUE:
+                status, bump = M_ACTIVE, False
+            else:
+                status, bump = (M_FAILED if launch else REMOVING), True
+            wait.update(result=result, completed_by=how,
+                        completed_at=schedule_mod.iso_utc(clock()))
+            values = {'status': status, 'lifecycle': wait,
+                      'hook_deadline': None, 'hook_token_hash': None}
+            db_api.scaling_member_update(cnxt, g.id, [name], values)
+            reason = 'member %s: %s hook %s completed %s (%s)' % (
+                name, wait.get('transition'), wait.get('hook'), result,
+                'heartbeat timeout, default result' if how == 'timeout'
+                else 'by ' + how)
+            if bump:
+                reason += '; %s' % ('replacing it' if launch else
+                                    'removing it')
+                g = db_api.scaling_group_update(cnxt, g.id, {
+                    'version': models.ScalingGroup.version + 1,
+                    'status': CONVERGING, 'status_reason': reason})
+            db_api.scaling_activity_create(cnxt, {
+                'group_id': g.id, 'project': g.project,
+                'trigger': 'lifecycle',
+                'from_capacity': g.desired_capacity,
+                'to_capacity': g.desired_capacity,
+                'status': ACCEPTED if bump else COMPLETE,
+                'finished_at': None if bump else db_api.utcnow(),
+                'reason': reason,
+                'decision': {'accepted': True, 'reason': reason,
+                             'member': name, 'result': result,
+                             'hook': wait.get('hook'),
+                             'transition': wait.get('transition'),
+                             'completed_by': how},
+                'engine_id': self.engine_id})
+        member = member_dict(db_api.scaling_member_get(cnxt, group_id, name))
+        LOG.info('Group %s: %s', group_id, reason)
+        if bump:
+            self.cast_converge(cnxt, group_id)
+        return member
+
+    def lifecycle_heartbeat(self, cnxt, group_id, name, token_hash=None):
+        """Move a member's wait deadline to now + the hook's
+        ``heartbeat_timeout``; the member dict."""
+        M = models.ScalingMember
+        with db_api.writer(cnxt) as session:
+            row = session.query(M).filter(
+                M.group_id == group_id, M.name == name).with_for_update(
+            ).one_or_none()
+            if row is None:
+                raise exception.EntityNotFound(entity='Scaling member',
+                                               name=name)
+            if row.status not in WAIT_STATUSES or (
+                    token_hash is not None and
+                    row.hook_token_hash != token_hash):
+                raise exception.Invalid(
+                    reason='member %s is not waiting for a lifecycle action '
+                           '(status %s)' % (name, row.status))
+            wait = dict(row.lifecycle or {})
+            timeout = float(wait.get('heartbeat_timeout') or 3600)
+            wait['heartbeats'] = int(wait.get('heartbeats') or 0) + 1
+            db_api.scaling_member_update(cnxt, group_id, [name], {
+                'lifecycle': wait,
+                'hook_deadline': db_api.utcnow() + datetime.timedelta(
+                    seconds=timeout)})
+        return member_dict(db_api.scaling_member_get(cnxt, group_id, name))
+
+    def lifecycle_by_token(self, token, result=None, heartbeat=False):
+        """The completion URL of a wait: complete it with ``result`` or
+        (``heartbeat``) extend it. EntityNotFound (token redacted) when
+        no wait has the token."""
+        digest = token_hash(token)
+        M = models.ScalingMember
+        with db_api.reader(None) as session:
+            row = session.query(M.group_id, M.name).filter(
+                M.hook_token_hash == digest).one_or_none()
+        if row is None:
+            raise exception.EntityNotFound(entity='Lifecycle action',
+                                           name='<redacted>')
+        group_id, name = row
+        g = db_api.scaling_group_get(None, group_id, None)
+        cnxt = group_context(None, g.project)
+        if heartbeat:
+            return self.lifecycle_heartbeat(cnxt, group_id, name, digest)
+        return self.complete_lifecycle_action(cnxt, group_id, name, result,
+                                              how='url', token_hash=digest)
+
+    def expire_lifecycle_waits(self, limit=100):
+        """Apply the default result of every wait past its deadline
+        (each exactly once, whichever engines run this at the same time:
+        the completion re-checks the deadline under the row lock); the
+        member dicts completed."""
+        now = db_api.utcnow()
+        M = models.ScalingMember
+        G = models.ScalingGroup
+        with db_api.reader(None) as session:
+            rows = session.query(M.group_id, M.name, M.lifecycle,
+                                 G.project).join(
+                G, G.id == M.group_id).filter(
+                M.hook_deadline.isnot(None),
+                M.hook_deadline <= now).order_by(M.hook_deadline).limit(
+                limit).all()
+        done = []
+        for group_id, name, wait, project in rows:
+            result = (wait or {}).get('default_result') or lifecycle.ABANDON
+            try:
+                out = self.complete_lifecycle_action(
+                    group_context(None, project), group_id, name, result,
+                    how='timeout', now=now)
+            except exception.EntityNotFound:
+                continue
+            if out is not None:
+                done.append(out)
+        return done
 
     # -- policies --------------------------------------------------------
 

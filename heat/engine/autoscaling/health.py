@@ -1,5 +1,8 @@
 """The health monitor: checks the members of groups that have a health
 check (:mod:`heat.scaling.health`) and has the unhealthy ones replaced.
+Each tick it also applies the default result of lifecycle waits past
+their deadline (:meth:`~heat.engine.autoscaling.engine.AutoScalingEngine.
+expire_lifecycle_waits`).
 
 Every engine runs one (``[autoscaling] health_check_tick``). Each tick
 it lists the groups with a health check; a group whose next check is due
@@ -162,6 +165,12 @@ class Monitor(sweep.Periodic):
         """Check every group whose check is due and whose claim is (or
         becomes) ours; the ids of the groups checked."""
         now = self.clock() if now is None else now
+        # lifecycle waits past their deadline: their default result
+        # (any engine may: each completes exactly once)
+        try:
+            self.as_engine.expire_lifecycle_waits()
+        except Exception:  # noqa: BLE001 - the checks still run
+            LOG.exception('Lifecycle timeouts failed')
         checked = []
         listed = set()
         for gid, project, data, _holder, _expires in \

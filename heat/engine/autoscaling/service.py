@@ -23,6 +23,7 @@ from heat.engine.autoscaling import (
 )
 from heat.engine.autoscaling import engine as eng
 from heat.engine.autoscaling import members as members_mod
+from heat.scaling import lifecycle
 
 LOG = logging.getLogger(__name__)
 
@@ -163,8 +164,9 @@ class AutoScalingMixin:
                              removal_policy='default', rolling_update=None,
                              stack_identity=None, resource_name=None,
                              environment=None, files=None, group_id=None,
-                             health_check=None):
-        """1.40 added ``health_check`` (heat.scaling.health)."""
+                             health_check=None, lifecycle_hooks=None):
+        """1.40 added ``health_check`` (heat.scaling.health) and
+        ``lifecycle_hooks`` (heat.scaling.lifecycle)."""
         project = _project(cnxt)
         g = self.as_engine.create_group(
             cnxt, project, name, min_size, max_size, member_definition,
@@ -172,7 +174,8 @@ class AutoScalingMixin:
             template_format=template_format, removal_policy=removal_policy,
             rolling_update=rolling_update, stack_identity=stack_identity,
             resource_name=resource_name, environment=environment,
-            files=files, group_id=group_id, health_check=health_check)
+            files=files, group_id=group_id, health_check=health_check,
+            lifecycle_hooks=lifecycle_hooks)
         return eng.group_dict(cnxt, g)
 
     def update_scaling_group(self, cnxt, group, min_size=None,
@@ -182,12 +185,13 @@ class AutoScalingMixin:
                              removal_policy=None, environment=None,
                              files=None, expected_version=None,
                              refuse_stack_owned=False, name=None,
-                             health_check=None):
+                             health_check=None, lifecycle_hooks=None):
         """1.38 added ``name``, ``expected_version``
         (ScalingGroupVersionMismatch unless the group is at that version)
         and ``refuse_stack_owned`` (ScalingGroupOwnedByStack for a group
         a template made); 1.40 ``health_check`` (None: unchanged, ``{}``:
-        removed, a dict: the new check, whole)."""
+        removed, a dict: the new check, whole) and ``lifecycle_hooks``
+        (None: unchanged, ``[]``: removed, a list: the new hooks)."""
         g = self._as_group(cnxt, group)
         g = self.as_engine.update_group(
             cnxt, g, min_size=min_size, max_size=max_size,
@@ -197,7 +201,7 @@ class AutoScalingMixin:
             removal_policy=removal_policy, environment=environment,
             files=files, expected_version=expected_version,
             refuse_stack_owned=refuse_stack_owned, name=name,
-            health_check=health_check)
+            health_check=health_check, lifecycle_hooks=lifecycle_hooks)
         return eng.group_dict(cnxt, g)
 
     def delete_scaling_group(self, cnxt, group, expected_version=None,
@@ -403,6 +407,31 @@ class AutoScalingMixin:
                     for name in names}
             out.append(d)
         return out
+
+    def complete_lifecycle_action(self, cnxt, group, member, result):
+        """End a member's lifecycle wait: CONTINUE or ABANDON (1.40);
+        the member."""
+        g = self._as_group(cnxt, group)
+        try:
+            return self.as_engine.complete_lifecycle_action(
+                cnxt, g.id, member, result)
+        except lifecycle.InvalidHook as exc:
+            raise exception.Invalid(reason=str(exc)) from None
+
+    def record_lifecycle_heartbeat(self, cnxt, group, member):
+        """Extend a member's lifecycle wait (1.40); the member."""
+        g = self._as_group(cnxt, group)
+        return self.as_engine.lifecycle_heartbeat(cnxt, g.id, member)
+
+    def lifecycle_action_by_token(self, cnxt, token, result=None,
+                                  heartbeat=False):
+        """The completion URL of a wait (its token is the credential;
+        1.40): complete it with ``result``, or extend it."""
+        try:
+            return self.as_engine.lifecycle_by_token(token, result,
+                                                     heartbeat=heartbeat)
+        except lifecycle.InvalidHook as exc:
+            raise exception.Invalid(reason=str(exc)) from None
 
     def _member_attribute_values(self, cnxt, g, rows, name):
         """``{member name: value of attribute name}`` of ``rows`` (the

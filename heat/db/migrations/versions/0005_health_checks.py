@@ -1,7 +1,10 @@
-"""Health checks of scaling groups: the check (``health_check``), what
+"""Self-healing groups. Health checks: the check (``health_check``), what
 the monitor last found (``health``), and the monitor's claim on the
 group (``monitor_engine_id`` until ``monitor_expires_at``): one engine
 at a time checks a group; each member's last verdict (``health``).
+Lifecycle hooks: the group's ``lifecycle_hooks``; a member's wait
+(``lifecycle``), its deadline (``hook_deadline``) and the sha256 of the
+token of its completion URL (``hook_token_hash``).
 
 Revision ID: 0005
 Revises: 0004
@@ -28,14 +31,31 @@ def upgrade():
                                    nullable=True))
         batch.add_column(sa.Column('monitor_expires_at', types.Timestamp,
                                    nullable=True))
+        batch.add_column(sa.Column('lifecycle_hooks', types.Json,
+                                   nullable=True))
     with op.batch_alter_table('scaling_member') as batch:
         batch.add_column(sa.Column('health', sa.String(16), nullable=True))
+        batch.add_column(sa.Column('lifecycle', types.Json, nullable=True))
+        batch.add_column(sa.Column('hook_deadline', types.Timestamp,
+                                   nullable=True))
+        batch.add_column(sa.Column('hook_token_hash', sa.String(64),
+                                   nullable=True))
+        batch.create_index('ix_scaling_member_hook_deadline',
+                           ['hook_deadline'])
+        batch.create_index('ix_scaling_member_hook_token_hash',
+                           ['hook_token_hash'], unique=True)
 
 
 def downgrade():
     with op.batch_alter_table('scaling_member') as batch:
+        batch.drop_index('ix_scaling_member_hook_token_hash')
+        batch.drop_index('ix_scaling_member_hook_deadline')
+        batch.drop_column('hook_token_hash')
+        batch.drop_column('hook_deadline')
+        batch.drop_column('lifecycle')
         batch.drop_column('health')
     with op.batch_alter_table('scaling_group') as batch:
+        batch.drop_column('lifecycle_hooks')
         batch.drop_column('monitor_expires_at')
         batch.drop_column('monitor_engine_id')
         batch.drop_column('health')

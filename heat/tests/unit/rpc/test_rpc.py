@@ -511,7 +511,8 @@ class TestClientSurface(base.TestCase):
 
     def test_every_upstream_method_is_on_client_and_endpoint(self):
         self.assertEqual(set(self.UPSTREAM) | set(rpc_client.AS_METHODS) |
-                         set(rpc_client.AS_API_METHODS),
+                         set(rpc_client.AS_API_METHODS) |
+                         set(rpc_client.AS_HEALTH_METHODS),
                          set(rpc_client.ENGINE_METHODS))
         for name in rpc_client.ENGINE_METHODS:
             self.assertTrue(callable(getattr(rpc_client.EngineClient, name)),
@@ -528,8 +529,11 @@ class TestClientSurface(base.TestCase):
             self.assertEqual(rpc_client.AS_API_VERSION,
                              rpc_client.ENGINE_METHODS[name], name)
             self.assertNotIn(name, self.UPSTREAM)
-        # the newest version: 1.40 (like 1.39) added arguments, not
-        # methods
+        for name in rpc_client.AS_HEALTH_METHODS:
+            self.assertEqual(rpc_client.AS_HEALTH_VERSION,
+                             rpc_client.ENGINE_METHODS[name], name)
+            self.assertNotIn(name, self.UPSTREAM)
+        # the newest version
         self.assertEqual(rpc_client.AS_HEALTH_VERSION,
                          rpc_api.RPC_API_VERSION)
 

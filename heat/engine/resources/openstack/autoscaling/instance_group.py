@@ -131,9 +131,10 @@ def order_members(members):
 
 def live_member_names(group):
     """Names of a group dict's members that count (not FAILED, not being
-    removed), in the engine's order."""
+    removed, not waiting on a terminate hook), in the engine's order."""
     return [m['name'] for m in order_members(group.get('members'))
-            if m.get('status') not in ('FAILED', 'REMOVING')]
+            if m.get('status') not in ('FAILED', 'REMOVING',
+                                       'TERMINATING_WAIT')]
 
 
 class GroupFailed(exception.HeatException):

@@ -188,7 +188,7 @@ class TestMembers(ASTestCase):
         self.assertEqual(3, len(members))
         m = members[0]
         self.assertEqual({'name', 'generation', 'status', 'health',
-                          'protected', 'physical_resource_id',
+                          'protected', 'lifecycle', 'physical_resource_id',
                           'created_at'}, set(m))
         self.assertEqual(('ACTIVE', 'HEALTHY', False), (
             m['status'], m['health'], m['protected']))
