@@ -15,9 +15,9 @@ Beyond upstream, :func:`choose_victims` offers removal policies
 * ``default``: FAILED first, then oldest, then name (upstream).
 * ``oldest``: the same order under its AWS name (``OldestInstance``).
 * ``newest``: FAILED first, then newest, then name.
-* ``oldest_definition``: FAILED first, then the lowest definition
-  ``generation`` (members a rolling update has not reached yet), then
-  upstream order.
+* ``oldest_definition`` (also named ``oldest_generation``): FAILED
+  first, then the lowest definition ``generation`` (members a rolling
+  update has not reached yet), then upstream order.
 * ``random``: FAILED first (in upstream order), then uniformly at random,
   drawn from the ``rng`` the caller passes (``random.Random`` or alike).
 
@@ -52,8 +52,10 @@ from typing import Optional
 FAILED = 'FAILED'
 
 #: Removal policies.
-POLICIES = (DEFAULT, OLDEST, NEWEST, OLDEST_DEFINITION, RANDOM) = (
-    'default', 'oldest', 'newest', 'oldest_definition', 'random')
+POLICIES = (DEFAULT, OLDEST, NEWEST, OLDEST_DEFINITION, RANDOM,
+            OLDEST_GENERATION) = (
+    'default', 'oldest', 'newest', 'oldest_definition', 'random',
+    'oldest_generation')
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -118,6 +120,7 @@ _KEYS = {
     OLDEST: (_rank, _age),
     NEWEST: (_newest_key, _newest_only),
     OLDEST_DEFINITION: (_generation_key, _generation_only),
+    OLDEST_GENERATION: (_generation_key, _generation_only),
     RANDOM: (_rank, _age),
 }
 

@@ -149,6 +149,8 @@ class Converger:
         self.write_fence = None
         self.context = context
         self.conf = _conf()
+        #: a scale-in that protected members stopped: why (or None)
+        self.held = None
 
     # -- lease -----------------------------------------------------------
 
@@ -256,6 +258,17 @@ class Converger:
                 A.status.in_(list(statuses))).update(
                 dict(values), synchronize_session=False)
 
+    def _note_open_activities(self, note):
+        """Append ``note`` to the reason of the open activities (the
+        ones this convergence completes)."""
+        A = models.ScalingActivity
+        with db_api.writer(self.context) as session:
+            for row in session.query(A).filter(
+                    A.group_id == self.group_id,
+                    A.status.in_([eng.ACCEPTED, eng.IN_PROGRESS])):
+                row.reason = ('%s; stopped at %s' % (row.reason, note)
+                              if row.reason else note)
+
     def _open_activities(self):
         """``(id, trigger)`` of the activities this convergence completes
         (an accepted decision's activity stays open until then)."""
@@ -324,6 +337,7 @@ class Converger:
                 return STOPPED
             version = g.version
             rows = None
+            self.held = None
             if not gated and g.rolling_generation is not None and \
                     g.health_check and g.status != eng.DELETING:
                 # resuming a gated rolling update (a crash, a restart):
@@ -366,6 +380,9 @@ class Converger:
                 if status == eng.ACTIVE and g.status != eng.ACTIVE:
                     values['status_reason'] = 'converged to %d members' % (
                         g.desired_capacity)
+                    if self.held:
+                        values['status_reason'] = 'converged; %s' % (
+                            self.held)
                 if g.status == eng.FAILED:
                     values = {'converged_version': version}
                 # A change committed since our read (a deletion's
@@ -379,6 +396,8 @@ class Converger:
                             else_=getattr(G, key))
                 self._update_group(values)
                 if status == eng.ACTIVE:
+                    if self.held:
+                        self._note_open_activities(self.held)
                     scaled = [a for a in self._open_activities()
                               if a[1] in SCALING_TRIGGERS]
                     self._activities(
@@ -530,6 +549,12 @@ class Converger:
         plan = lib_members.plan_resize(
             lib_live, target, g.generation, _rng, names=names,
             policy=g.removal_policy or removal.DEFAULT)
+        self.held = None
+        if plan.shortfall:
+            protected = sorted(m.name for m in live if m.protected)
+            self.held = ('%d member(s) above the desired capacity %d: '
+                         'scale-in protection of %s' % (
+                             plan.shortfall, target, ', '.join(protected)))
         remove = [m.name for m in failed] + [m.name for m in plan.remove]
         create = list(plan.create)
         hooks = lifecycle.parse(g.lifecycle_hooks)

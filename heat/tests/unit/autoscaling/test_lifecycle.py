@@ -286,3 +286,39 @@ class TestLifecycleHooks(base.ASTestBase):
                  if 'cancelled' in a['reason']]
         self.assertEqual(sorted(revived),
                          sorted(act['decision']['cancelled']))
+
+
+@db_fixtures.for_each_backend
+class TestProtectionAndRemoval(base.ASTestBase):
+
+    def test_scale_in_stops_at_protected_members_and_says_why(self):
+        gid = self.group(desired=4, min_size=0)
+        names = sorted(m['name'] for m in self.settle(gid)['members'])
+        for name in names[:3]:
+            self.rpc.update_scaling_member(self.ctx, gid, name,
+                                           protected=True)
+        self.rpc.resize_scaling_group(self.ctx, gid, capacity=1)
+        g = self.settle(gid)
+        self.assertEqual(names[:3], sorted(m['name'] for m in g['members']))
+        why = ('2 member(s) above the desired capacity 1: scale-in '
+               'protection of %s' % ', '.join(names[:3]))
+        self.assertIn(why, g['status_reason'])
+        [act] = [a for a in self.rpc.list_scaling_activities(self.ctx, gid)
+                 if a['trigger'] == 'resize']
+        self.assertEqual('COMPLETE', act['status'])
+        self.assertIn('stopped at ' + why, act['reason'])
+
+    def test_oldest_generation_removes_the_old_definition_first(self):
+        gid = self.group(desired=2, min_size=0,
+                         removal_policy='oldest_generation')
+        old = {m['name'] for m in self.settle(gid)['members']}
+        self.rpc.update_scaling_group(self.ctx, gid, member_definition={
+            'type': 'OS::Heat::TestResource'}, desired_capacity=2)
+        self.settle(gid)
+        self.rpc.resize_scaling_group(self.ctx, gid, capacity=4)
+        g = self.settle(gid)
+        self.rpc.resize_scaling_group(self.ctx, gid, capacity=2)
+        g = self.settle(gid)
+        kept = {m['name'] for m in g['members']}
+        self.assertEqual(set(), kept & old)
+        self.assertEqual({1}, {m['generation'] for m in g['members']})
