@@ -335,6 +335,8 @@ PROPERTY_SCHEMAS = {
         'desired_capacity': Prop('integer'),
         'cooldown': Prop('integer'),
         'rolling_updates': Prop('map'),
+        # extensions of ours (heat.scaling.health, heat.scaling.lifecycle)
+        'health_check': Prop('map'),
     }),
     'OS::Heat::ScalingPolicy': PropertiesSchema({
         'adjustment_type': Prop('string', required=True, allowed=(
@@ -388,7 +390,8 @@ ATTRIBUTE_SCHEMAS = {
     'OS::Heat::Value': (('value',), ()),
     'OS::Heat::TestResource': (('output',), ()),
     'OS::Heat::AutoScalingGroup': (
-        ('outputs', 'outputs_list', 'current_size', 'refs', 'refs_map'),
+        ('outputs', 'outputs_list', 'current_size', 'refs', 'refs_map',
+         'health'),
         ('resource.',)),
     'OS::Heat::ScalingPolicy': (('alarm_url', 'signal_url'), ()),
     'AWS::AutoScaling::AutoScalingGroup': (('InstanceList',), ()),

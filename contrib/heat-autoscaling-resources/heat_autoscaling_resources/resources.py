@@ -29,6 +29,89 @@ REMOVAL_POLICIES = ('default', 'oldest', 'newest', 'oldest_definition',
                     'random')
 #: member statuses whose resources exist and count
 _LIVE_MEMBERS = ('ACTIVE', 'UPDATING')
+HEALTH_CHECK_TYPES = ('status', 'http')
+
+
+def _health_check_schema():
+    """The group's ``health_check`` map: the keys, types and defaults of
+    the API's ``health_check`` object (``timeout`` has no default here:
+    the API's is 5, or ``interval`` when that is smaller). The API checks
+    what spans keys (``timeout`` <= ``interval``, ``url_attribute`` with
+    ``http``, the ``expected_codes`` syntax)."""
+    S = properties.Schema
+
+    def key(ptype, text, default=None, cons=()):
+        return S(ptype, text, default=default, constraints=list(cons),
+                 update_allowed=True)
+
+    return {
+        'type': key(
+            S.STRING,
+            'status: a member whose resource is FAILED (a failed action, '
+            'a failed check, marked unhealthy) is unhealthy; http: also '
+            'poll each member\'s URL (see url_attribute).',
+            'status', [constraints.AllowedValues(HEALTH_CHECK_TYPES)]),
+        'grace_period': key(
+            S.NUMBER,
+            'Seconds after a member is created during which it is not '
+            'judged.', 0, [constraints.Range(min=0)]),
+        'interval': key(
+            S.NUMBER,
+            'Seconds between two checks of a member (greater than 0).', 10),
+        'timeout': key(
+            S.NUMBER,
+            'Seconds for one HTTP answer, greater than 0 and at most '
+            'interval (default 5, or interval when it is smaller).'),
+        'healthy_threshold': key(
+            S.INTEGER,
+            'Consecutive passes that make an unhealthy member healthy '
+            'again.', 2, [constraints.Range(min=1)]),
+        'unhealthy_threshold': key(
+            S.INTEGER,
+            'Consecutive failures that make a member unhealthy.', 3,
+            [constraints.Range(min=1)]),
+        'url_attribute': key(
+            S.STRING,
+            'http (required): the attribute of the member\'s resource '
+            'whose value is the URL, or the host, to poll.',
+            cons=[constraints.Length(min=1)]),
+        'path': key(
+            S.STRING,
+            'http: replaces the URL\'s path (starting with /; default: '
+            'the URL\'s own, / for a host).',
+            cons=[constraints.AllowedPattern('^/.*')]),
+        'port': key(
+            S.INTEGER,
+            'http: the port when url_attribute gives a host.', 80,
+            [constraints.Range(min=1, max=65535)]),
+        'expected_codes': key(
+            S.STRING,
+            'http: the status codes of a pass, Octavia\'s syntax: "200", '
+            '"200,202", "200-204".', '200', [constraints.Length(min=1)]),
+        'max_unhealthy_percent': key(
+            S.NUMBER,
+            'When more of the members than this are unhealthy at once, '
+            'none is replaced (a monitoring outage, a bad dependency).',
+            50, [constraints.Range(min=0, max=100)]),
+        'max_replacements': key(
+            S.INTEGER,
+            'Replacements per replacement_period (default: no limit).',
+            cons=[constraints.Range(min=1)]),
+        'replacement_period': key(
+            S.NUMBER,
+            'Seconds of the max_replacements window (greater than 0).',
+            3600),
+        'update_timeout': key(
+            S.NUMBER,
+            'Rolling updates: seconds the new members of a batch have to '
+            'become healthy (greater than 0; default: the grace period '
+            'plus healthy_threshold + 2 intervals).'),
+        'rollback': key(
+            S.BOOLEAN,
+            'Rolling updates: a batch that does not become healthy rolls '
+            'the previous definition out again (once) instead of only '
+            'stopping the update.', False),
+    }
 
 
 class APIStateError(Exception):
@@ -59,16 +142,16 @@ class AutoScalingGroup(_APIResource):
 
     Created, changed in place (bounds, capacity, cooldown, member
     definition: a changed definition replaces the members in rolling
-    batches), suspended, resumed, checked and deleted (waiting until the
-    group and its members are gone) through the API.
+    batches; health check), suspended, resumed, checked and deleted
+    (waiting until the group and its members are gone) through the API.
     """
 
     PROPERTIES = (
         NAME, MIN_SIZE, MAX_SIZE, DESIRED_CAPACITY, COOLDOWN, RESOURCE,
-        ROLLING_UPDATES, REMOVAL_POLICY,
+        ROLLING_UPDATES, REMOVAL_POLICY, HEALTH_CHECK,
     ) = (
         'name', 'min_size', 'max_size', 'desired_capacity', 'cooldown',
-        'resource', 'rolling_updates', 'removal_policy',
+        'resource', 'rolling_updates', 'removal_policy', 'health_check',
     )
     _RESOURCE_KEYS = (RES_TYPE, RES_PROPERTIES, RES_METADATA) = (
         'type', 'properties', 'metadata')
@@ -77,10 +160,10 @@ class AutoScalingGroup(_APIResource):
 
     ATTRIBUTES = (
         GROUP_ID, CURRENT_SIZE, DESIRED, STATUS, MEMBERS, OUTPUTS,
-        OUTPUTS_LIST,
+        OUTPUTS_LIST, HEALTH,
     ) = (
         'group_id', 'current_size', 'desired_capacity', 'status', 'members',
-        'outputs', 'outputs_list',
+        'outputs', 'outputs_list', 'health',
     )
 
     properties_schema = {
@@ -153,6 +236,12 @@ class AutoScalingGroup(_APIResource):
             'Which members a scale-in removes first.',
             update_allowed=True,
             constraints=[constraints.AllowedValues(REMOVAL_POLICIES)]),
+        HEALTH_CHECK: properties.Schema(
+            properties.Schema.MAP,
+            'Health checks of the members (self-healing): an unhealthy '
+            'member is replaced. Absent or null: none; {} a status check '
+            'with every default. Changed in place.',
+            update_allowed=True, schema=_health_check_schema()),
     }
 
     attributes_schema = {
@@ -188,6 +277,13 @@ class AutoScalingGroup(_APIResource):
             '(get_attr: [group, outputs_list, ATTRIBUTE]).',
             cache_mode=attributes.Schema.CACHE_NONE,
             type=attributes.Schema.LIST),
+        HEALTH: attributes.Schema(
+            'The group\'s health as its last check found it (null with no '
+            'health check or before the first check): status (HEALTHY, '
+            'DEGRADED, GUARDED, LIMITED), reason, checked_at, members, '
+            'healthy, unhealthy.',
+            cache_mode=attributes.Schema.CACHE_NONE,
+            type=attributes.Schema.MAP),
     }
 
     # -- the request bodies ----------------------------------------------
@@ -213,12 +309,25 @@ class AutoScalingGroup(_APIResource):
             return None
         return {k: v for k, v in value.items() if v is not None} or None
 
-    def _body(self, props, keys):
+    def _health_check(self, value):
+        """The API's ``health_check`` of the property's value (None:
+        none; null gives an empty map)."""
+        if not value:
+            return None
+        return {k: v for k, v in value.items() if v is not None}
+
+    def _body(self, props, keys, update=False):
         body = {}
         for key in keys:
             value = props.get(key)
             if key == self.NAME:
                 body['name'] = self._name_or_physical(value)
+            elif key == self.HEALTH_CHECK:
+                check = self._health_check(value)
+                if check or update:
+                    # an update without one removes it: {} (the client
+                    # leaves None out)
+                    body['health_check'] = check or {}
             elif value is None:
                 continue
             elif key == self.RESOURCE:
@@ -259,7 +368,7 @@ class AutoScalingGroup(_APIResource):
         if not prop_diff:
             return None
         keys = [k for k in self.PROPERTIES if k in prop_diff]
-        body = self._body(prop_diff, keys)
+        body = self._body(prop_diff, keys, update=True)
         if self.MIN_SIZE in body or self.MAX_SIZE in body:
             # the API checks the bounds together (the current properties
             # are the ones before this update)
@@ -357,6 +466,8 @@ class AutoScalingGroup(_APIResource):
             return group.desired_capacity
         if name == self.STATUS:
             return group.status
+        if name == self.HEALTH:
+            return group.to_dict().get('health')
         return None
 
     def _show_resource(self):

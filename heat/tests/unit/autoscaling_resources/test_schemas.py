@@ -136,14 +136,35 @@ class TestRegistry(testtools.TestCase):
 
 
 class TestSchemas(testtools.TestCase):
-    """Properties as upstream declares them."""
+    """Properties as upstream declares them.
+
+    A type may add properties of this engine's own: it lists them in
+    ``EXTENSION_PROPERTIES`` (attributes: ``EXTENSION_ATTRIBUTES``). They
+    are left out of the comparison with upstream, and must be optional
+    (an upstream template never sets them) and say in their description
+    that they are an extension.
+    """
 
     def schema(self, type_name):
         return resources.get_class(type_name).properties_schema
 
+    def upstream_schema(self, type_name):
+        """The properties but the type's declared extensions (checked)."""
+        cls = resources.get_class(type_name)
+        schema = dict(cls.properties_schema)
+        for name in getattr(cls, 'EXTENSION_PROPERTIES', ()):
+            ext = schema.pop(name)
+            self.assertFalse(ext.required, name)
+            self.assertIsNone(ext.default, name)
+            self.assertIn('Heat extension', ext.description, name)
+        for name in getattr(cls, 'EXTENSION_ATTRIBUTES', ()):
+            self.assertIn('Heat extension',
+                          cls.attributes_schema[name].description, name)
+        return schema
+
     def check(self, type_name, expected):
         """``expected``: {name: (type, required, update_allowed, default)}"""
-        schema = self.schema(type_name)
+        schema = self.upstream_schema(type_name)
         self.assertEqual(sorted(expected), sorted(schema))
         for name, (ptype, required, upd, default) in expected.items():
             s = schema[name]
@@ -171,6 +192,9 @@ class TestSchemas(testtools.TestCase):
         for name in ('outputs', 'outputs_list', 'current_size', 'refs',
                      'refs_map'):
             self.assertIn(name, schema)
+        # an extension (see TestSchemas)
+        self.assertEqual(('health',), resources.get_class(OS_ASG)
+                         .EXTENSION_ATTRIBUTES)
         # member attributes: any name passes template validation
         self.assertIn('resource.0.value', schema)
 
@@ -207,8 +231,11 @@ class TestSchemas(testtools.TestCase):
             'MinSize': ('Integer', True, True, None),
             'Cooldown': ('Integer', False, True, None),
             'DesiredCapacity': ('Integer', False, True, None),
-            'HealthCheckGracePeriod': ('Integer', False, False, None),
-            'HealthCheckType': ('String', False, False, None),
+            # upstream: not implemented (so never set, never updated);
+            # here the AS engine's status health check, updated in place
+            # as in AWS CloudFormation
+            'HealthCheckGracePeriod': ('Integer', False, True, None),
+            'HealthCheckType': ('String', False, True, None),
             'LoadBalancerNames': ('List', False, False, None),
             'VPCZoneIdentifier': ('List', False, False, None),
             'Tags': ('List', False, False, None),

@@ -10,14 +10,28 @@ with the group's reference. Scaling policies
 Existing members get a changed LaunchConfiguration only with an
 ``AutoScalingRollingUpdate`` update policy (upstream); without one only new
 members get it.
+
+``HealthCheckType`` and ``HealthCheckGracePeriod`` (upstream: not
+implemented) make the group self-healing: ``EC2`` is the AS engine's
+``status`` health check (an instance whose resource is FAILED is
+replaced) with ``grace_period`` ``HealthCheckGracePeriod`` (0 when
+absent). ``ELB`` is accepted and is the same ``status`` check: this
+engine has no load balancer health. Without ``HealthCheckType`` there is
+no health check (upstream templates keep their behaviour). Unlike
+upstream's schema (where they are not implemented, so never set), both
+are updated in place, as in AWS CloudFormation.
 """
 
 from heat.common import exception
 from heat.engine import attributes, constraints, properties
+from heat.engine.resources.openstack.autoscaling import (
+    autoscaling_group as os_asg,
+)
 from heat.engine.resources.openstack.autoscaling import instance_group as ig
+from heat.scaling import health
 
 
-class AutoScalingGroup(ig.InstanceGroupBase):
+class AutoScalingGroup(os_asg.HealthCheckMixin, ig.InstanceGroupBase):
     """AWS::AutoScaling::AutoScalingGroup."""
 
     PROPERTIES = (
@@ -67,13 +81,19 @@ class AutoScalingGroup(ig.InstanceGroupBase):
             update_allowed=True),
         HEALTH_CHECK_GRACE_PERIOD: properties.Schema(
             properties.Schema.INTEGER,
-            'Not Implemented.',
-            implemented=False),
+            'The length of time in seconds after a new instance is '
+            'created during which its health is not checked (with '
+            'HealthCheckType; default 0).',
+            constraints=[constraints.Range(min=0)],
+            update_allowed=True),
         HEALTH_CHECK_TYPE: properties.Schema(
             properties.Schema.STRING,
-            'Not Implemented.',
+            'The health check of the instances: an unhealthy one is '
+            'replaced. EC2: an instance whose resource is FAILED is '
+            'unhealthy; ELB: the same (this engine has no load balancer '
+            'health). Absent: no health check.',
             constraints=[constraints.AllowedValues(['EC2', 'ELB'])],
-            implemented=False),
+            update_allowed=True),
         LOAD_BALANCER_NAMES: properties.Schema(
             properties.Schema.LIST,
             'List of LoadBalancer resources.'),
@@ -105,6 +125,7 @@ class AutoScalingGroup(ig.InstanceGroupBase):
     size_properties = {'min_size': MIN_SIZE, 'max_size': MAX_SIZE,
                        'desired_capacity': DESIRED_CAPACITY}
     cooldown_property = COOLDOWN
+    health_check_properties = (HEALTH_CHECK_TYPE, HEALTH_CHECK_GRACE_PERIOD)
 
     # -- what the group is ----------------------------------------------
 
@@ -114,6 +135,13 @@ class AutoScalingGroup(ig.InstanceGroupBase):
 
     def _cooldown(self, props):
         return props[self.COOLDOWN]
+
+    def _health_check(self, props):
+        """EC2 (and ELB): a status check after HealthCheckGracePeriod."""
+        if not props[self.HEALTH_CHECK_TYPE]:
+            return None
+        return {'type': health.STATUS,
+                'grace_period': props[self.HEALTH_CHECK_GRACE_PERIOD] or 0}
 
     def _tags(self, props):
         """The group's tags, ``metering.groupname`` (unless a
@@ -153,6 +181,7 @@ class AutoScalingGroup(ig.InstanceGroupBase):
             raise exception.StackValidationFailed(
                 message="Either 'InstanceId' or 'LaunchConfigurationName' "
                         "must be provided.")
+        self.validate_health_check()
 
 
 def resource_mapping():

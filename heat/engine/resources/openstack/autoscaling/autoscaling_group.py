@@ -14,34 +14,249 @@ Attributes (member attributes in creation order):
 ``outputs`` ``{member name: value}`` and ``outputs_list`` ``[value]`` of
 the attribute path given, ``current_size``, ``refs``, ``refs_map``,
 ``resource.N`` / ``resource.N.<attr>``.
+
+Extensions (not upstream's; upstream templates never need them): the
+``health_check`` property (self-healing members, see
+:mod:`heat.scaling.health`) and the ``health`` attribute. They are
+listed in ``EXTENSION_PROPERTIES`` / ``EXTENSION_ATTRIBUTES``, which the
+upstream-parity tests of the schemas leave out.
 """
 
 from heat.common import exception
 from heat.engine import attributes, constraints, properties
 from heat.engine.resources import stack_resource
 from heat.engine.resources.openstack.autoscaling import instance_group as ig
+from heat.scaling import health
+
+# -- health checks (shared with AWS::AutoScaling::AutoScalingGroup) -----------
+
+#: the library's defaults (heat.scaling.health.HealthCheck)
+_HC_DEFAULTS = {k: (int(v) if isinstance(v, float) and v.is_integer()
+                    else v)
+                for k, v in health.HealthCheck().to_dict().items()}
 
 
-class AutoScalingResourceGroup(ig.ScalingGroupBase):
+def health_check_schema(description):
+    """The ``health_check`` property: a map with one key per key of
+    :data:`heat.scaling.health.KEYS`, typed, constrained and defaulted as
+    the library (``timeout`` has no schema default: the library's is
+    ``min(5, interval)``). Updated in place."""
+    S = properties.Schema
+    d = _HC_DEFAULTS
+
+    def key(ptype, text, default=None, cons=()):
+        return S(ptype, text, default=default, constraints=list(cons),
+                 update_allowed=True)
+
+    keys = {
+        'type': key(
+            S.STRING,
+            'status: a member whose resource is FAILED (a failed action, '
+            'a failed check, marked unhealthy) is unhealthy; http: also '
+            'poll each member\'s URL (see url_attribute).',
+            d['type'], [constraints.AllowedValues(list(health.TYPES))]),
+        'grace_period': key(
+            S.NUMBER,
+            'Seconds after a member is created during which it is not '
+            'judged.', d['grace_period'], [constraints.Range(min=0)]),
+        'interval': key(
+            S.NUMBER,
+            'Seconds between two checks of a member (greater than 0).',
+            d['interval']),
+        'timeout': key(
+            S.NUMBER,
+            'Seconds for one HTTP answer, greater than 0 and at most '
+            'interval (default 5, or interval when it is smaller).'),
+        'healthy_threshold': key(
+            S.INTEGER,
+            'Consecutive passes that make an unhealthy member healthy '
+            'again.', d['healthy_threshold'], [constraints.Range(min=1)]),
+        'unhealthy_threshold': key(
+            S.INTEGER,
+            'Consecutive failures that make a member unhealthy.',
+            d['unhealthy_threshold'], [constraints.Range(min=1)]),
+        'url_attribute': key(
+            S.STRING,
+            'http (required): the attribute of the member\'s resource '
+            'whose value is the URL, or the host, to poll.',
+            cons=[constraints.Length(min=1)]),
+        'path': key(
+            S.STRING,
+            'http: replaces the URL\'s path (starting with /; default: '
+            'the URL\'s own, / for a host).',
+            cons=[constraints.AllowedPattern('^/.*')]),
+        'port': key(
+            S.INTEGER,
+            'http: the port when url_attribute gives a host.',
+            d['port'], [constraints.Range(min=1, max=65535)]),
+        'expected_codes': key(
+            S.STRING,
+            'http: the status codes of a pass, Octavia\'s syntax: "200", '
+            '"200,202", "200-204".', d['expected_codes'],
+            [constraints.Length(min=1)]),
+        'max_unhealthy_percent': key(
+            S.NUMBER,
+            'When more of the members than this are unhealthy at once, '
+            'none is replaced (a monitoring outage, a bad dependency).',
+            d['max_unhealthy_percent'],
+            [constraints.Range(min=0, max=100)]),
+        'max_replacements': key(
+            S.INTEGER,
+            'Replacements per replacement_period (default: no limit).',
+            cons=[constraints.Range(min=1)]),
+        'replacement_period': key(
+            S.NUMBER,
+            'Seconds of the max_replacements window (greater than 0).',
+            d['replacement_period']),
+        'update_timeout': key(
+            S.NUMBER,
+            'Rolling updates: seconds the new members of a batch have to '
+            'become healthy (greater than 0; default: the grace period '
+            'plus healthy_threshold + 2 intervals).'),
+        'rollback': key(
+            S.BOOLEAN,
+            'Rolling updates: a batch that does not become healthy rolls '
+            'the previous definition out again (once) instead of only '
+            'stopping the update.', False),
+    }
+    return S(S.MAP, description, update_allowed=True, schema=keys)
+
+
+class _WithHealthCheck:
+    """The AS RPC client of a group resource whose next create or update
+    call carries a health check (the resource's ``_health_arg``, taken by
+    that call); every other call passes through."""
+
+    def __init__(self, client, rsrc):
+        self._client = client
+        self._rsrc = rsrc
+
+    def _take(self):
+        value, self._rsrc._health_arg = self._rsrc._health_arg, None
+        return value
+
+    def create_scaling_group(self, ctxt, *args, **kwargs):
+        kwargs['health_check'] = self._take()
+        return self._client.create_scaling_group(ctxt, *args, **kwargs)
+
+    def update_scaling_group(self, ctxt, *args, **kwargs):
+        kwargs['health_check'] = self._take()
+        return self._client.update_scaling_group(ctxt, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
+class HealthCheckMixin:
+    """A scaling group type with a health check (an extension of
+    upstream's types): the check goes with the ``create_scaling_group``
+    call; a changed one (``{}``: removed) with an ``update_scaling_group``
+    call, made for it alone when nothing else changed. Validated with
+    :func:`heat.scaling.health.parse` at stack validation.
+
+    Subclasses say what the check is (:meth:`_health_check`) and which
+    properties make it (``health_check_properties``).
+    """
+
+    #: the properties the health check is made of
+    health_check_properties = ()
+    #: the health check argument of this resource's next AS call
+    _health_arg = None
+
+    def _health_check(self, props):
+        """The health check dict of ``props`` (None: none)."""
+        raise NotImplementedError()
+
+    def _health_check_error(self, props, exc):
+        """A StackValidationFailed for the library's ``exc``."""
+        return exception.StackValidationFailed(
+            message=str(exc), path=props.error_prefix,
+            error=properties.PROPERTY_ERROR)
+
+    def _checked_health_check(self, props):
+        """:meth:`_health_check`, checked by the library."""
+        check = self._health_check(props)
+        try:
+            health.parse(check)
+        except health.InvalidHealthCheck as exc:
+            raise self._health_check_error(props, exc) from None
+        return check
+
+    def validate_health_check(self):
+        """Check the health check when its values are known (a value
+        from a resource not created yet is checked by the AS engine at
+        create time)."""
+        props = self.properties
+        data = props.data if isinstance(props.data, dict) else {}
+        if any(properties._waits_for_resources(data.get(name))
+               for name in self.health_check_properties):
+            return
+        self._checked_health_check(props)
+
+    def _client(self):
+        client = super()._client()
+        if self._health_arg is None:
+            return client
+        return _WithHealthCheck(client, self)
+
+    def handle_create(self):
+        self._health_arg = self._checked_health_check(self.properties)
+        try:
+            return super().handle_create()
+        finally:
+            self._health_arg = None
+
+    def handle_update(self, json_snippet, tmpl_diff, prop_diff):
+        if self.resource_id is None:
+            return super().handle_update(json_snippet, tmpl_diff,
+                                         prop_diff)
+        new = self._checked_health_check(self.make_properties(json_snippet))
+        try:
+            changed = new != self._health_check(self.properties)
+        except Exception:  # noqa: BLE001 - the old values are gone
+            changed = True
+        if not changed:
+            return super().handle_update(json_snippet, tmpl_diff,
+                                         prop_diff)
+        self._health_arg = new or {}
+        try:
+            token = super().handle_update(json_snippet, tmpl_diff,
+                                          prop_diff)
+            if self._health_arg is not None:
+                # nothing else changed: a call for the health check alone
+                self._client().update_scaling_group(self.context,
+                                                    self.resource_id)
+                token = self.resource_id
+        finally:
+            self._health_arg = None
+        return token
+
+
+class AutoScalingResourceGroup(HealthCheckMixin,
+                               ig.ScalingGroupBase):
     """OS::Heat::AutoScalingGroup."""
 
     template_format = 'hot'
 
     PROPERTIES = (
         RESOURCE, MAX_SIZE, MIN_SIZE, COOLDOWN, DESIRED_CAPACITY,
-        ROLLING_UPDATES,
+        ROLLING_UPDATES, HEALTH_CHECK,
     ) = (
         'resource', 'max_size', 'min_size', 'cooldown', 'desired_capacity',
-        'rolling_updates',
+        'rolling_updates', 'health_check',
     )
     _ROLLING_UPDATES_SCHEMA = (
         MIN_IN_SERVICE, MAX_BATCH_SIZE, PAUSE_TIME,
     ) = ('min_in_service', 'max_batch_size', 'pause_time')
     ATTRIBUTES = (
-        OUTPUTS, OUTPUTS_LIST, CURRENT_SIZE, REFS, REFS_MAP,
+        OUTPUTS, OUTPUTS_LIST, CURRENT_SIZE, REFS, REFS_MAP, HEALTH,
     ) = (
         'outputs', 'outputs_list', 'current_size', 'refs', 'refs_map',
+        'health',
     )
+    #: this engine's own (optional, not in upstream's schema)
+    EXTENSION_PROPERTIES = (HEALTH_CHECK,)
+    EXTENSION_ATTRIBUTES = (HEALTH,)
 
     properties_schema = {
         RESOURCE: properties.Schema(
@@ -93,6 +308,11 @@ class AutoScalingResourceGroup(ig.ScalingGroupBase):
             },
             # every field at its own default
             default={MIN_IN_SERVICE: 0, MAX_BATCH_SIZE: 1, PAUSE_TIME: 0}),
+        HEALTH_CHECK: health_check_schema(
+            'Health checks of the members (self-healing): an unhealthy '
+            'member is replaced. Absent or null: none; {} a status check '
+            'with every default. Changed in place. (Heat extension: not '
+            'in upstream Heat.)'),
     }
 
     # get_attr may name any member attribute path (outputs, resource.N...)
@@ -114,6 +334,12 @@ class AutoScalingResourceGroup(ig.ScalingGroupBase):
         REFS_MAP: attributes.Schema(
             'A map of resource names to IDs for the resources in the group.',
             type=attributes.Schema.MAP),
+        HEALTH: attributes.Schema(
+            'The group\'s health as its last check found it (null with no '
+            'health check or before the first check): status (HEALTHY, '
+            'DEGRADED, GUARDED, LIMITED), reason, checked_at, members, '
+            'healthy, unhealthy. (Heat extension.)',
+            type=attributes.Schema.MAP),
     })
 
     update_policy_schema = {}
@@ -122,6 +348,7 @@ class AutoScalingResourceGroup(ig.ScalingGroupBase):
                        'desired_capacity': DESIRED_CAPACITY}
     cooldown_property = COOLDOWN
     rolling_property = ROLLING_UPDATES
+    health_check_properties = (HEALTH_CHECK,)
 
     # -- what the group is ----------------------------------------------
 
@@ -145,12 +372,29 @@ class AutoScalingResourceGroup(ig.ScalingGroupBase):
     def _replace_members_on_change(self, props, policy):
         return True
 
+    def _health_check(self, props):
+        value = props[self.HEALTH_CHECK]
+        if not value:
+            # absent, or null (an empty map: Properties' null of a map)
+            return None
+        return {k: v for k, v in value.items() if v is not None}
+
+    def _health_check_error(self, props, exc):
+        # the library names health_check.<key>: the path of the property
+        where, sep, message = str(exc).partition(': ')
+        if not sep or not where.startswith(self.HEALTH_CHECK):
+            return super()._health_check_error(props, exc)
+        return exception.StackValidationFailed(
+            message=message, path=props.error_prefix + where.split('.'),
+            error=properties.PROPERTY_ERROR)
+
     # -- validation -----------------------------------------------------
 
     def validate_group(self):
         props = self.properties
         self._check_sizes(props[self.MIN_SIZE], props[self.MAX_SIZE],
                           props[self.DESIRED_CAPACITY])
+        self.validate_health_check()
 
     # -- references and attributes --------------------------------------
 
@@ -160,6 +404,10 @@ class AutoScalingResourceGroup(ig.ScalingGroupBase):
         if key == self.CURRENT_SIZE:
             # an extra path is ignored (upstream)
             return self.current_size()
+        if key == self.HEALTH:
+            group = self._group()
+            return attributes.select_from_attribute(
+                group.get('health') if group else None, path)
         if key == self.REFS:
             return attributes.select_from_attribute(
                 [m.FnGetRefId() for m in self.get_members()], path)
