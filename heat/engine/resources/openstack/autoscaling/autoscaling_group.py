@@ -122,37 +122,12 @@ def health_check_schema(description):
     return S(S.MAP, description, update_allowed=True, schema=keys)
 
 
-class _WithHealthCheck:
-    """The AS RPC client of a group resource whose next create or update
-    call carries a health check (the resource's ``_health_arg``, taken by
-    that call); every other call passes through."""
-
-    def __init__(self, client, rsrc):
-        self._client = client
-        self._rsrc = rsrc
-
-    def _take(self):
-        value, self._rsrc._health_arg = self._rsrc._health_arg, None
-        return value
-
-    def create_scaling_group(self, ctxt, *args, **kwargs):
-        kwargs['health_check'] = self._take()
-        return self._client.create_scaling_group(ctxt, *args, **kwargs)
-
-    def update_scaling_group(self, ctxt, *args, **kwargs):
-        kwargs['health_check'] = self._take()
-        return self._client.update_scaling_group(ctxt, *args, **kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self._client, name)
-
-
 class HealthCheckMixin:
     """A scaling group type with a health check (an extension of
-    upstream's types): the check goes with the ``create_scaling_group``
-    call; a changed one (``{}``: removed) with an ``update_scaling_group``
-    call, made for it alone when nothing else changed. Validated with
-    :func:`heat.scaling.health.parse` at stack validation.
+    upstream's types): an argument of the ``create_scaling_group`` and
+    ``update_scaling_group`` calls (:meth:`ScalingGroupBase.
+    _extension_args`). Validated with :func:`heat.scaling.health.parse`
+    at stack validation.
 
     Subclasses say what the check is (:meth:`_health_check`) and which
     properties make it (``health_check_properties``).
@@ -160,8 +135,6 @@ class HealthCheckMixin:
 
     #: the properties the health check is made of
     health_check_properties = ()
-    #: the health check argument of this resource's next AS call
-    _health_arg = None
 
     def _health_check(self, props):
         """The health check dict of ``props`` (None: none)."""
@@ -193,43 +166,10 @@ class HealthCheckMixin:
             return
         self._checked_health_check(props)
 
-    def _client(self):
-        client = super()._client()
-        if self._health_arg is None:
-            return client
-        return _WithHealthCheck(client, self)
-
-    def handle_create(self):
-        self._health_arg = self._checked_health_check(self.properties)
-        try:
-            return super().handle_create()
-        finally:
-            self._health_arg = None
-
-    def handle_update(self, json_snippet, tmpl_diff, prop_diff):
-        if self.resource_id is None:
-            return super().handle_update(json_snippet, tmpl_diff,
-                                         prop_diff)
-        new = self._checked_health_check(self.make_properties(json_snippet))
-        try:
-            changed = new != self._health_check(self.properties)
-        except Exception:  # noqa: BLE001 - the old values are gone
-            changed = True
-        if not changed:
-            return super().handle_update(json_snippet, tmpl_diff,
-                                         prop_diff)
-        self._health_arg = new or {}
-        try:
-            token = super().handle_update(json_snippet, tmpl_diff,
-                                          prop_diff)
-            if self._health_arg is not None:
-                # nothing else changed: a call for the health check alone
-                self._client().update_scaling_group(self.context,
-                                                    self.resource_id)
-                token = self.resource_id
-        finally:
-            self._health_arg = None
-        return token
+    def _extension_args(self, props):
+        args = super()._extension_args(props)
+        args['health_check'] = self._checked_health_check(props)
+        return args
 
 
 class AutoScalingResourceGroup(HealthCheckMixin,

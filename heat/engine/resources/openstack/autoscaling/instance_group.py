@@ -317,6 +317,15 @@ class ScalingGroupBase(stack_resource.StackResource):
     def _prepare_create(self):
         """Checks made before the group is created (subclasses)."""
 
+    #: what a removed extension argument is sent as (None: unchanged)
+    EXTENSION_REMOVED = {'health_check': {}, 'lifecycle_hooks': []}
+
+    def _extension_args(self, props):
+        """This engine's own arguments of ``create_scaling_group`` /
+        ``update_scaling_group`` from ``props`` (subclasses: e.g.
+        ``health_check``): ``{argument: value, None when not set}``."""
+        return {}
+
     def handle_create(self):
         self._prepare_create()
         props = self.properties
@@ -332,7 +341,9 @@ class ScalingGroupBase(stack_resource.StackResource):
             rolling_update=self._rolling_update(props,
                                                 self._update_policy()),
             stack_identity=self._stack_identity(), resource_name=self.name,
-            environment=env, files=files)
+            environment=env, files=files,
+            **{k: v for k, v in self._extension_args(props).items()
+               if v is not None})
         self.resource_id_set(group['id'])
         self._nested = None
         self.data_set(DEFINITION_DIGEST, digest(member))
@@ -373,6 +384,15 @@ class ScalingGroupBase(stack_resource.StackResource):
         if self.cooldown_property and self.cooldown_property in prop_diff:
             kwargs['cooldown'] = self._cooldown(new_props)
         new_rolling = self._rolling_update(new_props, policy)
+        new_ext = self._extension_args(new_props)
+        try:
+            old_ext = self._extension_args(self.properties)
+        except Exception:  # noqa: BLE001 - the old values cannot resolve
+            old_ext = {}
+        for arg, value in new_ext.items():
+            if arg not in old_ext or value != old_ext[arg]:
+                kwargs[arg] = (value if value is not None else
+                               self.EXTENSION_REMOVED[arg])
         if ((self.rolling_property and self.rolling_property in prop_diff) or
                 (not self.rolling_property and
                  'update_policy' in (tmpl_diff or {}))):
