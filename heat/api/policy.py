@@ -94,6 +94,11 @@ AUTOSCALING_ACTIONS = {
                                   'Protect a member from scale-in.'),
     'autoscaling:member:mark_unhealthy': (MEMBER,
                                           'Mark a member unhealthy.'),
+    'autoscaling:member:complete_lifecycle_action': (
+        MEMBER, 'End the lifecycle wait of a member (CONTINUE or '
+                'ABANDON).'),
+    'autoscaling:member:lifecycle_heartbeat': (
+        MEMBER, 'Extend the lifecycle wait of a member (a heartbeat).'),
     'autoscaling:policy:index': (READER, 'List the policies of a group.'),
     'autoscaling:policy:show': (READER, 'Show a scaling policy.'),
     'autoscaling:policy:create': (MEMBER, 'Create a scaling policy.'),

@@ -4,7 +4,11 @@
 __version__ = '0.1.0'
 
 from heat_autoscalingclient import exceptions  # noqa: E402
-from heat_autoscalingclient.client import Client, execute_webhook  # noqa: E402
+from heat_autoscalingclient.client import (  # noqa: E402
+    Client,
+    execute_webhook,
+    lifecycle_action,
+)
 from heat_autoscalingclient.models import (  # noqa: E402
     Activity,
     Decision,
@@ -14,6 +18,7 @@ from heat_autoscalingclient.models import (  # noqa: E402
     Webhook,
 )
 
-__all__ = ['Client', 'execute_webhook', 'exceptions', 'Activity',
+__all__ = ['Client', 'execute_webhook', 'lifecycle_action', 'exceptions',
+           'Activity',
            'Decision', 'Group', 'Member', 'Policy', 'Webhook',
            '__version__']

@@ -80,15 +80,13 @@ class Client:
         return resp.json().get('versions', [])
 
 
-def execute_webhook(url, body=None, session=None, timeout=None,
-                    idempotency_key=None, verify=True):
-    """POST to a webhook's capability URL, with no auth; returns the
-    :class:`~heat_autoscalingclient.models.Decision`. ``body``: the
-    optional JSON details. ``session``: a keystoneauth1 session to use
-    (none: a new one, ``verify`` and ``timeout`` applying)."""
+def _post_capability(url, body, session, timeout, idempotency_key, verify,
+                     what):
+    """POST ``body`` (None: no body) to a capability URL with no auth;
+    the answer's JSON (raises the API's error)."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ('http', 'https') or not parts.netloc:
-        raise ValueError('not a webhook URL: %r' % url)
+        raise ValueError('not a %s URL: %r' % (what, url))
     if session is None:
         session = ksa_session.Session(verify=verify, timeout=timeout)
     headers = {'Accept': 'application/json',
@@ -107,5 +105,32 @@ def execute_webhook(url, body=None, session=None, timeout=None,
         raise exceptions.ConnectionRefused(str(exc)) from exc
     if resp.status_code >= 400:
         raise exceptions.from_response(resp, 'POST', url)
-    data = resp.json() if resp.content else {}
+    return resp.json() if resp.content else {}
+
+
+def execute_webhook(url, body=None, session=None, timeout=None,
+                    idempotency_key=None, verify=True):
+    """POST to a webhook's capability URL, with no auth; returns the
+    :class:`~heat_autoscalingclient.models.Decision`. ``body``: the
+    optional JSON details. ``session``: a keystoneauth1 session to use
+    (none: a new one, ``verify`` and ``timeout`` applying)."""
+    data = _post_capability(url, body, session, timeout, idempotency_key,
+                            verify, 'webhook')
     return models.Decision.from_dict(data.get('decision', data))
+
+
+def lifecycle_action(url, result=None, heartbeat=False, session=None,
+                     timeout=None, verify=True):
+    """POST to a lifecycle wait's completion URL (the ``completion_url``
+    of the notification POSTed to the hook's ``notify_url``), with no
+    auth: ``result`` (``CONTINUE`` or ``ABANDON``) ends the wait,
+    ``heartbeat=True`` extends it (give exactly one). Returns the
+    :class:`~heat_autoscalingclient.models.Member`. An unknown or used
+    URL is a ``NotFound``. ``session``, ``timeout``, ``verify``: as for
+    :func:`execute_webhook`."""
+    if (result is None) == (not heartbeat):
+        raise ValueError('lifecycle_action: give result or heartbeat=True')
+    body = {'heartbeat': True} if heartbeat else {'result': result}
+    data = _post_capability(url, body, session, timeout, None, verify,
+                            'lifecycle completion')
+    return models.Member.from_dict(data.get('member', data))

@@ -135,20 +135,25 @@ class GroupManager(Manager):
     def create(self, name, min_size, max_size, resource,
                desired_capacity=None, cooldown=None, files=None,
                environment=None, removal_policy=None, rolling_update=None,
-               idempotency_key=None, health_check=None, **extra):
+               idempotency_key=None, health_check=None,
+               lifecycle_hooks=None, **extra):
         """Create a group; ``resource``: ``{"type": ..., "properties":
         {...}}``; ``health_check``: the members' health check (self-healing
         groups), a dict of the API's keys (``{"type": "http",
         "url_attribute": "url", "interval": 5}``; the group shows it with
-        every key, the defaults filled in). Returns the
-        :class:`~heat_autoscalingclient.models.Group` (status
+        every key, the defaults filled in); ``lifecycle_hooks``: a list
+        of hooks, at most one per transition (``[{"name": "warm-up",
+        "transition": "launch", "heartbeat_timeout": 600,
+        "notify_url": "https://..."}]``; shown with every key). Returns
+        the :class:`~heat_autoscalingclient.models.Group` (status
         INIT/CONVERGING: see :meth:`wait`)."""
         body = _body(name=name, min_size=min_size, max_size=max_size,
                      resource=resource, desired_capacity=desired_capacity,
                      cooldown=cooldown, files=files, environment=environment,
                      removal_policy=removal_policy,
                      rolling_update=rolling_update,
-                     health_check=health_check)
+                     health_check=health_check,
+                     lifecycle_hooks=lifecycle_hooks)
         body.update(extra)
         return self._group(self.http.post(
             self._url(), json=body, idempotency_key=idempotency_key))
@@ -161,7 +166,9 @@ class GroupManager(Manager):
         ``replace_members``); None values are not sent.
         ``health_check``: a dict replaces the group's whole check (the
         keys not given take their defaults), ``{}`` removes it (None, or
-        not given: unchanged)."""
+        not given: unchanged). ``lifecycle_hooks``: a list replaces all
+        the group's hooks, ``[]`` removes them (None, or not given:
+        unchanged)."""
         body = _body(**fields)
         return self._group(self.http.patch(
             self._url(group), json=body, if_match=if_match))
@@ -316,6 +323,36 @@ class MemberManager(Manager):
         resp = self.http.post(self._url(group, member, 'mark-unhealthy'),
                               json=body, idempotency_key=idempotency_key)
         return models.Member.from_dict(resp.json()['member'])
+
+    def complete_lifecycle_action(self, group, member, result,
+                                  idempotency_key=None):
+        """End the member's lifecycle wait (PENDING_WAIT or
+        TERMINATING_WAIT) with ``result``: ``CONTINUE`` (a launch wait's
+        member becomes ACTIVE) or ``ABANDON`` (it is FAILED, and
+        replaced); a terminate wait's member is deleted either way.
+        Returns the Member; a member that waits for nothing is a
+        ``BadRequest``."""
+        resp = self.http.post(
+            self._url(group, member, 'complete-lifecycle-action'),
+            json={'result': result}, idempotency_key=idempotency_key)
+        return models.Member.from_dict(resp.json()['member'])
+
+    def record_lifecycle_heartbeat(self, group, member,
+                                   idempotency_key=None):
+        """Extend the member's lifecycle wait: its deadline is now
+        + the hook's ``heartbeat_timeout``. Returns the Member."""
+        resp = self.http.post(
+            self._url(group, member, 'lifecycle-heartbeat'), json={},
+            idempotency_key=idempotency_key)
+        return models.Member.from_dict(resp.json()['member'])
+
+    @staticmethod
+    def lifecycle_action(url, result=None, heartbeat=False, **kwargs):
+        """See :func:`heat_autoscalingclient.client.lifecycle_action`
+        (a completion URL, no auth)."""
+        from heat_autoscalingclient.client import lifecycle_action
+        return lifecycle_action(url, result=result, heartbeat=heartbeat,
+                                **kwargs)
 
 
 class PolicyManager(Manager):

@@ -79,6 +79,11 @@ class Group(Resource):
     #: GUARDED or LIMITED, ``reason``, ``checked_at``, ``members``,
     #: ``healthy``, ``unhealthy``, ``engine_id``); None until checked
     health: dict = None
+    #: the lifecycle hooks, every key with its value (``name``,
+    #: ``transition`` launch|terminate, ``heartbeat_timeout``,
+    #: ``default_result`` CONTINUE|ABANDON, ``notify_url``, ``metadata``);
+    #: [] when none
+    lifecycle_hooks: list = None
     created_at: str = None
     updated_at: str = None
     links: list = None
@@ -104,9 +109,15 @@ class Member(Resource):
 
     name: str = None
     generation: int = None
+    #: PENDING, ACTIVE, UPDATING, FAILED, REMOVING, or a lifecycle
+    #: hook's wait: PENDING_WAIT (launch), TERMINATING_WAIT (terminate)
     status: str = None
     health: str = None
     protected: bool = None
+    #: the wait of a member in PENDING_WAIT or TERMINATING_WAIT
+    #: (``hook``, ``transition``, ``started_at``, ``default_result``,
+    #: ``deadline``); None otherwise
+    lifecycle: dict = None
     physical_resource_id: str = None
     created_at: str = None
     #: ``{name: value}`` of the attributes asked for

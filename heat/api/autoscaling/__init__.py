@@ -1,12 +1,12 @@
 """The Auto-Scaling API v1: ``/autoscaling/v1/{project_id}/...``.
 
-Groups, members, policies, webhooks and activities of the auto-scaling
-engine over REST (doc/autoscaling-api.md). The routes are in
-:data:`ROUTES` (one row each: controller, path, method, action, body
-schema, query schema, success status); the controllers
-(:mod:`.controllers`) call the engine's AS RPCs only; the request
-plumbing (versions, validation, ETag/If-Match, Idempotency-Key) is
-:mod:`.app`; the OpenAPI 3.1 document is made from the same table and
+Groups, members (and their lifecycle waits), policies, webhooks and
+activities of the auto-scaling engine over REST (doc/autoscaling-api.md).
+The routes are in :data:`ROUTES` (one row each: controller, path,
+method, action, body schema, query schema, success status); the
+controllers (:mod:`.controllers`) call the engine's AS RPCs only; the
+request plumbing (versions, validation, ETag/If-Match, Idempotency-Key)
+is :mod:`.app`; the OpenAPI 3.1 document is made from the same table and
 schemas (:mod:`.openapi`).
 """
 
@@ -24,8 +24,12 @@ MEMBER = GROUP + '/members/{member_name}'
 ALL_METHODS = ('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD')
 
 #: controllers served without authentication (their credential, if
-#: any, is the URL): version documents, the OpenAPI document, webhooks
+#: any, is the URL): version documents, the OpenAPI document, webhooks,
+#: lifecycle completion URLs
 PUBLIC_CONTROLLERS = ('as_public',)
+#: the public actions whose credential is the URL: rate limited (the
+#: anonymous limit, :mod:`heat.api.ratelimit`) before any engine work
+CAPABILITY_ACTIONS = ('webhook', 'lifecycle')
 
 
 class Route:
@@ -58,6 +62,9 @@ ROUTES = [
     Route(PUB, BASE + '/webhooks/{token}', 'POST', 'webhook',
           body=sc.EXECUTE, summary='Execute the policy of a webhook '
           '(capability URL, no token)'),
+    Route(PUB, BASE + '/lifecycle/{token}', 'POST', 'lifecycle',
+          body=sc.LIFECYCLE_ACTION, summary='Complete (or extend) a '
+          'member\'s lifecycle wait (capability URL, no token)'),
     Route(G, P + '/groups', 'GET', 'index', query=sc.GROUP_QUERY,
           summary='List groups'),
     Route(G, P + '/groups', 'POST', 'create', 201, body=sc.GROUP_CREATE,
@@ -87,6 +94,12 @@ ROUTES = [
           summary='Protect a member from scale-in (or not)'),
     Route(M, MEMBER + '/mark-unhealthy', 'POST', 'mark_unhealthy', 202,
           body=sc.MARK_UNHEALTHY, summary='Mark a member unhealthy'),
+    Route(M, MEMBER + '/complete-lifecycle-action', 'POST',
+          'complete_lifecycle_action', body=sc.COMPLETE_LIFECYCLE_ACTION,
+          summary='End a member\'s lifecycle wait (CONTINUE or ABANDON)'),
+    Route(M, MEMBER + '/lifecycle-heartbeat', 'POST', 'lifecycle_heartbeat',
+          body=sc.LIFECYCLE_HEARTBEAT,
+          summary='Extend a member\'s lifecycle wait (a heartbeat)'),
     Route(PO, GROUP + '/policies', 'GET', 'index', summary='List policies'),
     Route(PO, GROUP + '/policies', 'POST', 'create', 201,
           body=sc.POLICY_CREATE, summary='Create a policy'),

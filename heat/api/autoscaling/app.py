@@ -26,9 +26,11 @@ upstream's JSON error body) and then:
   Location) and nothing is done again.
 
 The webhook route (``POST /autoscaling/v1/webhooks/{token}``), the
-version documents and the OpenAPI document need no authentication; the
-webhook goes through the anonymous rate limit of ``/v1/webhooks/{token}``
-(the same limiter when mounted by the Orchestration API).
+lifecycle completion route (``POST /autoscaling/v1/lifecycle/{token}``),
+the version documents and the OpenAPI document need no authentication;
+the webhook and lifecycle routes go through the anonymous rate limit of
+``/v1/webhooks/{token}`` (the same limiter when mounted by the
+Orchestration API), and an unknown token is a 404 that does not name it.
 """
 
 import hashlib
@@ -42,6 +44,7 @@ import webob.exc
 from heat.api import faults, middleware, ratelimit
 from heat.api import policy as policy_mod
 from heat.api.autoscaling import (
+    CAPABILITY_ACTIONS,
     PUBLIC_CONTROLLERS,
     ROUTES,
     controllers,
@@ -192,10 +195,12 @@ class AutoScalingAPI(middleware.APISettings):
                 headers={'Allow': args.get('allowed', '')})
         args.pop('allowed', None)
         controller = self.controllers[name]
-        if name in PUBLIC_CONTROLLERS and action == 'webhook' and \
-                self.anonymous_limit.enabled:
+        if name in PUBLIC_CONTROLLERS and action in CAPABILITY_ACTIONS \
+                and self.anonymous_limit.enabled:
             # the credential is the URL: limited before any engine work,
-            # in the same buckets as POST /v1/webhooks/{token}
+            # in the same buckets as POST /v1/webhooks/{token} (the
+            # target is the token: never echoed, the error names the
+            # action)
             self.anonymous_limit.check(req.remote_addr,
                                        tuple(sorted(args.items())), action)
         project = args.pop('project_id', None)
@@ -300,7 +305,8 @@ class AutoScalingAPI(middleware.APISettings):
 def make_app(engine_client, conf=None, enforcer=None):
     """The Auto-Scaling API alone (behind keystonemiddleware's auth_token
     when ``auth_strategy`` is ``keystone``; its public routes, the
-    webhooks and the version documents, before it)."""
+    webhooks, the lifecycle completion URLs and the version documents,
+    before it)."""
     app = AutoScalingAPI(engine_client, conf, enforcer)
     if app.auth_strategy == 'keystone':
         from heat.api import app as api_app

@@ -55,6 +55,8 @@ def format_group(req, g):
             'rolling_update', 'resource', 'health_check', 'created_at',
             'updated_at')
     out = {k: g.get(k) for k in keys}
+    # [] when none (and from an engine before 1.40)
+    out['lifecycle_hooks'] = g.get('lifecycle_hooks') or []
     out['project_id'] = g.get('project')
     health = g.get('health')
     if health is not None:
@@ -177,7 +179,8 @@ class GroupController(Controller):
             removal_policy=body.get('removal_policy', 'default'),
             rolling_update=body.get('rolling_update'),
             environment=body.get('environment'), files=body.get('files'),
-            health_check=body.get('health_check') or None)
+            health_check=body.get('health_check') or None,
+            lifecycle_hooks=body.get('lifecycle_hooks') or None)
         return 201, {'group': format_group(req, g)}
 
     def show(self, req, group_id):
@@ -190,6 +193,11 @@ class GroupController(Controller):
         health_check = None
         if 'health_check' in body:
             health_check = body['health_check'] or {}
+        # the same for the lifecycle hooks: null or [] removes them ([]
+        # to the engine), a list replaces them all
+        lifecycle_hooks = None
+        if 'lifecycle_hooks' in body:
+            lifecycle_hooks = body['lifecycle_hooks'] or []
         g = self.engine.update_scaling_group(
             req.context, group_id, min_size=body.get('min_size'),
             max_size=body.get('max_size'),
@@ -201,6 +209,7 @@ class GroupController(Controller):
             removal_policy=body.get('removal_policy'),
             environment=body.get('environment'), files=body.get('files'),
             name=body.get('name'), health_check=health_check,
+            lifecycle_hooks=lifecycle_hooks,
             expected_version=if_match, refuse_stack_owned=True)
         return 200, {'group': format_group(req, g)}
 
@@ -272,6 +281,18 @@ class MemberController(Controller):
             marked = self.engine.show_scaling_member(req.context, g['id'],
                                                      member_name)
         return 202, {'member': marked}
+
+    def complete_lifecycle_action(self, req, group_id, member_name, body):
+        """End the member's lifecycle wait with ``result``: a 400 (the
+        engine's Invalid) when it waits for none."""
+        return 200, {'member': self.engine.complete_lifecycle_action(
+            req.context, group_id, member_name, body['result'])}
+
+    def lifecycle_heartbeat(self, req, group_id, member_name, body):
+        """Extend the member's lifecycle wait (its deadline is now + the
+        hook's heartbeat_timeout)."""
+        return 200, {'member': self.engine.record_lifecycle_heartbeat(
+            req.context, group_id, member_name)}
 
 
 class PolicyController(Controller):
@@ -385,8 +406,9 @@ def version_doc(req):
 
 
 class PublicController(Controller):
-    """No authentication: the version documents, the OpenAPI document and
-    the webhooks (whose token is the credential)."""
+    """No authentication: the version documents, the OpenAPI document,
+    the webhooks and the lifecycle completion URLs (whose token is the
+    credential)."""
 
     POLICY_SCOPE = 'autoscaling:public'
 
@@ -407,6 +429,17 @@ class PublicController(Controller):
             ctx, token, idempotency_key=v1_signal.idempotency_key(req),
             details=body if req.body_json is not None else None)
         return 200, {'decision': format_decision(d)}
+
+    def lifecycle(self, req, token, body):
+        """The completion URL of a member's lifecycle wait (the URL
+        POSTed to the hook's notify_url): ``{"result": ...}`` ends the
+        wait, ``{"heartbeat": true}`` extends it. An unknown (or used)
+        token is a 404 that does not name it."""
+        ctx = context_mod.RequestContext(
+            request_id=middleware.request_id(req))
+        return 200, {'member': self.engine.lifecycle_action_by_token(
+            ctx, token, result=body.get('result'),
+            heartbeat=bool(body.get('heartbeat')))}
 
 
 def make_controllers(engine):

@@ -29,6 +29,8 @@ _ANSWERS = {
     ('member', 'show'): ('member', 'Member', False),
     ('member', 'update'): ('member', 'Member', False),
     ('member', 'mark_unhealthy'): ('member', 'Member', False),
+    ('member', 'complete_lifecycle_action'): ('member', 'Member', False),
+    ('member', 'lifecycle_heartbeat'): ('member', 'Member', False),
     ('member', 'remove'): ('group', 'Group', False),
     ('policy', 'index'): ('policies', 'Policy', True),
     ('policy', 'create'): ('policy', 'Policy', False),
@@ -40,6 +42,7 @@ _ANSWERS = {
     ('activity', 'index'): ('activities', 'Activity', True),
     ('activity', 'show'): ('activity', 'Activity', False),
     ('as_public', 'webhook'): ('decision', 'Decision', False),
+    ('as_public', 'lifecycle'): ('member', 'Member', False),
 }
 
 COMPONENTS = {
@@ -59,7 +62,7 @@ _ERRORS = {
     '409': 'Conflict: the group belongs to a stack, is being deleted, or '
            'the Idempotency-Key was used for another request',
     '412': 'If-Match names a stale version of the group',
-    '429': 'Rate limited (webhooks)',
+    '429': 'Rate limited (webhooks, lifecycle completion URLs)',
     '503': 'The engine or the database is unavailable: retry',
 }
 

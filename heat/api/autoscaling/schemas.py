@@ -13,13 +13,15 @@ import math
 import jsonschema
 import webob.exc
 
+from heat.scaling import lifecycle
+
 DIALECT = 'https://json-schema.org/draft/2020-12/schema'
 
 ADJUSTMENT_TYPES = ['change_in_capacity', 'exact_capacity',
                     'percent_change_in_capacity']
 #: what the engine's removal library accepts (heat.scaling.removal)
 REMOVAL_POLICIES = ['default', 'oldest', 'newest', 'oldest_definition',
-                    'random']
+                    'oldest_generation', 'random']
 GROUP_STATUSES = ['INIT', 'CONVERGING', 'ACTIVE', 'FAILED', 'DELETING']
 SORT_KEYS = ['name', 'created_at', 'updated_at', 'status']
 
@@ -137,6 +139,46 @@ HEALTH_CHECK = {
                    'unhealthy member is replaced. null (or {}): none.',
 }
 
+#: the results that end a lifecycle wait (heat.scaling.lifecycle)
+LIFECYCLE_RESULTS = list(lifecycle.RESULTS)
+LIFECYCLE_TRANSITIONS = list(lifecycle.TRANSITIONS)
+_result = {'type': 'string', 'enum': LIFECYCLE_RESULTS}
+#: one lifecycle hook of a group (heat.scaling.lifecycle): each key typed
+#: here (a 400 naming it); the engine checks what spans hooks (one hook
+#: per transition, unique names) and the URL, and fills in the defaults
+LIFECYCLE_HOOK = _obj({
+    'name': dict(_name, description='The hook\'s name, unique in the '
+                                    'group.'),
+    'transition': {
+        'type': 'string', 'enum': LIFECYCLE_TRANSITIONS,
+        'description': 'launch: a new member waits in PENDING_WAIT before '
+                       'it serves; terminate: a member chosen by a '
+                       'scale-in waits in TERMINATING_WAIT before it is '
+                       'deleted.'},
+    'heartbeat_timeout': {
+        'type': 'number', 'minimum': lifecycle.MIN_TIMEOUT,
+        'maximum': lifecycle.MAX_TIMEOUT,
+        'description': 'Seconds a wait lasts without a heartbeat (default '
+                       '3600); then default_result applies.'},
+    'default_result': dict(_result, description=(
+        'The result applied at the timeout (default ABANDON).')),
+    'notify_url': {
+        'type': ['string', 'null'], 'minLength': 1, 'maxLength': 2048,
+        'description': 'An http(s) URL POSTed a JSON notification when a '
+                       'wait begins (with its completion_url); null: '
+                       'none.'},
+    'metadata': {
+        'type': ['string', 'null'], 'maxLength': 4096,
+        'description': 'Passed as is in the notification.'},
+}, required=['name', 'transition'])
+LIFECYCLE_HOOKS = {
+    'type': ['array', 'null'],
+    'items': LIFECYCLE_HOOK,
+    'maxItems': len(lifecycle.TRANSITIONS),
+    'description': 'Lifecycle hooks: at most one per transition (launch, '
+                   'terminate). null (or []): none.',
+}
+
 _GROUP_FIELDS = {
     'name': _name,
     'min_size': _count,
@@ -149,6 +191,7 @@ _GROUP_FIELDS = {
     'removal_policy': {'type': 'string', 'enum': REMOVAL_POLICIES},
     'rolling_update': ROLLING_UPDATE,
     'health_check': HEALTH_CHECK,
+    'lifecycle_hooks': LIFECYCLE_HOOKS,
 }
 
 GROUP_CREATE = _obj(dict(_GROUP_FIELDS), required=[
@@ -178,6 +221,20 @@ MEMBERS_REMOVE = _obj({
 MEMBER_UPDATE = _obj({'protected': {'type': 'boolean'}},
                      required=['protected'])
 MARK_UNHEALTHY = _obj({'reason': {'type': 'string', 'maxLength': 4096}})
+COMPLETE_LIFECYCLE_ACTION = _obj({'result': dict(_result, description=(
+    'CONTINUE: a launch wait\'s member becomes ACTIVE; ABANDON: it is '
+    'FAILED (and replaced). A terminate wait\'s member is deleted either '
+    'way.'))}, required=['result'])
+LIFECYCLE_HEARTBEAT = _obj({}, description='No body, or {}.')
+#: the completion URL's body: a result, or a heartbeat
+LIFECYCLE_ACTION = _obj({
+    'result': dict(_result, description='End the wait with this result.'),
+    'heartbeat': {'type': 'boolean', 'const': True,
+                  'description': 'Extend the wait (its deadline is now + '
+                                 'the hook\'s heartbeat_timeout).'},
+}, oneOf=[{'required': ['result'], 'not': {'required': ['heartbeat']}},
+          {'required': ['heartbeat'], 'not': {'required': ['result']}}],
+    **{'x-error': 'give exactly one of result and heartbeat'})
 
 _POLICY_FIELDS = {
     'name': _name,
@@ -311,12 +368,35 @@ GROUP = {'type': 'object', 'properties': {
         'The health check, every key with its value (defaults filled '
         'in); null: none.')),
     'health': GROUP_HEALTH,
+    'lifecycle_hooks': {
+        'type': 'array', 'items': LIFECYCLE_HOOK,
+        'description': 'The lifecycle hooks, every key with its value '
+                       '(defaults filled in); []: none.'},
     'created_at': _time, 'updated_at': _time, 'links': _links}}
+MEMBER_LIFECYCLE = {
+    'type': ['object', 'null'],
+    'properties': {
+        'hook': {'type': 'string', 'description': 'The hook\'s name.'},
+        'transition': {'type': 'string', 'enum': LIFECYCLE_TRANSITIONS},
+        'started_at': dict(_time, description='When the wait began.'),
+        'default_result': dict(_result, description=(
+            'The result applied at the deadline.')),
+        'deadline': dict(_time, description=(
+            'When default_result applies unless the wait is completed or '
+            'extended by a heartbeat first.'))},
+    'description': 'The lifecycle wait of a member in PENDING_WAIT or '
+                   'TERMINATING_WAIT; null otherwise.'}
 MEMBER = {'type': 'object', 'properties': {
     'name': {'type': 'string'}, 'generation': {'type': 'integer'},
-    'status': {'type': 'string'},
+    'status': {'type': 'string',
+               'description': 'PENDING, ACTIVE, UPDATING, FAILED, '
+                              'REMOVING; PENDING_WAIT (a launch hook\'s '
+                              'wait: counted, not yet judged by health '
+                              'checks) or TERMINATING_WAIT (a terminate '
+                              'hook\'s wait: no longer counted).'},
     'health': {'type': 'string', 'enum': ['HEALTHY', 'UNHEALTHY']},
     'protected': {'type': 'boolean'},
+    'lifecycle': MEMBER_LIFECYCLE,
     'physical_resource_id': {'type': ['string', 'null']},
     'created_at': _time,
     'attributes': {

@@ -1275,7 +1275,7 @@ class AutoScalingEngine:
                              'transition': wait.get('transition'),
                              'completed_by': how},
                 'engine_id': self.engine_id})
-        member = member_dict(db_api.scaling_member_get(cnxt, group_id, name))
+        member = self._member(cnxt, group_id, name)
         LOG.info('Group %s: %s', group_id, reason)
         if bump:
             self.cast_converge(cnxt, group_id)
@@ -1305,7 +1305,15 @@ class AutoScalingEngine:
                 'lifecycle': wait,
                 'hook_deadline': db_api.utcnow() + datetime.timedelta(
                     seconds=timeout)})
-        return member_dict(db_api.scaling_member_get(cnxt, group_id, name))
+        return self._member(cnxt, group_id, name)
+
+    @staticmethod
+    def _member(cnxt, group_id, name):
+        """The member dict as listed (with its resource's physical
+        id)."""
+        return member_dict(db_api.scaling_member_get(cnxt, group_id, name),
+                           members_mod.resource_rows(cnxt, group_id,
+                                                     [name]).get(name))
 
     def lifecycle_by_token(self, token, result=None, heartbeat=False):
         """The completion URL of a wait: complete it with ``result`` or

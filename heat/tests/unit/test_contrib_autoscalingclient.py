@@ -13,6 +13,7 @@ from heat_autoscalingclient.tests import (
     test_cli,
     test_health_check,
     test_library,
+    test_lifecycle,
 )
 
 
@@ -62,4 +63,20 @@ class TestLibraryHealthCheck(test_health_check.TestLibraryHealthCheck):
 
 
 class TestCLIHealthCheck(test_health_check.TestCLIHealthCheck):
+    pass
+
+
+class TestLifecycleModel(test_lifecycle.TestModel):
+    pass
+
+
+class TestLifecycleCommandValues(test_lifecycle.TestCommandValues):
+    pass
+
+
+class TestLibraryLifecycle(test_lifecycle.TestLibraryLifecycle):
+    pass
+
+
+class TestCLILifecycle(test_lifecycle.TestCLILifecycle):
     pass

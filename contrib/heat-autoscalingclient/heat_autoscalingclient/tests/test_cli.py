@@ -36,6 +36,9 @@ COMMANDS = {
     'member protect': 'Protect a member',
     'member unprotect': 'Unprotect a member',
     'member mark unhealthy': 'Mark a member unhealthy',
+    'member complete-lifecycle-action': 'End the lifecycle wait of a '
+                                        'member',
+    'member lifecycle-heartbeat': 'Extend the lifecycle wait of a member',
     'policy list': 'List the scaling policies of a group',
     'policy create': 'Create a scaling policy of a group',
     'policy show': 'Show a scaling policy',

@@ -4,6 +4,7 @@ progress line, the files of a group's member definition."""
 import argparse
 import json
 import os
+import re
 import sys
 import urllib.parse
 
@@ -386,6 +387,103 @@ def health_check(parsed_args, current=None):
     return dict(current or {}, **parsed_args.health_check)
 
 
+#: the keys of a ``--lifecycle-hook`` (the API's keys of a hook)
+LIFECYCLE_HOOK_KEYS = ('name', 'transition', 'heartbeat_timeout',
+                       'default_result', 'notify_url', 'metadata')
+#: a comma that begins the next ``key=`` of a ``--lifecycle-hook`` (a
+#: comma followed by anything else is part of the value: a URL's query,
+#: metadata such as ``role=web,tier=1``)
+_HOOK_SPLIT = re.compile(r',(?=(?:%s)=)' % '|'.join(LIFECYCLE_HOOK_KEYS))
+#: ``,word=`` in a value: an unknown key (but in notify_url, metadata)
+_HOOK_UNKNOWN = re.compile(r',([A-Za-z_][A-Za-z0-9_]*)=')
+
+
+def lifecycle_hook(text):
+    """A ``--lifecycle-hook`` as a dict: ``name=N,transition=launch[,
+    heartbeat_timeout=600,default_result=CONTINUE,notify_url=URL,
+    metadata=TEXT]``. ``heartbeat_timeout`` is a number (JSON), ``null``
+    is None (notify_url, metadata), the rest strings. A comma not
+    followed by one of the keys is part of the value (notify_url and
+    metadata may hold ``,x=y``; elsewhere it is an unknown key).
+    ValueError naming what is wrong."""
+    hook = {}
+    for part in _HOOK_SPLIT.split(text):
+        key, sep, value = part.partition('=')
+        if not sep or not key:
+            raise ValueError('expected key=value[,key=value...], got %r'
+                             % part)
+        unknown = None if key not in LIFECYCLE_HOOK_KEYS else (
+            None if key in ('notify_url', 'metadata') else
+            _HOOK_UNKNOWN.search(value))
+        if key not in LIFECYCLE_HOOK_KEYS or unknown:
+            raise ValueError('unknown key %s (allowed: %s)' % (
+                unknown.group(1) if unknown else key,
+                ', '.join(LIFECYCLE_HOOK_KEYS)))
+        if key in hook:
+            raise ValueError('%s given twice' % key)
+        if value == 'null' and key not in ('name', 'transition'):
+            value = None
+        elif key == 'heartbeat_timeout':
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass  # the server names it
+        hook[key] = value
+    missing = [k for k in ('name', 'transition') if k not in hook]
+    if missing:
+        raise ValueError('%s required (name=N,transition=launch|terminate'
+                         '[,...])' % ' and '.join(missing))
+    return hook
+
+
+class LifecycleHookValue(argparse.Action):
+    """``--lifecycle-hook name=N,transition=T,...`` appended to a list,
+    repeatable; see :func:`lifecycle_hook`."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        try:
+            hook = lifecycle_hook(values)
+        except ValueError as exc:
+            raise argparse.ArgumentError(self, str(exc)) from None
+        current = list(getattr(namespace, self.dest, None) or [])
+        current.append(hook)
+        setattr(namespace, self.dest, current)
+
+
+def add_lifecycle_hook_args(parser, update=False):
+    """``--lifecycle-hook`` (and, on update, ``--no-lifecycle-hooks``)."""
+    what = ('The group\'s lifecycle hooks, all replaced by those given '
+            '(repeat for a second one)' if update else
+            'A lifecycle hook of the group (repeat for a second one)')
+    options = parser.add_mutually_exclusive_group() if update else parser
+    options.add_argument(
+        '--lifecycle-hook', metavar='<name=N,transition=T[,key=value...]>',
+        dest='lifecycle_hooks', action=LifecycleHookValue, default=None,
+        help='%s: a launch hook holds each new member in PENDING_WAIT, a '
+             'terminate hook each member chosen by a scale-in in '
+             'TERMINATING_WAIT, until "member complete-lifecycle-action" '
+             '(or the completion URL POSTed to notify_url, or the '
+             'timeout). Keys: name and transition (launch or terminate), '
+             'required; heartbeat_timeout (seconds, default 3600), '
+             'default_result (CONTINUE or ABANDON, default ABANDON: '
+             'applied at the timeout), notify_url, metadata; at most one '
+             'hook per transition. E.g. --lifecycle-hook name=warm-up,'
+             'transition=launch,heartbeat_timeout=600' % what)
+    if update:
+        options.add_argument(
+            '--no-lifecycle-hooks', action='store_true', default=False,
+            help='Remove the group\'s lifecycle hooks')
+
+
+def lifecycle_hooks(parsed_args):
+    """The ``lifecycle_hooks`` to send: None (not given), ``[]``
+    (``--no-lifecycle-hooks``), or the hooks given (on update they
+    replace the group's)."""
+    if getattr(parsed_args, 'no_lifecycle_hooks', False):
+        return []
+    return parsed_args.lifecycle_hooks
+
+
 def rolling_update(parsed_args):
     fields = {}
     for name in ('min_in_service', 'max_batch_size', 'pause_time'):
@@ -407,8 +505,8 @@ def add_group_settings_args(parser):
                              'policies do not act')
     parser.add_argument('--removal-policy', metavar='<policy>',
                         help='Which members go first on scale-in '
-                             '(default, oldest, newest, oldest_definition, '
-                             'random)')
+                             '(default, oldest, newest, oldest_definition '
+                             'or oldest_generation, random)')
     parser.add_argument('--min-in-service', type=non_negative_int,
                         metavar='<n>',
                         help='Rolling update: members kept in service')

@@ -96,6 +96,7 @@ class CreateGroup(command.ShowOne):
         common.add_group_settings_args(parser)
         common.add_member_definition_args(parser)
         common.add_health_check_args(parser)
+        common.add_lifecycle_hook_args(parser)
         common.add_idempotency_arg(parser)
         common.add_wait_args(parser, 'the group to converge')
         return parser
@@ -116,6 +117,7 @@ class CreateGroup(command.ShowOne):
             removal_policy=parsed_args.removal_policy,
             rolling_update=common.rolling_update(parsed_args),
             health_check=common.health_check(parsed_args),
+            lifecycle_hooks=common.lifecycle_hooks(parsed_args),
             idempotency_key=parsed_args.idempotency_key)
         if parsed_args.wait:
             group = common.wait_group(client, group, parsed_args)
@@ -136,6 +138,7 @@ class UpdateGroup(command.ShowOne):
             '--replace-members', action='store_true', default=None,
             help='Replace the existing members with the new definition')
         common.add_health_check_args(parser, update=True)
+        common.add_lifecycle_hook_args(parser, update=True)
         common.add_if_match_arg(parser)
         common.add_wait_args(parser, 'the group to converge')
         return parser
@@ -155,7 +158,8 @@ class UpdateGroup(command.ShowOne):
             rolling_update=common.rolling_update(parsed_args),
             replace_members=parsed_args.replace_members,
             health_check=common.health_check(parsed_args,
-                                             current=group.health_check))
+                                             current=group.health_check),
+            lifecycle_hooks=common.lifecycle_hooks(parsed_args))
         if all(v is None for v in fields.values()):
             raise osc_exc.CommandError('nothing to update: give at least '
                                        'one option')

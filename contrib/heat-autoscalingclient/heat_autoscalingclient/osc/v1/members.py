@@ -157,3 +157,47 @@ class MarkMemberUnhealthy(command.ShowOne):
             group.id, parsed_args.member, reason=parsed_args.reason,
             idempotency_key=parsed_args.idempotency_key)
         return common.show(member)
+
+
+class CompleteLifecycleAction(command.ShowOne):
+    """End the lifecycle wait of a member (PENDING_WAIT or
+    TERMINATING_WAIT): CONTINUE or ABANDON"""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _group_arg(parser)
+        _member_arg(parser)
+        parser.add_argument(
+            '--result', metavar='<result>', required=True,
+            choices=['CONTINUE', 'ABANDON'],
+            help='CONTINUE: a launch wait\'s member becomes ACTIVE; '
+                 'ABANDON: it is FAILED (and replaced). A terminate '
+                 'wait\'s member is deleted either way')
+        common.add_idempotency_arg(parser)
+        return parser
+
+    def take_action(self, parsed_args):
+        client = _client(self)
+        group = client.groups.find(parsed_args.group)
+        return common.show(client.members.complete_lifecycle_action(
+            group.id, parsed_args.member, parsed_args.result,
+            idempotency_key=parsed_args.idempotency_key))
+
+
+class LifecycleHeartbeat(command.ShowOne):
+    """Extend the lifecycle wait of a member (its deadline becomes now +
+    the hook's heartbeat_timeout)"""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _group_arg(parser)
+        _member_arg(parser)
+        common.add_idempotency_arg(parser)
+        return parser
+
+    def take_action(self, parsed_args):
+        client = _client(self)
+        group = client.groups.find(parsed_args.group)
+        return common.show(client.members.record_lifecycle_heartbeat(
+            group.id, parsed_args.member,
+            idempotency_key=parsed_args.idempotency_key))
