@@ -559,12 +559,15 @@ class Converger:
         create = list(plan.create)
         hooks = lifecycle.parse(g.lifecycle_hooks)
         draining = [m for m in rows if m.status == eng.TERMINATING_WAIT]
-        if create and draining:
+        # members to make beyond the replacements of failed ones: a
+        # scale-out (a replacement does not cancel a drain)
+        growth = len(create) - len(failed)
+        if growth > 0 and draining:
             # a scale-out while members drain: the newest drains are
             # cancelled instead of as many members made
             return Batch(revive=lifecycle.drains_to_cancel(
                 [(eng.posix(m.created_at), m.name) for m in draining],
-                len(create)), generation=g.generation, old_generations=gens)
+                growth), generation=g.generation, old_generations=gens)
         if plan.remove and lifecycle.TERMINATE in hooks:
             if failed:
                 return Batch(remove=[m.name for m in failed][:size],

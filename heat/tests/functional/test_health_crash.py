@@ -121,8 +121,16 @@ class TestSelfHealingCrash(ClusterTestCase):
             if pending and live and holder in procs:
                 return holder, fence, procs[holder]
             return None
-        holder, fence, proc = self.wait('a replacement being made', making,
-                                        WAIT)
+        try:
+            holder, fence, proc = self.wait('a replacement being made',
+                                            making, WAIT)
+        except self.failureException:
+            report('members %r; resources %r; health %r' % (
+                self.members(gid), self.resources(gid), self.q(
+                    "SELECT health, monitor_engine_id FROM "
+                    "DB.scaling_group WHERE id = '%s'" % gid)))
+            self.diagnose(gid, 'health-crash')
+            raise
         os.kill(proc.proc.pid, signal.SIGKILL)
         proc.proc.wait()
         report('killed %s (fence %s) during the replacement' % (holder,

@@ -322,3 +322,26 @@ class TestProtectionAndRemoval(base.ASTestBase):
         kept = {m['name'] for m in g['members']}
         self.assertEqual(set(), kept & old)
         self.assertEqual({1}, {m['generation'] for m in g['members']})
+
+
+@db_fixtures.for_each_backend
+class TestDrainsAndReplacements(base.ASTestBase):
+
+    def test_a_replacement_does_not_cancel_a_drain(self):
+        gid = self.group(desired=3, min_size=0, lifecycle_hooks=[terminate()])
+        self.settle(gid)
+        self.rpc.resize_scaling_group(self.ctx, gid, capacity=2)
+        self.settle(gid)
+        members = {m['name']: m['status'] for m in
+                   self.rpc.list_scaling_members(self.ctx, gid)}
+        [draining] = [n for n, s in members.items()
+                      if s == eng.TERMINATING_WAIT]
+        victim = sorted(n for n, s in members.items() if s == 'ACTIVE')[0]
+        self.rpc.mark_member_unhealthy(self.ctx, gid, victim, 'broken')
+        self.settle(gid)
+        after = {m['name']: m['status'] for m in
+                 self.rpc.list_scaling_members(self.ctx, gid)}
+        self.assertEqual(eng.TERMINATING_WAIT, after[draining])
+        self.assertNotIn(victim, after)
+        self.assertEqual(2, sum(1 for s in after.values() if s == 'ACTIVE'))
+        self.assertEqual(1, len(set(after) - set(members)))
