@@ -337,6 +337,7 @@ PROPERTY_SCHEMAS = {
         'rolling_updates': Prop('map'),
         # extensions of ours (heat.scaling.health, heat.scaling.lifecycle)
         'health_check': Prop('map'),
+        'lifecycle_hooks': Prop('list'),
     }),
     'OS::Heat::ScalingPolicy': PropertiesSchema({
         'adjustment_type': Prop('string', required=True, allowed=(

@@ -30,6 +30,10 @@ REMOVAL_POLICIES = ('default', 'oldest', 'newest', 'oldest_definition',
 #: member statuses whose resources exist and count
 _LIVE_MEMBERS = ('ACTIVE', 'UPDATING')
 HEALTH_CHECK_TYPES = ('status', 'http')
+#: lifecycle hooks: the API's transitions, results and heartbeat bounds
+HOOK_TRANSITIONS = ('launch', 'terminate')
+HOOK_RESULTS = ('CONTINUE', 'ABANDON')
+HOOK_MIN_TIMEOUT, HOOK_MAX_TIMEOUT = 1, 7200 * 24
 
 
 def _health_check_schema():
@@ -114,6 +118,56 @@ def _health_check_schema():
     }
 
 
+def _lifecycle_hook_schema():
+    """One entry of the group's ``lifecycle_hooks`` list: the keys, types,
+    constraints and defaults of the API's hook object. The API checks
+    what spans entries (unique names, one hook per transition)."""
+    S = properties.Schema
+
+    def key(ptype, text, default=None, cons=(), required=False):
+        return S(ptype, text, default=default, constraints=list(cons),
+                 required=required, update_allowed=True)
+
+    return S(S.MAP, 'A lifecycle hook.', update_allowed=True, schema={
+        'name': key(
+            S.STRING,
+            'The hook\'s name, unique in the group.',
+            cons=[constraints.Length(min=1, max=255)], required=True),
+        'transition': key(
+            S.STRING,
+            'launch: a new member waits in PENDING_WAIT before it serves '
+            '(it counts toward the capacity, health checks do not judge '
+            'it yet); terminate: a member a scale-in chose waits in '
+            'TERMINATING_WAIT before it is deleted. At most one hook per '
+            'transition.',
+            cons=[constraints.AllowedValues(list(HOOK_TRANSITIONS))],
+            required=True),
+        'heartbeat_timeout': key(
+            S.NUMBER,
+            'Seconds a wait lasts without a heartbeat; then '
+            'default_result applies.', 3600,
+            [constraints.Range(min=HOOK_MIN_TIMEOUT,
+                               max=HOOK_MAX_TIMEOUT)]),
+        'default_result': key(
+            S.STRING,
+            'The result applied at the timeout: CONTINUE (launch: the '
+            'member serves) or ABANDON (launch: the member fails and is '
+            'replaced); a terminate wait ends in the deletion either '
+            'way.', 'ABANDON',
+            [constraints.AllowedValues(list(HOOK_RESULTS))]),
+        'notify_url': key(
+            S.STRING,
+            'An http(s) URL POSTed when a wait begins: the group, the '
+            'member, the hook, its metadata and a completion_url to POST '
+            'the result or a heartbeat to.',
+            cons=[constraints.AllowedPattern('^https?://.+')]),
+        'metadata': key(
+            S.STRING,
+            'A string passed in the notification.',
+            cons=[constraints.Length(max=4096)]),
+    })
+
+
 class APIStateError(Exception):
     """The API shows the object in a state the action cannot accept."""
 
@@ -142,16 +196,18 @@ class AutoScalingGroup(_APIResource):
 
     Created, changed in place (bounds, capacity, cooldown, member
     definition: a changed definition replaces the members in rolling
-    batches; health check), suspended, resumed, checked and deleted
-    (waiting until the group and its members are gone) through the API.
+    batches; health check; lifecycle hooks), suspended, resumed, checked
+    and deleted (waiting until the group and its members are gone)
+    through the API.
     """
 
     PROPERTIES = (
         NAME, MIN_SIZE, MAX_SIZE, DESIRED_CAPACITY, COOLDOWN, RESOURCE,
-        ROLLING_UPDATES, REMOVAL_POLICY, HEALTH_CHECK,
+        ROLLING_UPDATES, REMOVAL_POLICY, HEALTH_CHECK, LIFECYCLE_HOOKS,
     ) = (
         'name', 'min_size', 'max_size', 'desired_capacity', 'cooldown',
         'resource', 'rolling_updates', 'removal_policy', 'health_check',
+        'lifecycle_hooks',
     )
     _RESOURCE_KEYS = (RES_TYPE, RES_PROPERTIES, RES_METADATA) = (
         'type', 'properties', 'metadata')
@@ -242,6 +298,15 @@ class AutoScalingGroup(_APIResource):
             'member is replaced. Absent or null: none; {} a status check '
             'with every default. Changed in place.',
             update_allowed=True, schema=_health_check_schema()),
+        LIFECYCLE_HOOKS: properties.Schema(
+            properties.Schema.LIST,
+            'Lifecycle hooks of the members: a launch hook holds a new '
+            'member in PENDING_WAIT, a terminate hook holds a member a '
+            'scale-in chose in TERMINATING_WAIT, until the action is '
+            'completed (CONTINUE or ABANDON) or heartbeat_timeout passes '
+            'without a heartbeat (default_result). At most one hook per '
+            'transition. Absent, null or []: none. Changed in place.',
+            update_allowed=True, schema=_lifecycle_hook_schema()),
     }
 
     attributes_schema = {
@@ -316,6 +381,17 @@ class AutoScalingGroup(_APIResource):
             return None
         return {k: v for k, v in value.items() if v is not None}
 
+    def _lifecycle_hooks(self, value):
+        """The API's ``lifecycle_hooks`` of the property's value (None:
+        none; null gives an empty list), the keys not set left out (a
+        null ``notify_url`` or ``metadata`` is an empty string: not set
+        either)."""
+        if not value:
+            return None
+        return [{k: v for k, v in item.items() if v is not None and
+                 not (v == '' and k in ('notify_url', 'metadata'))}
+                if isinstance(item, dict) else item for item in value]
+
     def _body(self, props, keys, update=False):
         body = {}
         for key in keys:
@@ -328,6 +404,12 @@ class AutoScalingGroup(_APIResource):
                     # an update without one removes it: {} (the client
                     # leaves None out)
                     body['health_check'] = check or {}
+            elif key == self.LIFECYCLE_HOOKS:
+                hooks = self._lifecycle_hooks(value)
+                if hooks or update:
+                    # an update without them removes them: [] (the
+                    # client leaves None out)
+                    body['lifecycle_hooks'] = hooks or []
             elif value is None:
                 continue
             elif key == self.RESOURCE:

@@ -195,6 +195,9 @@ class TestSchemas(testtools.TestCase):
         # an extension (see TestSchemas)
         self.assertEqual(('health',), resources.get_class(OS_ASG)
                          .EXTENSION_ATTRIBUTES)
+        # and the extension properties (see TestSchemas)
+        self.assertEqual(('health_check', 'lifecycle_hooks'),
+                         resources.get_class(OS_ASG).EXTENSION_PROPERTIES)
         # member attributes: any name passes template validation
         self.assertIn('resource.0.value', schema)
 

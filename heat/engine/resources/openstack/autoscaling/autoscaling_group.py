@@ -17,16 +17,20 @@ the attribute path given, ``current_size``, ``refs``, ``refs_map``,
 
 Extensions (not upstream's; upstream templates never need them): the
 ``health_check`` property (self-healing members, see
-:mod:`heat.scaling.health`) and the ``health`` attribute. They are
-listed in ``EXTENSION_PROPERTIES`` / ``EXTENSION_ATTRIBUTES``, which the
-upstream-parity tests of the schemas leave out.
+:mod:`heat.scaling.health`), the ``health`` attribute and the
+``lifecycle_hooks`` property (a new member waits before it serves, a
+scale-in victim before it goes, see :mod:`heat.scaling.lifecycle`). They
+are listed in ``EXTENSION_PROPERTIES`` / ``EXTENSION_ATTRIBUTES``, which
+the upstream-parity tests of the schemas leave out.
 """
+
+import re
 
 from heat.common import exception
 from heat.engine import attributes, constraints, properties
 from heat.engine.resources import stack_resource
 from heat.engine.resources.openstack.autoscaling import instance_group as ig
-from heat.scaling import health
+from heat.scaling import health, lifecycle
 
 # -- health checks (shared with AWS::AutoScaling::AutoScalingGroup) -----------
 
@@ -122,6 +126,80 @@ def health_check_schema(description):
     return S(S.MAP, description, update_allowed=True, schema=keys)
 
 
+# -- lifecycle hooks ----------------------------------------------------------
+
+#: the library's defaults (heat.scaling.lifecycle.Hook)
+_LH_DEFAULTS = {k: (int(v) if isinstance(v, float) and v.is_integer()
+                    else v)
+                for k, v in lifecycle.Hook(
+                    name='-', transition=lifecycle.LAUNCH).to_dict().items()}
+
+
+def lifecycle_hooks_schema(description):
+    """The ``lifecycle_hooks`` property: a list of maps with one key per
+    key of :data:`heat.scaling.lifecycle.KEYS`, typed, constrained and
+    defaulted as the library (``name`` and ``transition`` required). What
+    spans entries (unique names, one hook per transition, a URL with a
+    host) is the library's, checked at stack validation. Updated in
+    place."""
+    S = properties.Schema
+    d = _LH_DEFAULTS
+
+    def key(ptype, text, default=None, cons=(), required=False):
+        return S(ptype, text, default=default, constraints=list(cons),
+                 required=required, update_allowed=True)
+
+    keys = {
+        'name': key(
+            S.STRING,
+            'The hook\'s name, unique in the group.',
+            cons=[constraints.Length(min=1, max=255)], required=True),
+        'transition': key(
+            S.STRING,
+            'launch: a new member waits in PENDING_WAIT before it serves '
+            '(it counts toward the capacity, health checks do not judge '
+            'it yet); terminate: a member a scale-in chose waits in '
+            'TERMINATING_WAIT before it is deleted. At most one hook per '
+            'transition.',
+            cons=[constraints.AllowedValues(list(lifecycle.TRANSITIONS))],
+            required=True),
+        'heartbeat_timeout': key(
+            S.NUMBER,
+            'Seconds a wait lasts without a heartbeat; then '
+            'default_result applies.', d['heartbeat_timeout'],
+            [constraints.Range(min=lifecycle.MIN_TIMEOUT,
+                               max=lifecycle.MAX_TIMEOUT)]),
+        'default_result': key(
+            S.STRING,
+            'The result applied at the timeout: CONTINUE (launch: the '
+            'member serves) or ABANDON (launch: the member fails and is '
+            'replaced); a terminate wait ends in the deletion either '
+            'way.', d['default_result'],
+            [constraints.AllowedValues(list(lifecycle.RESULTS))]),
+        'notify_url': key(
+            S.STRING,
+            'An http(s) URL POSTed when a wait begins: the group, the '
+            'member, the hook, its metadata and a completion_url to POST '
+            'the result or a heartbeat to.',
+            cons=[constraints.AllowedPattern('^https?://.+')]),
+        'metadata': key(
+            S.STRING,
+            'A string passed in the notification.',
+            cons=[constraints.Length(max=4096)]),
+    }
+    return S(S.LIST, description, update_allowed=True,
+             schema=S(S.MAP, 'A lifecycle hook.', update_allowed=True,
+                      schema=keys))
+
+
+#: the keys of a hook with no value by default (empty: not set)
+_HOOK_OPTIONAL = ('notify_url', 'metadata')
+#: ``lifecycle_hooks[1].transition: message`` (the library's errors)
+_HOOK_ERROR = re.compile(
+    r'^(?P<prop>\w+)(?:\[(?P<index>\d+)\])?(?:\.(?P<key>\w+))?: '
+    r'(?P<message>.*)$', re.S)
+
+
 class HealthCheckMixin:
     """A scaling group type with a health check (an extension of
     upstream's types): an argument of the ``create_scaling_group`` and
@@ -180,10 +258,10 @@ class AutoScalingResourceGroup(HealthCheckMixin,
 
     PROPERTIES = (
         RESOURCE, MAX_SIZE, MIN_SIZE, COOLDOWN, DESIRED_CAPACITY,
-        ROLLING_UPDATES, HEALTH_CHECK,
+        ROLLING_UPDATES, HEALTH_CHECK, LIFECYCLE_HOOKS,
     ) = (
         'resource', 'max_size', 'min_size', 'cooldown', 'desired_capacity',
-        'rolling_updates', 'health_check',
+        'rolling_updates', 'health_check', 'lifecycle_hooks',
     )
     _ROLLING_UPDATES_SCHEMA = (
         MIN_IN_SERVICE, MAX_BATCH_SIZE, PAUSE_TIME,
@@ -195,7 +273,7 @@ class AutoScalingResourceGroup(HealthCheckMixin,
         'health',
     )
     #: this engine's own (optional, not in upstream's schema)
-    EXTENSION_PROPERTIES = (HEALTH_CHECK,)
+    EXTENSION_PROPERTIES = (HEALTH_CHECK, LIFECYCLE_HOOKS)
     EXTENSION_ATTRIBUTES = (HEALTH,)
 
     properties_schema = {
@@ -253,6 +331,14 @@ class AutoScalingResourceGroup(HealthCheckMixin,
             'member is replaced. Absent or null: none; {} a status check '
             'with every default. Changed in place. (Heat extension: not '
             'in upstream Heat.)'),
+        LIFECYCLE_HOOKS: lifecycle_hooks_schema(
+            'Lifecycle hooks of the members: a launch hook holds a new '
+            'member in PENDING_WAIT, a terminate hook holds a member a '
+            'scale-in chose in TERMINATING_WAIT, until the action is '
+            'completed (CONTINUE or ABANDON) or heartbeat_timeout passes '
+            'without a heartbeat (default_result). At most one hook per '
+            'transition. Absent, null or []: none. Changed in place. '
+            '(Heat extension: not in upstream Heat.)'),
     }
 
     # get_attr may name any member attribute path (outputs, resource.N...)
@@ -328,6 +414,55 @@ class AutoScalingResourceGroup(HealthCheckMixin,
             message=message, path=props.error_prefix + where.split('.'),
             error=properties.PROPERTY_ERROR)
 
+    def _lifecycle_hooks(self, props):
+        """The hooks of ``props`` as the library takes them (None:
+        none): the keys not set left out (a null ``notify_url`` or
+        ``metadata`` is Properties' empty string: not set either)."""
+        value = props[self.LIFECYCLE_HOOKS]
+        if not value:
+            # absent, null or []
+            return None
+        return [{k: v for k, v in item.items() if v is not None and
+                 not (v == '' and k in _HOOK_OPTIONAL)}
+                if isinstance(item, dict) else item for item in value]
+
+    def _checked_lifecycle_hooks(self, props):
+        """:meth:`_lifecycle_hooks`, checked by the library (an error at
+        the path of the entry's key, ``lifecycle_hooks[1].transition``)."""
+        hooks = self._lifecycle_hooks(props)
+        try:
+            lifecycle.parse(hooks)
+        except lifecycle.InvalidHook as exc:
+            match = _HOOK_ERROR.match(str(exc))
+            path = list(props.error_prefix)
+            message = str(exc)
+            if match and match.group('prop') == self.LIFECYCLE_HOOKS:
+                path.append(self.LIFECYCLE_HOOKS)
+                if match.group('index') is not None:
+                    path.append(int(match.group('index')))
+                if match.group('key'):
+                    path.append(match.group('key'))
+                message = match.group('message')
+            raise exception.StackValidationFailed(
+                message=message, path=path,
+                error=properties.PROPERTY_ERROR) from None
+        return hooks
+
+    def validate_lifecycle_hooks(self):
+        """Check the hooks when their values are known (a value from a
+        resource not created yet is checked by the AS engine at create
+        time)."""
+        props = self.properties
+        data = props.data if isinstance(props.data, dict) else {}
+        if properties._waits_for_resources(data.get(self.LIFECYCLE_HOOKS)):
+            return
+        self._checked_lifecycle_hooks(props)
+
+    def _extension_args(self, props):
+        args = super()._extension_args(props)
+        args['lifecycle_hooks'] = self._checked_lifecycle_hooks(props)
+        return args
+
     # -- validation -----------------------------------------------------
 
     def validate_group(self):
@@ -335,6 +470,7 @@ class AutoScalingResourceGroup(HealthCheckMixin,
         self._check_sizes(props[self.MIN_SIZE], props[self.MAX_SIZE],
                           props[self.DESIRED_CAPACITY])
         self.validate_health_check()
+        self.validate_lifecycle_hooks()
 
     # -- references and attributes --------------------------------------
 
