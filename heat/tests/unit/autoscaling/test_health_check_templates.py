@@ -13,7 +13,6 @@ through ``show_scaling_group``. A bad value fails validation, naming
 import copy
 import os
 import time
-from unittest import mock
 
 import testtools
 import yaml
@@ -21,12 +20,12 @@ import yaml
 from heat.common import context, exception
 from heat.engine import resources
 from heat.engine import validate as offline
-from heat.engine.autoscaling import client as as_client
 from heat.engine.resources.openstack.autoscaling import (
     autoscaling_group as os_asg,
 )
 from heat.scaling import health
-from heat.tests import db_fixtures, engine_fixture
+from heat.tests import db_fixtures
+from heat.tests.unit.autoscaling import template_stacks
 from heat.tests.unit.autoscaling_resources import test_schemas
 
 WAIT = 60
@@ -289,48 +288,7 @@ class TestValidation(testtools.TestCase):
 # -- stacks on a served engine ------------------------------------------------
 
 @db_fixtures.for_each_backend
-class TestHealthCheckStacks(db_fixtures.DBTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.engine_fx = self.useFixture(engine_fixture.EngineFixture())
-        self.svc = self.engine_fx.service
-        self.client = self.engine_fx.client
-        self.ctx = ctx()
-
-    def create(self, name, tmpl, env=None, files=None):
-        ident = self.svc.create_stack(self.ctx, name, yaml.safe_dump(tmpl),
-                                      env or {}, files or {},
-                                      {'timeout_mins': 5})
-        self.wait(ident)
-        self.assertState('CREATE_COMPLETE', ident)
-        return ident
-
-    def update(self, ident, tmpl, env=None, files=None):
-        self.svc.update_stack(self.ctx, ident, yaml.safe_dump(tmpl),
-                              env or {}, files or {}, {'timeout_mins': 5})
-        self.wait(ident)
-        self.assertState('UPDATE_COMPLETE', ident)
-
-    def wait(self, ident):
-        self.assertTrue(self.svc.wait(ident, WAIT), 'stack action hung')
-
-    def assertState(self, expected, ident):
-        info = self.svc.show_stack(self.ctx, ident,
-                                   resolve_outputs=False)[0]
-        self.assertEqual(expected, '%s_%s' % (info['stack_action'],
-                                              info['stack_status']),
-                         info['stack_status_reason'])
-
-    def outputs(self, ident):
-        info = self.svc.show_stack(self.ctx, ident)[0]
-        return {o['output_key']: o.get('output_value')
-                for o in info.get('outputs') or ()}
-
-    def group(self, ident, name='asg'):
-        res = self.svc.describe_stack_resource(self.ctx, ident, name)
-        return self.client.show_scaling_group(
-            self.ctx, res['physical_resource_id'], with_members=True)
+class TestHealthCheckStacks(template_stacks.ServedStackCase):
 
     def member_ids(self, group):
         return sorted((m['name'], m.get('physical_resource_id'))
@@ -344,33 +302,6 @@ class TestHealthCheckStacks(db_fixtures.DBTestCase):
                 return group
             time.sleep(0.05)
         self.fail('group of %s did not converge: %s' % (name, group))
-
-    def record_calls(self):
-        """The AS calls the resources make from now on: a list of
-        ``(method, kwargs)`` of create/update_scaling_group."""
-        calls = []
-        real_get = as_client.get
-
-        class Recorder:
-            def __init__(self, client):
-                self._client = client
-
-            def __getattr__(self, name):
-                method = getattr(self._client, name)
-                if name not in ('create_scaling_group',
-                                'update_scaling_group'):
-                    return method
-
-                def call(ctxt, *args, **kwargs):
-                    calls.append((name, dict(kwargs)))
-                    return method(ctxt, *args, **kwargs)
-                return call
-
-        patcher = mock.patch.object(as_client, 'get',
-                                    lambda: Recorder(real_get()))
-        patcher.start()
-        self.addCleanup(patcher.stop)
-        return calls
 
     # -- OS::Heat::AutoScalingGroup ---------------------------------------
 

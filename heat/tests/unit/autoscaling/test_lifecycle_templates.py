@@ -13,7 +13,6 @@ property sends ``[]``.
 import copy
 import os
 import time
-from unittest import mock
 
 import testtools
 import yaml
@@ -21,11 +20,11 @@ import yaml
 from heat.common import context, exception
 from heat.engine import resource_types, resources
 from heat.engine import validate as offline
-from heat.engine.autoscaling import client as as_client
 from heat.engine.autoscaling import engine as as_eng
 from heat.engine.resources.openstack.autoscaling import instance_group as ig
 from heat.scaling import lifecycle
-from heat.tests import db_fixtures, engine_fixture
+from heat.tests import db_fixtures
+from heat.tests.unit.autoscaling import template_stacks
 from heat.tests.unit.autoscaling_resources import test_schemas
 
 WAIT = 60
@@ -271,82 +270,13 @@ class TestValidation(testtools.TestCase):
 # -- stacks on a served engine ------------------------------------------------
 
 @db_fixtures.for_each_backend
-class TestLifecycleHookStacks(db_fixtures.DBTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.engine_fx = self.useFixture(engine_fixture.EngineFixture())
-        self.svc = self.engine_fx.service
-        self.client = self.engine_fx.client
-        self.ctx = ctx()
-
-    def create(self, name, tmpl, params=None):
-        ident = self.svc.create_stack(
-            self.ctx, name,
-            tmpl if isinstance(tmpl, str) else yaml.safe_dump(tmpl),
-            {'parameters': params or {}}, {}, {'timeout_mins': 5})
-        self.wait(ident)
-        self.assertState('CREATE_COMPLETE', ident)
-        return ident
-
-    def update(self, ident, tmpl):
-        self.svc.update_stack(self.ctx, ident, yaml.safe_dump(tmpl),
-                              {}, {}, {'timeout_mins': 5})
-        self.wait(ident)
-        self.assertState('UPDATE_COMPLETE', ident)
-
-    def wait(self, ident):
-        self.assertTrue(self.svc.wait(ident, WAIT), 'stack action hung')
-
-    def assertState(self, expected, ident):
-        info = self.svc.show_stack(self.ctx, ident,
-                                   resolve_outputs=False)[0]
-        self.assertEqual(expected, '%s_%s' % (info['stack_action'],
-                                              info['stack_status']),
-                         info['stack_status_reason'])
-
-    def outputs(self, ident):
-        info = self.svc.show_stack(self.ctx, ident)[0]
-        return {o['output_key']: o.get('output_value')
-                for o in info.get('outputs') or ()}
-
-    def group(self, ident, name='asg'):
-        res = self.svc.describe_stack_resource(self.ctx, ident, name)
-        return self.client.show_scaling_group(
-            self.ctx, res['physical_resource_id'], with_members=True)
+class TestLifecycleHookStacks(template_stacks.ServedStackCase):
 
     def statuses(self, group):
         return sorted(m['status'] for m in group.get('members') or ())
 
     def member_names(self, group):
         return sorted(m['name'] for m in group.get('members') or ())
-
-    def record_calls(self):
-        """The AS calls the resources make from now on: a list of
-        ``(method, kwargs)`` of create/update_scaling_group."""
-        calls = []
-        real_get = as_client.get
-
-        class Recorder:
-            def __init__(self, client):
-                self._client = client
-
-            def __getattr__(self, name):
-                method = getattr(self._client, name)
-                if name not in ('create_scaling_group',
-                                'update_scaling_group'):
-                    return method
-
-                def call(ctxt, *args, **kwargs):
-                    calls.append((name, dict(kwargs)))
-                    return method(ctxt, *args, **kwargs)
-                return call
-
-        patcher = mock.patch.object(as_client, 'get',
-                                    lambda: Recorder(real_get()))
-        patcher.start()
-        self.addCleanup(patcher.stop)
-        return calls
 
     def test_one_call_per_action(self):
         calls = self.record_calls()
@@ -483,7 +413,8 @@ class TestLifecycleHookStacks(db_fixtures.DBTestCase):
     def test_example_template(self):
         with open(EXAMPLE) as f:
             text = f.read()
-        ident = self.create('example', text, {'size': 2, 'warm_up': 1})
+        ident = self.create('example', text,
+                            params={'size': 2, 'warm_up': 1})
         group = self.group(ident)
         self.assertEqual(lifecycle.normalize([
             {'name': 'warm-up', 'transition': 'launch',
