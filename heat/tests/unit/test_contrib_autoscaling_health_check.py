@@ -70,7 +70,9 @@ class FakeGroups:
         return types.SimpleNamespace(to_dict=lambda: shown, **shown)
 
 
-class TestPluginHealthCheck(testtools.TestCase):
+class PluginCase(testtools.TestCase):
+    """A group of the plug-in on a fake Auto-Scaling API client: what
+    its create and update send."""
 
     def setUp(self):
         super().setUp()
@@ -103,6 +105,9 @@ class TestPluginHealthCheck(testtools.TestCase):
         if len(self.groups.calls) == before:
             return None
         return self.groups.calls[-1][1]
+
+
+class TestPluginHealthCheck(PluginCase):
 
     # -- the schema ------------------------------------------------------
 

@@ -12,9 +12,6 @@ on the launch hook, and stack updates change and remove the hooks.
 """
 
 import copy
-import types
-
-import testtools
 
 from heat.common import exception
 from heat.engine import resources
@@ -56,39 +53,7 @@ def template(hooks=None, drop=False, **props):
     return tmpl
 
 
-class TestPluginLifecycleHooks(testtools.TestCase):
-
-    def setUp(self):
-        super().setUp()
-        try:
-            import heat_autoscaling_resources  # noqa: F401
-        except ImportError:
-            self.skipTest('heat-autoscaling-resources is not installed')
-        self.groups = hc_tests.FakeGroups()
-
-    def resource(self, tmpl):
-        rsrc = test_schemas.make_stack(tmpl)['group']
-        rsrc._as_client = types.SimpleNamespace(groups=self.groups)
-        return rsrc
-
-    def create(self, tmpl):
-        rsrc = self.resource(tmpl)
-        rsrc.handle_create()
-        return rsrc, self.groups.calls[-1][1]
-
-    def update(self, rsrc, tmpl):
-        """The PATCH body of updating ``rsrc`` to ``tmpl`` (None: no
-        request)."""
-        after = self.resource(tmpl).t
-        after_props = rsrc.make_properties(after)
-        prop_diff = rsrc.update_template_diff_properties(after_props,
-                                                         rsrc.properties)
-        before = len(self.groups.calls)
-        rsrc.handle_update(after, {}, prop_diff)
-        rsrc.t = after
-        if len(self.groups.calls) == before:
-            return None
-        return self.groups.calls[-1][1]
+class TestPluginLifecycleHooks(hc_tests.PluginCase):
 
     # -- the schema ------------------------------------------------------
 
