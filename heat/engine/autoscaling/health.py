@@ -173,9 +173,15 @@ class Monitor(sweep.Periodic):
             LOG.exception('Lifecycle timeouts failed')
         checked = []
         listed = set()
-        for gid, project, data, _holder, _expires in \
+        db_now = db_api.utcnow()
+        for gid, project, data, holder, expires in \
                 db_api.scaling_group_monitored(None):
             listed.add(gid)
+            if holder and holder != self.engine_id and expires and \
+                    expires > db_now:
+                # another engine's live claim: no UPDATE to find that out
+                self._groups.pop(gid, None)
+                continue
             try:
                 check = health_lib.parse(data)
             except health_lib.InvalidHealthCheck:
