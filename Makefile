@@ -57,4 +57,4 @@ bench: $(STAMP)
 	for b in bench/*.py; do $(PY) $$b; done
 
 clean:
-	rm -rf $(VENV) $(UPSTREAM_VENV) .stestr
+	rm -rf $(VENV) $(UPSTREAM_VENV) .stestr .stestr-serial

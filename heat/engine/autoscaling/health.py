@@ -269,6 +269,14 @@ class Monitor(sweep.Periodic):
         else:
             for m in judged:
                 verdicts.setdefault(m.name, health_lib.HEALTHY)
+        failing = {name: '%s check: %s' % findings[name]
+                   for name in sorted(findings)[:MAX_FAILING_SHOWN]}
+        if findings:
+            # the evidence is visible before the verdicts are: the rolling
+            # update's health gate reads a verdict, then its evidence
+            db_api.scaling_group_set_health(
+                cnxt, gid, self.engine_id,
+                dict(g.health or {}, failing=failing))
         self._write_verdicts(cnxt, gid, state, verdicts, gen)
         healthy = sum(1 for v in verdicts.values()
                       if v == health_lib.HEALTHY)
@@ -283,9 +291,7 @@ class Monitor(sweep.Periodic):
                   'members': len(judged), 'healthy': healthy,
                   'unhealthy': len(findings), 'engine_id': self.engine_id}
         if findings:
-            health['failing'] = {
-                name: '%s check: %s' % findings[name]
-                for name in sorted(findings)[:MAX_FAILING_SHOWN]}
+            health['failing'] = failing
         db_api.scaling_group_set_health(cnxt, gid, self.engine_id, health)
         return health
 
