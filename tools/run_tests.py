@@ -33,9 +33,12 @@ _COUNTS = {
     'skipped': re.compile(r'^\s*-\s*Skipped:\s*(\d+)', re.M),
 }
 
-#: the tests run one after the other in their own stestr run
-SERIAL = r'^heat\.tests\.unit\.test_functional_'
-#: the stestr repository of that run (the other keeps ``.stestr``)
+#: the tests run one after the other in their own stestr run: the shims
+#: import the suites of heat/tests/functional, whose test ids keep their
+#: module (``heat.tests.functional.test_crash.TestCrash.test_x``)
+SERIAL = r'^heat\.tests\.(?:unit\.test_functional_|functional\.)'
+#: where the stestr repository of that run is (in its ``.stestr``; the
+#: other run keeps ``./.stestr``)
 SERIAL_REPO = '.stestr-serial'
 #: how much lower the other tests' priority is
 NICENESS = 10
@@ -123,6 +126,9 @@ def parse(argv=None):
 
 
 def main(argv=None):
+    # stestr keeps a --repo-url run's repository in <url>/.stestr and
+    # does not make <url>
+    os.makedirs(SERIAL_REPO, exist_ok=True)
     rc, totals = run(commands(parse(argv)))
     print(summary_line(totals))
     return rc

@@ -2,12 +2,22 @@
 
 import importlib.util
 import os
+import re
 import sys
+import unittest
 
 import testtools
 
 _PATH = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'tools',
                      'run_tests.py')
+
+
+def _flatten(suite):
+    for test in suite:
+        if isinstance(test, unittest.TestSuite):
+            yield from _flatten(test)
+        else:
+            yield test
 
 
 def _load():
@@ -35,11 +45,21 @@ class TestRunTests(testtools.TestCase):
         self.assertEqual(['run', '--concurrency', '2', '--exclude-regex',
                           self.rt.SERIAL], rest[3:])
 
-    def test_the_serial_pattern_names_the_shims_only(self):
-        import re
+    def test_the_serial_pattern_takes_every_test_the_shims_import(self):
         pattern = re.compile(self.rt.SERIAL)
-        self.assertTrue(pattern.match(
-            'heat.tests.unit.test_functional_faults.TestX.test_y'))
+        here = os.path.dirname(__file__)
+        shims = sorted(f[:-3] for f in os.listdir(here)
+                       if f.startswith('test_functional_') and
+                       f.endswith('.py'))
+        self.assertGreater(len(shims), 5)
+        loader = unittest.TestLoader()
+        ids = []
+        for name in shims:
+            suite = loader.loadTestsFromName('heat.tests.unit.' + name)
+            ids += [t.id() for t in _flatten(suite)]
+        self.assertGreater(len(ids), len(shims))
+        self.assertEqual([], [i for i in ids if not pattern.match(i)])
+        # and nothing else of the unit tests
         self.assertFalse(pattern.match(
             'heat.tests.unit.test_run_tests.TestRunTests.test_x'))
         self.assertFalse(pattern.match(
