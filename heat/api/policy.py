@@ -87,6 +87,13 @@ AUTOSCALING_ACTIONS = {
     'autoscaling:group:resume': (MEMBER, 'Resume a scaling group.'),
     'autoscaling:group:resize': (MEMBER, 'Resize a scaling group.'),
     'autoscaling:group:converge': (MEMBER, 'Converge a scaling group now.'),
+    'autoscaling:group:evaluate': (
+        MEMBER, 'Evaluate the metric policies of a scaling group now '
+                '(which may scale it).'),
+    'autoscaling:metric:push': (MEMBER,
+                                'Push metric samples to a scaling group.'),
+    'autoscaling:metric:index': (READER,
+                                 'List the metric samples of a group.'),
     'autoscaling:member:index': (READER, 'List the members of a group.'),
     'autoscaling:member:show': (READER, 'Show a member of a group.'),
     'autoscaling:member:remove': (MEMBER, 'Remove or replace members.'),
@@ -105,6 +112,8 @@ AUTOSCALING_ACTIONS = {
     'autoscaling:policy:update': (MEMBER, 'Change a scaling policy.'),
     'autoscaling:policy:delete': (MEMBER, 'Delete a scaling policy.'),
     'autoscaling:policy:execute': (MEMBER, 'Execute a scaling policy.'),
+    'autoscaling:policy:compare': (
+        READER, 'Compare a shadow scaling policy with the live ones.'),
     'autoscaling:webhook:index': (READER, 'List the webhooks of a policy.'),
     'autoscaling:webhook:create': (MEMBER, 'Create a webhook.'),
     'autoscaling:webhook:delete': (MEMBER, 'Delete a webhook.'),

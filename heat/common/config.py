@@ -125,6 +125,37 @@ autoscaling_opts = [
                help='HTTP health checks this engine makes at the same '
                     'time (threads; connections are kept alive between '
                     'checks).'),
+    cfg.FloatOpt('evaluation_tick', default=1.0, min=0,
+                 help='Seconds between two looks of this engine\'s '
+                      'evaluator of metric policies (step, '
+                      'target_tracking) at the groups whose evaluation is '
+                      'due: each group is evaluated every '
+                      'evaluation_interval of its metric policies (the '
+                      'shortest), by one engine at a time (a claim on the '
+                      'group, renewed at every evaluation, taken over by '
+                      'another engine when it lapses after 3 intervals, '
+                      'at least 30 s). 0: this engine evaluates no '
+                      'group.'),
+    cfg.StrOpt('prometheus_url',
+               help='Base URL of the Prometheus server metric policies '
+                    'with source prometheus query when their metric has '
+                    'no url of its own (e.g. http://127.0.0.1:9090).'),
+    cfg.FloatOpt('prometheus_timeout', default=5.0, min=0.1,
+                 help='Seconds a Prometheus query of an evaluation may '
+                      'take; after that the policy has no data (it holds) '
+                      'and the reason is recorded.'),
+    cfg.IntOpt('metric_window_samples', default=1000, min=1,
+               help='Pushed samples kept per group and metric name: the '
+                    'oldest received beyond this are dropped when new '
+                    'ones arrive.'),
+    cfg.IntOpt('metric_retention', default=3600, min=60,
+               help='Seconds pushed samples are kept: older ones are '
+                    'dropped (at the next push to the group, and by the '
+                    'evaluator every few minutes).'),
+    cfg.IntOpt('evaluation_history', default=10000, min=1,
+               help='Evaluation records kept per group that has a shadow '
+                    'metric policy (what compare reads); the oldest are '
+                    'dropped.'),
     cfg.IntOpt('api_idempotency_retention', default=86400, min=60,
                help='Seconds the Auto-Scaling API keeps the first answer '
                     'to a POST that carried an Idempotency-Key: a repeat '

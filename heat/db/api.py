@@ -1675,6 +1675,10 @@ def scaling_group_delete(context, group_id):
                     models.ScalingTriggerReceipt.group_id == group_id),
                 sa.delete(models.ScalingActivity).where(
                     models.ScalingActivity.group_id == group_id),
+                sa.delete(models.ScalingMetricSample).where(
+                    models.ScalingMetricSample.group_id == group_id),
+                sa.delete(models.ScalingEvaluation).where(
+                    models.ScalingEvaluation.group_id == group_id),
                 sa.delete(models.ScalingWebhook).where(
                     models.ScalingWebhook.policy_id.in_(policies)),
                 sa.delete(P).where(P.group_id == group_id),
@@ -1830,6 +1834,228 @@ def scaling_member_set_health(context, group_id, names, health,
                     health=health, updated_at=M.updated_at),
                 execution_options={'synchronize_session': False}).rowcount
     return count
+
+
+# -- metric-driven scaling (heat.engine.autoscaling.evaluator) -----------
+
+METRIC_KINDS = ('step', 'target_tracking')
+
+
+def scaling_group_refresh_evaluation(context, group_id, now,
+                                     soon_interval=None):
+    """Set the group's ``evaluation_interval`` to the shortest of its
+    metric policies' (None when it has none, and then nothing is due);
+    with ``soon_interval`` (a policy just made or changed) the next
+    evaluation is at most that far from ``now``. Call it in the
+    transaction that changed the policies, the group row locked."""
+    G, P = models.ScalingGroup, models.ScalingPolicy
+    with writer(context) as session:
+        rows = session.query(P.params).filter(
+            P.group_id == group_id, P.kind.in_(METRIC_KINDS)).all()
+        intervals = [float((params or {}).get('evaluation_interval') or 10)
+                     for (params,) in rows]
+        g = session.get(G, group_id)
+        if g is None:
+            return None
+        values = {'updated_at': G.updated_at}
+        if not intervals:
+            values.update(evaluation_interval=None, next_evaluation_at=None)
+        else:
+            interval = min(intervals)
+            nxt = g.next_evaluation_at
+            if nxt is None:
+                nxt = now + interval
+            if soon_interval is not None:
+                nxt = min(nxt, now + soon_interval)
+            values.update(evaluation_interval=interval,
+                          next_evaluation_at=min(nxt, now + interval))
+        session.execute(sa.update(G).where(G.id == group_id).values(
+            **values), execution_options={'synchronize_session': False})
+        return values.get('evaluation_interval')
+
+
+@retry_on_deadlock
+def scaling_metric_samples_add(context, group_id, rows, window,
+                               cutoff):
+    """Store ``rows`` (dicts: name, member, value, ts) of a group in one
+    transaction (the group's row locked), then keep only the ``window``
+    newest (by arrival) per metric name of the batch and drop the group's
+    samples older than ``cutoff`` (POSIX seconds). The number stored."""
+    S, G = models.ScalingMetricSample, models.ScalingGroup
+    with writer(context) as session:
+        # pushes to one group one at a time (the window is exact): the
+        # group row locked, as a decision does
+        session.execute(sa.select(G.id).where(
+            G.id == group_id).with_for_update())
+        # Core executemany: the ORM's bulk path costs more than the
+        # INSERT itself
+        session.connection().execute(
+            sa.insert(S.__table__), [dict(r, group_id=group_id)
+                                     for r in rows])
+        for name in sorted({r['name'] for r in rows}):
+            edge = session.execute(
+                sa.select(S.id).where(S.group_id == group_id,
+                                      S.name == name).order_by(
+                    S.id.desc()).offset(window).limit(1)).scalar()
+            if edge is not None:
+                session.execute(
+                    sa.delete(S).where(S.group_id == group_id,
+                                       S.name == name, S.id <= edge),
+                    execution_options={'synchronize_session': False})
+        session.execute(
+            sa.delete(S).where(S.group_id == group_id, S.ts < cutoff),
+            execution_options={'synchronize_session': False})
+    return len(rows)
+
+
+@retry_on_deadlock
+def scaling_metric_samples_purge(context, cutoff):
+    """Drop every sample older than ``cutoff``; how many."""
+    S = models.ScalingMetricSample
+    with writer(context) as session:
+        return session.execute(
+            sa.delete(S).where(S.ts < cutoff),
+            execution_options={'synchronize_session': False}).rowcount
+
+
+def scaling_metric_samples_get(context, group_id, name=None, since=None,
+                               limit=1000):
+    """The newest ``limit`` samples of a group (of metric ``name``, at
+    or after ``since``), oldest first."""
+    S = models.ScalingMetricSample
+    with reader(context) as session:
+        query = session.query(S).filter(S.group_id == group_id)
+        if name is not None:
+            query = query.filter(S.name == name)
+        if since is not None:
+            query = query.filter(S.ts >= since)
+        rows = query.order_by(S.ts.desc(), S.id.desc()).limit(limit).all()
+    rows.reverse()
+    return rows
+
+
+def scaling_metric_samples_recent(context, group_ids, since):
+    """``(group_id, name, member, value, ts)`` of every sample of
+    ``group_ids`` at or after ``since``, by id: what the evaluator
+    aggregates (one query per chunk of groups)."""
+    S = models.ScalingMetricSample
+    out = []
+    with reader(context) as session:
+        for chunk in _chunks(set(group_ids)):
+            out.extend(tuple(r) for r in session.query(
+                S.group_id, S.name, S.member, S.value, S.ts).filter(
+                S.group_id.in_(chunk), S.ts >= since).order_by(S.id))
+    return out
+
+
+@retry_on_deadlock
+def scaling_group_claim_due(context, engine_id, now, min_ttl=30.0,
+                            limit=None):
+    """Claim the groups whose evaluation is due at ``now`` and whose
+    evaluator claim is free, lapsed or ours: one UPDATE (per chunk) that
+    moves their ``next_evaluation_at`` on by their interval and makes
+    the claim ours until ``now + max(3 x interval, min_ttl)``. Of
+    engines racing, each group goes to one. The ids claimed."""
+    G = models.ScalingGroup
+    free = sa.or_(G.evaluator_engine_id.is_(None),
+                  G.evaluator_expires_at < now,
+                  G.evaluator_engine_id == engine_id)
+    with reader(context) as session:
+        query = session.query(G.id).filter(
+            G.next_evaluation_at <= now,
+            G.evaluation_interval.isnot(None), G.status != 'DELETING',
+            free).order_by(G.next_evaluation_at)
+        if limit:
+            query = query.limit(limit)
+        due = [r[0] for r in query]
+    if not due:
+        return []
+    ttl = sa.case((G.evaluation_interval * 3 > min_ttl,
+                   G.evaluation_interval * 3), else_=min_ttl)
+    step = G.next_evaluation_at + G.evaluation_interval
+    claimed = []
+    with writer(context) as session:
+        for chunk in _chunks(due):
+            session.execute(
+                sa.update(G).where(
+                    G.id.in_(chunk), G.next_evaluation_at <= now,
+                    G.evaluation_interval.isnot(None), free).values(
+                    evaluator_engine_id=engine_id,
+                    evaluator_expires_at=now + ttl,
+                    next_evaluation_at=sa.case(
+                        (step > now, step),
+                        else_=now + G.evaluation_interval),
+                    updated_at=G.updated_at),
+                execution_options={'synchronize_session': False})
+            claimed.extend(r[0] for r in session.query(G.id).filter(
+                G.id.in_(chunk), G.evaluator_engine_id == engine_id,
+                G.next_evaluation_at > now))
+    return claimed
+
+
+@retry_on_deadlock
+def scaling_group_release_evaluator(context, engine_id):
+    """Give up every evaluator claim of ``engine_id`` (an engine
+    stopping); how many."""
+    G = models.ScalingGroup
+    with writer(context) as session:
+        return session.execute(
+            sa.update(G).where(G.evaluator_engine_id == engine_id).values(
+                evaluator_engine_id=None, evaluator_expires_at=None,
+                updated_at=G.updated_at),
+            execution_options={'synchronize_session': False}).rowcount
+
+
+@retry_on_deadlock
+def scaling_group_set_evaluations(context, writes, engine_id=None):
+    """Record evaluations in one transaction: ``writes`` is a list of
+    ``(group_id, last_evaluation, metric_state)``; each is written only
+    while ``engine_id`` holds the group's evaluator claim (None: in any
+    case). Not a change of the group (version, ``updated_at`` stay). The
+    ids written."""
+    G = models.ScalingGroup
+    done = []
+    with writer(context) as session:
+        for group_id, record, state in writes:
+            where = [G.id == group_id]
+            if engine_id is not None:
+                where.append(G.evaluator_engine_id == engine_id)
+            if session.execute(
+                    sa.update(G).where(*where).values(
+                        last_evaluation=record, metric_state=state,
+                        updated_at=G.updated_at),
+                    execution_options={'synchronize_session': False}
+            ).rowcount:
+                done.append(group_id)
+    return done
+
+
+def scaling_evaluation_add(context, values, keep):
+    """Store one evaluation record of a group with a shadow policy and
+    drop the oldest beyond ``keep``."""
+    E = models.ScalingEvaluation
+    with writer(context) as session:
+        row = E(**values)
+        session.add(row)
+        session.flush()
+        if row.id % 16 == 0 or keep < 64:
+            edge = session.execute(
+                sa.select(E.id).where(E.group_id == values['group_id'])
+                .order_by(E.id.desc()).offset(keep).limit(1)).scalar()
+            if edge is not None:
+                session.execute(
+                    sa.delete(E).where(E.group_id == values['group_id'],
+                                       E.id <= edge),
+                    execution_options={'synchronize_session': False})
+        return row.id
+
+
+def scaling_evaluation_get_all(context, group_id, start, end):
+    E = models.ScalingEvaluation
+    with reader(context) as session:
+        return session.query(E).filter(
+            E.group_id == group_id, E.at >= start, E.at <= end).order_by(
+            E.at, E.id).all()
 
 
 def scaling_activity_count_since(context, group_id, trigger, since,

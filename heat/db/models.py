@@ -375,6 +375,20 @@ class ScalingGroup(TimestampMixin, Base):
         Timestamp)
     #: heat.scaling.lifecycle, normalized
     lifecycle_hooks: Mapped[list | None] = mapped_column(Json)
+    #: metric-driven scaling (heat.engine.autoscaling.evaluator): the
+    #: shortest ``evaluation_interval`` of the group's metric policies
+    #: (None: none), when the next evaluation is due (POSIX seconds), the
+    #: evaluator's claim (one engine at a time evaluates the group), the
+    #: last evaluation record and the policies' memory between
+    #: evaluations (target tracking's recommendations and changes)
+    evaluation_interval: Mapped[float | None] = mapped_column(sa.Double)
+    next_evaluation_at: Mapped[float | None] = mapped_column(
+        sa.Double, index=True)
+    evaluator_engine_id: Mapped[str | None] = mapped_column(
+        sa.String(UUID_LEN))
+    evaluator_expires_at: Mapped[float | None] = mapped_column(sa.Double)
+    last_evaluation: Mapped[dict | None] = mapped_column(Json)
+    metric_state: Mapped[dict | None] = mapped_column(Json)
 
 
 class ScalingMember(TimestampMixin, Base):
@@ -421,6 +435,40 @@ class ScalingPolicy(TimestampMixin, Base):
     min_adjustment_step: Mapped[int | None] = mapped_column()
     cooldown: Mapped[float | None] = mapped_column(sa.Double)
     params: Mapped[dict | None] = mapped_column(Json)
+
+
+class ScalingMetricSample(Base):
+    """One pushed metric sample of a group (``ts``: POSIX seconds);
+    at most ``[autoscaling] metric_window_samples`` per group and metric
+    name are kept, the oldest dropped."""
+
+    __tablename__ = 'scaling_metric_sample'
+    __table_args__ = (sa.Index(None, 'group_id', 'name', 'id'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    group_id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), _fk('scaling_group.id', ondelete='CASCADE'))
+    name: Mapped[str] = mapped_column(sa.String(255))
+    member: Mapped[str | None] = mapped_column(sa.String(255))
+    value: Mapped[float] = mapped_column(sa.Double)
+    ts: Mapped[float] = mapped_column(sa.Double)
+
+
+class ScalingEvaluation(Base):
+    """One evaluation of a group that has a shadow policy: the capacity,
+    what the live policies decided and what each shadow policy would
+    have (``{policy id: desired}``); what ``compare`` reads."""
+
+    __tablename__ = 'scaling_evaluation'
+    __table_args__ = (sa.Index(None, 'group_id', 'at'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    group_id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), _fk('scaling_group.id', ondelete='CASCADE'))
+    at: Mapped[float] = mapped_column(sa.Double)
+    capacity: Mapped[int] = mapped_column()
+    live_desired: Mapped[int] = mapped_column()
+    shadow: Mapped[dict | None] = mapped_column(Json)
 
 
 class ScalingWebhook(Base):

@@ -62,6 +62,9 @@ _TYPES = (
         'OS::Heat::ResourceGroup', 'OS::Heat::ResourceChain',
         'OS::Heat::AutoScalingGroup', 'OS::Heat::ScalingPolicy',
         'OS::Heat::InstanceGroup',
+        # this engine's own (not upstream's): metric and scheduled scaling
+        'OS::Heat::TargetTrackingScalingPolicy',
+        'OS::Heat::StepScalingPolicy', 'OS::Heat::ScheduledAction',
         'OS::Heat::SoftwareConfig', 'OS::Heat::CloudConfig',
         'OS::Heat::MultipartMime', 'OS::Heat::StructuredConfig',
         'OS::Heat::SoftwareComponent',
@@ -348,6 +351,41 @@ PROPERTY_SCHEMAS = {
         'cooldown': Prop('number'),
         'min_adjustment_step': Prop('integer'),
     }, closed=False),
+    # this engine's own types (heat.engine.resources.openstack.
+    # autoscaling.metric_policy, .scheduled_action): the maps and lists
+    # are checked with the stack
+    'OS::Heat::TargetTrackingScalingPolicy': PropertiesSchema({
+        'auto_scaling_group_id': Prop('string', required=True),
+        'metric': Prop('map', required=True),
+        'target': Prop('number', required=True),
+        'tolerance': Prop('number', value_range=(0, 1)),
+        'scale_up': Prop('map'),
+        'scale_down': Prop('map'),
+        'mode': Prop('string', allowed=('live', 'shadow')),
+        'evaluation_interval': Prop('integer', value_range=(1, 3600)),
+    }),
+    'OS::Heat::StepScalingPolicy': PropertiesSchema({
+        'auto_scaling_group_id': Prop('string', required=True),
+        'metric': Prop('map', required=True),
+        'threshold': Prop('number', required=True),
+        'bands': Prop('list', required=True),
+        'adjustment_type': Prop('string', allowed=(
+            'change_in_capacity', 'exact_capacity',
+            'percent_change_in_capacity')),
+        'min_adjustment_magnitude': Prop('integer', value_range=(0, None)),
+        'warmup': Prop('number', value_range=(0, 86400)),
+        'mode': Prop('string', allowed=('live', 'shadow')),
+        'evaluation_interval': Prop('integer', value_range=(1, 3600)),
+    }),
+    'OS::Heat::ScheduledAction': PropertiesSchema({
+        'auto_scaling_group_id': Prop('string', required=True),
+        'recurrence': Prop('string'),
+        'at': Prop('string'),
+        'time_zone': Prop('string'),
+        'min_size': Prop('integer', value_range=(0, None)),
+        'max_size': Prop('integer', value_range=(0, None)),
+        'desired_capacity': Prop('integer', value_range=(0, None)),
+    }),
     'AWS::AutoScaling::AutoScalingGroup': PropertiesSchema({
         'MaxSize': Prop('integer', required=True),
         'MinSize': Prop('integer', required=True),
@@ -395,6 +433,10 @@ ATTRIBUTE_SCHEMAS = {
          'health'),
         ('resource.',)),
     'OS::Heat::ScalingPolicy': (('alarm_url', 'signal_url'), ()),
+    'OS::Heat::TargetTrackingScalingPolicy': (
+        ('policy_id', 'metric_url'), ()),
+    'OS::Heat::StepScalingPolicy': (('policy_id', 'metric_url'), ()),
+    'OS::Heat::ScheduledAction': (('policy_id', 'next_run_at'), ()),
     'AWS::AutoScaling::AutoScalingGroup': (('InstanceList',), ()),
     'OS::Heat::InstanceGroup': (('InstanceList',), ()),
     'AWS::AutoScaling::ScalingPolicy': (('AlarmUrl',), ()),

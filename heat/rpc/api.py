@@ -50,8 +50,9 @@ BASE_RPC_API_VERSION = '1.0'
 #: ``attributes`` of ``list_scaling_members`` and ``show_scaling_member``
 #: (the values of attributes of the members' resources); 1.40:
 #: ``health_check`` of ``create_scaling_group`` and
-#: ``update_scaling_group`` (self-healing groups).
-RPC_API_VERSION = '1.40'
+#: ``update_scaling_group`` (self-healing groups); 1.41: metric-driven
+#: scaling (pushed samples, evaluation, shadow policy comparison).
+RPC_API_VERSION = '1.41'
 
 #: the oslo.messaging exchange of the engine (upstream's default).
 EXCHANGE = 'heat'

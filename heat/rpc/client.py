@@ -41,6 +41,11 @@ AS_MEMBER_ATTRIBUTES_VERSION = '1.39'
 #: ``health_check`` of ``create_scaling_group``/``update_scaling_group``
 #: (self-healing groups); sent, with this version, only when given
 AS_HEALTH_VERSION = '1.40'
+#: metric-driven scaling: pushed metric samples, the evaluation of a
+#: group's metric policies, the comparison of a shadow policy (the
+#: ``step`` and ``target_tracking`` policy kinds travel in 1.37's
+#: ``create_scaling_policy``)
+AS_METRICS_VERSION = '1.41'
 
 
 def context_to_dict(ctxt):
@@ -734,6 +739,27 @@ class EngineClient:
                          version=AS_HEALTH_VERSION, token=token,
                          result=result, heartbeat=heartbeat)
 
+    def push_metric_samples(self, ctxt, group, samples):
+        return self.call(ctxt, 'push_metric_samples',
+                         version=AS_METRICS_VERSION, group=group,
+                         samples=samples)
+
+    def list_metric_samples(self, ctxt, group, name=None, since=None,
+                            limit=1000):
+        return self.call(ctxt, 'list_metric_samples',
+                         version=AS_METRICS_VERSION, group=group, name=name,
+                         since=since, limit=limit)
+
+    def compare_scaling_policy(self, ctxt, group, policy, start=None,
+                               end=None):
+        return self.call(ctxt, 'compare_scaling_policy',
+                         version=AS_METRICS_VERSION, group=group,
+                         policy=policy, start=start, end=end)
+
+    def evaluate_scaling_group(self, ctxt, group):
+        return self.call(ctxt, 'evaluate_scaling_group',
+                         version=AS_METRICS_VERSION, group=group)
+
     def mark_member_unhealthy(self, ctxt, group, member, reason=None):
         return self._as(ctxt, 'mark_member_unhealthy', group=group,
                         member=member, reason=reason)
@@ -841,3 +867,11 @@ AS_HEALTH_METHODS = (
 )
 ENGINE_METHODS.update((name, AS_HEALTH_VERSION)
                       for name in AS_HEALTH_METHODS)
+
+#: the methods API 1.41 added (metric-driven scaling)
+AS_METRICS_METHODS = (
+    'push_metric_samples', 'list_metric_samples', 'compare_scaling_policy',
+    'evaluate_scaling_group',
+)
+ENGINE_METHODS.update((name, AS_METRICS_VERSION)
+                      for name in AS_METRICS_METHODS)

@@ -36,6 +36,12 @@ them, and applies the result: new members become ready after the boot
 delay; scale-in removes members still booting first, then the oldest.
 The output is the capacity timeline, every decision and a summary.
 
+A trace can also be made from the metric samples a group recorded (the
+Auto-Scaling API's ``GET .../metrics``) with :func:`points_from_samples`:
+one point per distinct timestamp, the statistic of each member's latest
+sample within a period, as the engine reads them (``openstack autoscaling
+group replay`` does this).
+
 Everything here except :func:`main` is pure: load, simulate and render
 are separate functions that take and return plain data.
 """
@@ -365,6 +371,78 @@ def load_trace(path, text=None):
             raise InputError('%s: times must increase (%s then %s)'
                              % (path, t0, t1))
     return points, iso
+
+
+# ------------------------------------------- a trace from metric samples
+
+#: how the values of the members make one metric value (the engine's
+#: ``metric.statistic``)
+STATISTICS = {
+    'average': lambda values: sum(values) / len(values),
+    'sum': sum,
+    'maximum': max,
+    'minimum': min,
+}
+#: the statistic that matches a policy file's ``metric`` mode: its
+#: ``total`` is the group's total load (the sum over the members)
+MODE_STATISTIC = {'average': 'average', 'total': 'sum'}
+#: seconds a member's latest sample stands for it (the engine's default
+#: ``metric.period``)
+DEFAULT_PERIOD = 60.0
+
+
+def points_from_samples(samples, statistic='average', period=DEFAULT_PERIOD,
+                        name=None):
+    """A trace (sorted ``(time, value)`` pairs, as :func:`load_trace`
+    gives) from recorded metric samples, as the engine reads them:
+
+    - ``samples``: dicts ``{"name", "value", "timestamp", "member"}`` (the
+      Auto-Scaling API's ``GET .../metrics``), ``timestamp`` POSIX
+      seconds or ISO 8601; only those named ``name`` when given;
+    - one point per distinct timestamp ``t``: for each member label (the
+      samples without one share a label) its latest sample at or before
+      ``t`` and at most ``period`` seconds older than ``t``; ``statistic``
+      (average, sum, maximum, minimum) of those values. A label whose
+      latest sample is older no longer counts.
+
+    A sample whose value is None (or not finite) is missing data: it
+    stands for its member like any other and is left out of the
+    statistic; a point where no member has a value is ``None`` (no
+    data). Raises InputError naming the sample in error."""
+    if statistic not in STATISTICS:
+        raise InputError('statistic %r is not one of %s'
+                         % (statistic, ', '.join(STATISTICS)))
+    if isinstance(period, bool) or not isinstance(period, (int, float)) \
+            or not period > 0:
+        raise InputError('period %r must be a positive number'
+                         % (period,))
+    rows = []
+    for i, sample in enumerate(samples):
+        where = 'sample %d' % i
+        if not isinstance(sample, dict):
+            raise InputError('%s: expected a mapping, got %r'
+                             % (where, sample))
+        if name is not None and sample.get('name') != name:
+            continue
+        if sample.get('timestamp') is None:
+            raise InputError('%s: no timestamp' % where)
+        t, _iso = _trace_time(sample['timestamp'], where)
+        value = sample.get('value')
+        if value is not None:
+            value = _trace_value(value, where)
+        rows.append((t, i, sample.get('member'), value))
+    rows.sort()
+    reduce = STATISTICS[statistic]
+    latest = {}
+    points = []
+    for index, (t, _i, member, value) in enumerate(rows):
+        latest[member] = (t, value)
+        if index + 1 < len(rows) and rows[index + 1][0] == t:
+            continue  # the other samples of this instant first
+        values = [v for ts, v in latest.values()
+                  if t - ts <= period and v is not None]
+        points.append((t, reduce(values) if values else None))
+    return points
 
 
 # ------------------------------------------------------------ simulation

@@ -37,13 +37,14 @@ class EngineFixture(fixtures.Fixture):
 
     def __init__(self, engine_id=None, url=None, sweep_interval=0,
                  schedule_interval=0, health_check_tick=0,
-                 **service_kwargs):
+                 evaluation_tick=0, **service_kwargs):
         super().__init__()
         self.engine_id = engine_id or 'engine-%s' % uuid.uuid4().hex[:8]
         self.url = url or 'inproc://test-%s' % uuid.uuid4().hex
         self.sweep_interval = sweep_interval
         self.schedule_interval = schedule_interval
         self.health_check_tick = health_check_tick
+        self.evaluation_tick = evaluation_tick
         self.service_kwargs = service_kwargs
 
     def _setUp(self):
@@ -58,6 +59,9 @@ class EngineFixture(fixtures.Fixture):
                                   group='autoscaling'))
         self.useFixture(_Override(conf, 'health_check_tick',
                                   self.health_check_tick,
+                                  group='autoscaling'))
+        self.useFixture(_Override(conf, 'evaluation_tick',
+                                  self.evaluation_tick,
                                   group='autoscaling'))
         as_client.reset()
         self.addCleanup(as_client.reset)

@@ -8,17 +8,22 @@ from heat_autoscalingclient.client import (  # noqa: E402
     Client,
     execute_webhook,
     lifecycle_action,
+    push_webhook_samples,
 )
 from heat_autoscalingclient.models import (  # noqa: E402
     Activity,
+    Comparison,
     Decision,
+    Evaluation,
     Group,
     Member,
     Policy,
+    Sample,
+    SamplesAccepted,
     Webhook,
 )
 
-__all__ = ['Client', 'execute_webhook', 'lifecycle_action', 'exceptions',
-           'Activity',
-           'Decision', 'Group', 'Member', 'Policy', 'Webhook',
-           '__version__']
+__all__ = ['Client', 'execute_webhook', 'lifecycle_action',
+           'push_webhook_samples', 'exceptions', 'Activity', 'Comparison',
+           'Decision', 'Evaluation', 'Group', 'Member', 'Policy', 'Sample',
+           'SamplesAccepted', 'Webhook', '__version__']

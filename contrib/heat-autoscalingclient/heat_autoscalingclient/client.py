@@ -54,6 +54,7 @@ class Client:
         self.policies = managers.PolicyManager(self)
         self.webhooks = managers.WebhookManager(self)
         self.activities = managers.ActivityManager(self)
+        self.metrics = managers.MetricManager(self)
 
     @property
     def endpoint(self):
@@ -113,10 +114,31 @@ def execute_webhook(url, body=None, session=None, timeout=None,
     """POST to a webhook's capability URL, with no auth; returns the
     :class:`~heat_autoscalingclient.models.Decision`. ``body``: the
     optional JSON details. ``session``: a keystoneauth1 session to use
-    (none: a new one, ``verify`` and ``timeout`` applying)."""
+    (none: a new one, ``verify`` and ``timeout`` applying).
+
+    The webhook of a metric policy (kind step or target_tracking) takes
+    ``{"samples": [...]}`` (see :func:`push_webhook_samples`): then the
+    answer is a :class:`~heat_autoscalingclient.models.SamplesAccepted`.
+    """
     data = _post_capability(url, body, session, timeout, idempotency_key,
                             verify, 'webhook')
+    if 'decision' not in data and 'accepted' in data and \
+            not isinstance(data['accepted'], bool):
+        return models.SamplesAccepted.from_dict(data)
     return models.Decision.from_dict(data.get('decision', data))
+
+
+def push_webhook_samples(url, samples, session=None, timeout=None,
+                         idempotency_key=None, verify=True):
+    """POST metric samples to the webhook URL of a metric policy, with
+    no auth (a capability URL that instances can be given); returns the
+    :class:`~heat_autoscalingclient.models.SamplesAccepted`. ``samples``:
+    dicts ``{"name", "value", "timestamp" (optional), "member"
+    (optional)}``, as :meth:`MetricManager.push
+    <heat_autoscalingclient.managers.MetricManager.push>` takes them."""
+    data = _post_capability(url, {'samples': list(samples)}, session,
+                            timeout, idempotency_key, verify, 'webhook')
+    return models.SamplesAccepted.from_dict(data)
 
 
 def lifecycle_action(url, result=None, heartbeat=False, session=None,

@@ -1,5 +1,6 @@
 """The managers of :class:`heat_autoscalingclient.client.Client`:
-``groups``, ``members``, ``policies``, ``webhooks``, ``activities``.
+``groups``, ``members``, ``policies``, ``webhooks``, ``activities``,
+``metrics``.
 
 Wherever a group, a policy or a webhook is an argument, its object or its
 id will do. Every POST takes ``idempotency_key`` (sent as the
@@ -10,6 +11,7 @@ version number; a stale one raises
 :class:`~heat_autoscalingclient.exceptions.PreconditionFailed`.
 """
 
+import datetime
 import time
 
 from heat_autoscalingclient import exceptions, models
@@ -46,6 +48,56 @@ def _attribute_params(attributes):
         attributes = [attributes]
     names = list(attributes)
     return {'attribute': names} if names else None
+
+
+#: the kinds of the metric policies
+METRIC_KINDS = ('step', 'target_tracking')
+#: the keys of a metric policy's params that are not its kind's object
+COMMON_PARAMS = ('metric', 'mode', 'evaluation_interval')
+
+
+def metric_policy_body(kind, params):
+    """The API body keys of a metric policy from its params as the engine
+    stores them (flat, doc/dev/metric-scaling-contract.md): ``metric``,
+    ``mode``, ``evaluation_interval`` at the top, the other keys in the
+    object named by the kind (``target_tracking`` or ``step``)."""
+    if kind not in METRIC_KINDS:
+        raise ValueError('params: only a metric policy (kind step or '
+                         'target_tracking) has them, not %r' % (kind,))
+    if not isinstance(params, dict):
+        raise ValueError('params: expected a mapping, got %r' % (params,))
+    body = {k: params[k] for k in COMMON_PARAMS if k in params}
+    own = {k: v for k, v in params.items() if k not in COMMON_PARAMS}
+    if own:
+        body[kind] = own
+    return body
+
+
+def time_param(value):
+    """A time for the API: a datetime (naive: UTC) as ISO 8601, a number
+    as POSIX seconds, a string as given; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return value.astimezone(datetime.timezone.utc).strftime(
+            '%Y-%m-%dT%H:%M:%S.%fZ')
+    if isinstance(value, bool):
+        raise TypeError('not a time: %r' % (value,))
+    if isinstance(value, int | float):
+        return repr(value) if isinstance(value, float) else str(value)
+    return str(value)
+
+
+def _sample(sample):
+    if isinstance(sample, models.Sample):
+        sample = sample.to_dict()
+    out = {k: v for k, v in dict(sample).items() if v is not None}
+    when = out.get('timestamp')
+    if isinstance(when, datetime.datetime):
+        out['timestamp'] = time_param(when)
+    return out
 
 
 class Manager:
@@ -208,6 +260,15 @@ class GroupManager(Manager):
         return self._group(self.http.post(
             self._url(group, 'converge'), json={}, if_match=if_match,
             idempotency_key=idempotency_key))
+
+    def evaluate(self, group, idempotency_key=None):
+        """Evaluate the group's metric policies now (one evaluation, by
+        the engine that serves the request); returns the
+        :class:`~heat_autoscalingclient.models.Evaluation`, which may
+        have changed the group (``changed``, ``activity_id``)."""
+        resp = self.http.post(self._url(group, 'evaluate'), json={},
+                              idempotency_key=idempotency_key)
+        return models.Evaluation.from_dict(resp.json()['evaluation'])
 
     def wait(self, group, timeout=600, interval=1.0, callback=None,
              min_version=None, capacity=None):
@@ -386,14 +447,30 @@ class PolicyManager(Manager):
                 status_code=404)
         return found[0]
 
-    def create(self, group, name, adjustment_type, scaling_adjustment,
-               min_adjustment_step=None, cooldown=None,
-               idempotency_key=None, **extra):
+    def create(self, group, name, adjustment_type=None,
+               scaling_adjustment=None, min_adjustment_step=None,
+               cooldown=None, idempotency_key=None, kind=None,
+               schedule=None, params=None, **extra):
+        """A new policy of ``group``. ``kind``:
+
+        - ``simple`` (None: the default): ``adjustment_type`` and
+          ``scaling_adjustment`` (``min_adjustment_step``, ``cooldown``);
+        - ``scheduled``: ``schedule`` (``recurrence`` or ``at``,
+          ``time_zone``, ``min_size``/``max_size``/``desired_capacity``);
+        - ``step`` or ``target_tracking`` (metric policies): ``params``,
+          flat as the engine stores them (``metric``, ``mode``,
+          ``evaluation_interval`` and the kind's keys: ``target``... or
+          ``threshold``, ``bands``...), or the API's keys given as
+          keyword arguments (``metric=``, ``mode=``,
+          ``evaluation_interval=``, ``target_tracking=`` or ``step=``).
+        """
         body = _body(name=name, adjustment_type=adjustment_type,
                      scaling_adjustment=scaling_adjustment,
                      min_adjustment_step=min_adjustment_step,
-                     cooldown=cooldown)
-        body.update(extra)
+                     cooldown=cooldown, kind=kind, schedule=schedule)
+        if params is not None:
+            body.update(metric_policy_body(kind, params))
+        body.update(_body(**extra))
         resp = self.http.post(self._url(group), json=body,
                               idempotency_key=idempotency_key)
         return models.Policy.from_dict(resp.json()['policy'])
@@ -402,10 +479,21 @@ class PolicyManager(Manager):
         body = self.http.get(self._url(group, policy)).json()
         return models.Policy.from_dict(body['policy'])
 
-    def update(self, group, policy, **fields):
-        body = self.http.patch(self._url(group, policy),
-                               json=_body(**fields)).json()
-        return models.Policy.from_dict(body['policy'])
+    def update(self, group, policy, params=None, **fields):
+        """PATCH the policy with ``fields`` (None values are not sent).
+        A scheduled policy: ``schedule`` replaces its schedule. A metric
+        policy: ``params`` (flat, as for :meth:`create`) or the API's
+        keys (``metric=``, ``mode=``, ``evaluation_interval=``,
+        ``target_tracking=``/``step=``): the keys given replace those of
+        its params, the others are kept."""
+        body = _body(**fields)
+        if params is not None:
+            kind = getattr(policy, 'kind', None)
+            if kind is None:
+                kind = self.get(group, policy).kind
+            body.update(metric_policy_body(kind, params))
+        resp = self.http.patch(self._url(group, policy), json=body).json()
+        return models.Policy.from_dict(resp['policy'])
 
     def delete(self, group, policy):
         self.http.delete(self._url(group, policy))
@@ -417,6 +505,17 @@ class PolicyManager(Manager):
                               json=details if details is not None else {},
                               idempotency_key=idempotency_key)
         return models.Decision.from_dict(resp.json()['decision'])
+
+    def compare(self, group, policy, start=None, end=None):
+        """A shadow policy's decisions against the live policies' between
+        ``start`` and ``end`` (datetimes, POSIX seconds or ISO 8601;
+        default the last 24 h); returns the
+        :class:`~heat_autoscalingclient.models.Comparison`. A policy that
+        is not a shadow metric policy is a ``BadRequest``."""
+        params = {'start': time_param(start), 'end': time_param(end)}
+        body = self.http.get(self._url(group, policy, 'compare'),
+                             params=params).json()
+        return models.Comparison.from_dict(body['comparison'])
 
 
 class WebhookManager(Manager):
@@ -471,3 +570,41 @@ class ActivityManager(Manager):
     def get(self, group, activity):
         body = self.http.get(self._url(group, activity)).json()
         return models.Activity.from_dict(body['activity'])
+
+
+class MetricManager(Manager):
+    """``client.metrics``: the metric samples of a group (the source
+    ``push`` of its metric policies)."""
+
+    #: at most this many samples in one request (the API's limit)
+    MAX_SAMPLES = 10000
+
+    def _url(self, group):
+        return 'groups/%s/metrics' % quote(getid(group))
+
+    def push(self, group, samples, idempotency_key=None):
+        """Store ``samples`` (dicts ``{"name", "value", "timestamp"
+        (POSIX seconds, ISO 8601 or a datetime; default: when received),
+        "member" (optional label)}``, or
+        :class:`~heat_autoscalingclient.models.Sample`), all or none;
+        returns the
+        :class:`~heat_autoscalingclient.models.SamplesAccepted`. A bad
+        sample is a ``BadRequest`` naming it (``/samples/3/value``)."""
+        samples = [_sample(x) for x in samples]
+        if not samples:
+            raise ValueError('push: no samples')
+        if len(samples) > self.MAX_SAMPLES:
+            raise ValueError('push: %d samples, at most %d per request'
+                             % (len(samples), self.MAX_SAMPLES))
+        resp = self.http.post(self._url(group), json={'samples': samples},
+                              idempotency_key=idempotency_key)
+        return models.SamplesAccepted.from_dict(resp.json())
+
+    def list(self, group, name=None, since=None, limit=None):
+        """The samples the group keeps, oldest first: of the metric
+        ``name`` (default all), at or after ``since`` (a datetime, POSIX
+        seconds or ISO 8601), the newest ``limit`` (the server's default:
+        1000; at most 10000)."""
+        params = {'name': name, 'since': time_param(since), 'limit': limit}
+        body = self.http.get(self._url(group), params=params).json()
+        return [models.Sample.from_dict(x) for x in body.get('samples', [])]

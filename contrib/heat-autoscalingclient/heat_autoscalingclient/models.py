@@ -1,5 +1,7 @@
 """The API's objects as dataclasses: :class:`Group`, :class:`Member`,
-:class:`Policy`, :class:`Decision`, :class:`Webhook`, :class:`Activity`.
+:class:`Policy`, :class:`Decision`, :class:`Webhook`, :class:`Activity`,
+:class:`Sample`, :class:`SamplesAccepted`, :class:`Evaluation`,
+:class:`Comparison`.
 
 Each has the contract's fields as attributes; keys the server sends that
 this client does not know are kept in ``extra`` (and given back by
@@ -84,6 +86,12 @@ class Group(Resource):
     #: ``default_result`` CONTINUE|ABANDON, ``notify_url``, ``metadata``);
     #: [] when none
     lifecycle_hooks: list = None
+    #: the last evaluation of the group's metric policies (the record:
+    #: ``at``, ``capacity``, ``metrics``, ``policies``, ``desired``,
+    #: ``changed``, ``activity_id``, ``why``...); None when none yet
+    last_evaluation: dict = None
+    #: seconds between two evaluations; None without a metric policy
+    evaluation_interval: float = None
     created_at: str = None
     updated_at: str = None
     links: list = None
@@ -133,7 +141,8 @@ class Member(Resource):
 
 @dataclasses.dataclass
 class Policy(Resource):
-    """A scaling policy (``POLICY``)."""
+    """A scaling policy (``POLICY``): ``kind`` simple, scheduled, step or
+    target_tracking."""
 
     id: str = None
     name: str = None
@@ -143,6 +152,14 @@ class Policy(Resource):
     scaling_adjustment: float = None
     min_adjustment_step: int = None
     cooldown: float = None
+    #: a scheduled policy's schedule (None for the other kinds)
+    schedule: dict = None
+    #: a scheduled policy's next occurrence (UTC, ISO 8601)
+    next_run_at: str = None
+    #: a metric policy's settings as stored (``metric``, ``mode``,
+    #: ``evaluation_interval`` and its kind's keys, flat); None for the
+    #: other kinds
+    params: dict = None
     stack_id: str = None
     resource_name: str = None
     created_at: str = None
@@ -200,3 +217,64 @@ class Activity(Resource):
     engine_id: str = None
     started_at: str = None
     finished_at: str = None
+
+
+@dataclasses.dataclass
+class Sample(Resource):
+    """A metric sample of a group (``GET .../metrics``)."""
+
+    name: str = None
+    value: float = None
+    #: when it was measured (UTC, ISO 8601)
+    timestamp: str = None
+    member: str = None
+
+
+@dataclasses.dataclass
+class SamplesAccepted(Resource):
+    """The answer to a push of samples (the API, or a metric policy's
+    webhook): how many were stored."""
+
+    accepted: int = None
+    group_id: str = None
+
+
+@dataclasses.dataclass
+class Evaluation(Resource):
+    """One evaluation of a group's metric policies (``POST
+    .../evaluate``, a group's ``last_evaluation``)."""
+
+    at: str = None
+    engine_id: str = None
+    #: the capacity it started from
+    capacity: int = None
+    #: per metric name: ``{"value", "values", "source"}``
+    metrics: dict = None
+    #: per policy id: ``{"name", "mode", "desired", "accepted",
+    #: "reason"}``
+    policies: dict = None
+    #: the combined decision of the live policies
+    desired: int = None
+    changed: bool = None
+    activity_id: str = None
+    why: str = None
+
+
+@dataclasses.dataclass
+class Comparison(Resource):
+    """A shadow policy's decisions against the live ones' over a period
+    (``GET .../policies/{id}/compare``)."""
+
+    policy_id: str = None
+    group_id: str = None
+    start: str = None
+    end: str = None
+    evaluations: int = None
+    differed: int = None
+    differed_percent: float = None
+    shadow_higher: int = None
+    shadow_lower: int = None
+    mean_abs_difference: float = None
+    max_abs_difference: int = None
+    shadow_changes: int = None
+    live_changes: int = None

@@ -1,7 +1,8 @@
 """The Auto-Scaling API v1: ``/autoscaling/v1/{project_id}/...``.
 
-Groups, members (and their lifecycle waits), policies, webhooks and
-activities of the auto-scaling engine over REST (doc/autoscaling-api.md).
+Groups, members (and their lifecycle waits), policies, webhooks,
+activities and metric samples of the auto-scaling engine over REST
+(doc/autoscaling-api.md).
 The routes are in :data:`ROUTES` (one row each: controller, path,
 method, action, body schema, query schema, success status); the
 controllers (:mod:`.controllers`) call the engine's AS RPCs only; the
@@ -49,8 +50,8 @@ class Route:
         self.if_match = if_match
 
 
-G, M, PO, W, A, PUB = ('group', 'member', 'policy', 'webhook', 'activity',
-                       'as_public')
+G, M, PO, W, A, MET, PUB = ('group', 'member', 'policy', 'webhook',
+                            'activity', 'metric', 'as_public')
 
 ROUTES = [
     Route(PUB, PREFIX, 'GET', 'versions', summary='The API versions'),
@@ -60,8 +61,9 @@ ROUTES = [
     Route(PUB, BASE + '/openapi.json', 'GET', 'openapi',
           summary='This OpenAPI document'),
     Route(PUB, BASE + '/webhooks/{token}', 'POST', 'webhook',
-          body=sc.EXECUTE, summary='Execute the policy of a webhook '
-          '(capability URL, no token)'),
+          body=sc.WEBHOOK_BODY, summary='Execute the policy of a webhook '
+          '(capability URL, no token); a metric policy\'s webhook takes '
+          'samples (202)'),
     Route(PUB, BASE + '/lifecycle/{token}', 'POST', 'lifecycle',
           body=sc.LIFECYCLE_ACTION, summary='Complete (or extend) a '
           'member\'s lifecycle wait (capability URL, no token)'),
@@ -82,6 +84,13 @@ ROUTES = [
           if_match=True, summary='Resize a group'),
     Route(G, GROUP + '/converge', 'POST', 'converge', 202,
           body=sc.NO_QUERY, if_match=True, summary='Converge a group now'),
+    Route(G, GROUP + '/evaluate', 'POST', 'evaluate', body=sc.NO_QUERY,
+          summary='Evaluate the group\'s metric policies now (the '
+          'evaluation record)'),
+    Route(MET, GROUP + '/metrics', 'POST', 'push', 202,
+          body=sc.METRICS_PUSH, summary='Push metric samples'),
+    Route(MET, GROUP + '/metrics', 'GET', 'index', query=sc.METRICS_QUERY,
+          summary='List the metric samples kept, oldest first'),
     Route(M, GROUP + '/members', 'GET', 'index', query=sc.MEMBER_QUERY,
           summary='List members (with ?attribute=NAME: the values of '
           'attributes of their resources)'),
@@ -109,6 +118,9 @@ ROUTES = [
     Route(PO, POLICY, 'DELETE', 'delete', 204, summary='Delete a policy'),
     Route(PO, POLICY + '/execute', 'POST', 'execute', body=sc.EXECUTE,
           summary='Execute a policy'),
+    Route(PO, POLICY + '/compare', 'GET', 'compare',
+          query=sc.COMPARE_QUERY,
+          summary='Compare a shadow policy with the live ones'),
     Route(W, POLICY + '/webhooks', 'GET', 'index', summary='List webhooks'),
     Route(W, POLICY + '/webhooks', 'POST', 'create', 201,
           body=sc.WEBHOOK_CREATE, summary='Create a webhook'),

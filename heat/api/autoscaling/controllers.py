@@ -17,6 +17,14 @@ from heat.common import context as context_mod
 from heat.common import exception
 
 API_VERSION = '1.0'
+#: the samples a listing gives when no limit is asked for
+DEFAULT_SAMPLES_LIMIT = 1000
+#: the keys of a policy body that only a metric policy takes
+METRIC_KEYS = ('metric', 'mode', 'evaluation_interval', 'target_tracking',
+               'step')
+#: the keys of a policy body that a metric policy does not take
+ADJUSTMENT_KEYS = ('adjustment_type', 'scaling_adjustment',
+                   'min_adjustment_step', 'cooldown')
 #: the environ key of the request's project URL (:func:`project_url`)
 _PROJECT_URL = 'heat.autoscaling.project_url'
 
@@ -57,6 +65,8 @@ def format_group(req, g):
     out = {k: g.get(k) for k in keys}
     # [] when none (and from an engine before 1.40)
     out['lifecycle_hooks'] = g.get('lifecycle_hooks') or []
+    out['last_evaluation'] = format_evaluation(g.get('last_evaluation'))
+    out['evaluation_interval'] = g.get('evaluation_interval')
     out['project_id'] = g.get('project')
     health = g.get('health')
     if health is not None:
@@ -73,6 +83,9 @@ def format_policy(req, p):
             'created_at', 'updated_at')
     out = {k: p.get(k) for k in keys}
     out['kind'] = out['kind'] or 'simple'
+    # a scheduled policy's params are its schedule (shown as such)
+    out['params'] = (p.get('params') if out['kind'] in
+                     schemas.METRIC_KINDS else None)
     out['links'] = [{'rel': 'self', 'href': '%s/policies/%s' % (
         group_url(req, p['group_id']), p['id'])}]
     return out
@@ -90,6 +103,77 @@ def format_decision(d):
             'group_id': d.get('group_id'),
             'policy_id': d.get('policy_id'),
             'repeated': bool(d.get('repeated'))}
+
+
+def format_evaluation(e):
+    """An evaluation record (``last_evaluation``, ``.../evaluate``),
+    its time in ISO 8601; None stays None."""
+    if e is None:
+        return None
+    return dict(e, at=iso(e.get('at')))
+
+
+def format_comparison(c):
+    return dict(c, start=iso(c.get('start')), end=iso(c.get('end')))
+
+
+def format_sample(x):
+    return {'name': x.get('name'), 'value': x.get('value'),
+            'timestamp': iso(x.get('timestamp')),
+            'member': x.get('member')}
+
+
+#: the times a query may name: POSIX seconds of 1970 to 9999 (what a
+#: date holds: the engine formats them)
+LATEST_TIME = 253402300799
+
+
+def when(name, value):
+    """POSIX seconds of the time ``value`` of the query parameter
+    ``name`` (POSIX seconds or ISO 8601, naive: UTC); None for None; a
+    400 naming the parameter for anything else, or a time out of 1970
+    to 9999."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = None
+    if seconds is None:
+        try:
+            moment = datetime.datetime.fromisoformat(
+                text.replace('Z', '+00:00').replace('z', '+00:00'))
+        except ValueError:
+            raise schemas.InvalidInput(
+                '/%s: %r is not a time (ISO 8601 or POSIX seconds)'
+                % (name, value)) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.timezone.utc)
+        seconds = moment.timestamp()
+    if not (0 <= seconds <= LATEST_TIME):  # NaN too
+        raise schemas.InvalidInput(
+            '/%s: %r is not a time between 1970 and 9999' % (name, value))
+    return seconds
+
+
+def metric_params(kind, body):
+    """The RPC ``params`` of a metric policy's body: ``metric``,
+    ``mode``, ``evaluation_interval`` and the keys of the object named by
+    the kind (``target_tracking`` or ``step``), flat."""
+    params = dict(body.get(kind) or {})
+    for key in ('metric', 'mode', 'evaluation_interval'):
+        if key in body:
+            params[key] = body[key]
+    return params
+
+
+def is_samples_answer(d):
+    """Whether an answer of ``execute_webhook`` is a metric push's
+    (``{"accepted": N, "group_id"}``) rather than a decision."""
+    return (isinstance(d, dict) and 'accepted' in d and
+            not isinstance(d['accepted'], bool) and
+            'desired' not in d and 'current' not in d)
 
 
 def format_webhook(w):
@@ -246,6 +330,32 @@ class GroupController(Controller):
             req.context, group_id, expected_version=if_match)
         return 202, {'group': format_group(req, g)}
 
+    def evaluate(self, req, group_id, body):
+        """One evaluation of the group's metric policies now, by this
+        engine (the claim unchanged): the evaluation record."""
+        return 200, {'evaluation': format_evaluation(
+            self.engine.evaluate_scaling_group(req.context, group_id))}
+
+
+class MetricController(Controller):
+    """The metric samples of a group (the push source of its metric
+    policies)."""
+
+    POLICY_SCOPE = 'autoscaling:metric'
+
+    def push(self, req, group_id, body):
+        """Store the samples (all or none): 202 ``{"accepted": N,
+        "group_id"}``."""
+        return 202, self.engine.push_metric_samples(
+            req.context, group_id, body['samples'])
+
+    def index(self, req, group_id, query):
+        samples = self.engine.list_metric_samples(
+            req.context, group_id, name=query.get('name'),
+            since=when('since', query.get('since')),
+            limit=query.get('limit', DEFAULT_SAMPLES_LIMIT))
+        return 200, {'samples': [format_sample(x) for x in samples]}
+
 
 class MemberController(Controller):
     POLICY_SCOPE = 'autoscaling:member'
@@ -306,9 +416,12 @@ class PolicyController(Controller):
     def create(self, req, group_id, body):
         g = self.group(req, group_id)
         extra = {}
-        if body.get('kind') == 'scheduled':
+        kind = body.get('kind')
+        if kind == 'scheduled':
             # the engine of an older release refuses the kind (501)
             extra = {'kind': 'scheduled', 'params': body['schedule']}
+        elif kind in schemas.METRIC_KINDS:
+            extra = {'kind': kind, 'params': metric_params(kind, body)}
         p = self.engine.create_scaling_policy(
             req.context, g['id'], body['name'], body.get('adjustment_type'),
             body.get('scaling_adjustment'),
@@ -330,10 +443,47 @@ class PolicyController(Controller):
                     reason='schedule: only a scheduled policy has one '
                            '(this one is %s)' % (p.get('kind') or 'simple'))
             body['params'] = body.pop('schedule')
+        body = self._metric_update(p, body)
         p = self.engine.update_scaling_policy(req.context, p['id'],
                                               refuse_stack_owned=True,
                                               **body)
         return 200, {'policy': format_policy(req, p)}
+
+    @staticmethod
+    def _metric_update(p, body):
+        """The update of a metric policy: the keys given replace those
+        of its params (``metric`` whole, each key of its ``step`` or
+        ``target_tracking`` object), the others are kept; the RPC gets
+        the whole params. The metric keys on another kind, the
+        adjustment keys or the other kind's object on a metric policy:
+        a 400 naming the key."""
+        kind = p.get('kind') or 'simple'
+        given = [k for k in METRIC_KEYS if k in body]
+        if kind not in schemas.METRIC_KINDS:
+            if given:
+                raise schemas.InvalidInput(
+                    '/%s: only a metric policy (kind step or '
+                    'target_tracking) has it (this one is %s)'
+                    % (given[0], kind))
+            return body
+        for key in ADJUSTMENT_KEYS:
+            if key in body:
+                raise schemas.InvalidInput(
+                    '/%s: not allowed with kind %s' % (key, kind))
+        other = 'step' if kind == 'target_tracking' else 'target_tracking'
+        if other in body:
+            raise schemas.InvalidInput(
+                '/%s: only with kind %s (this policy is %s)'
+                % (other, other, kind))
+        if not given:
+            return body
+        params = dict(p.get('params') or {})
+        for key in ('metric', 'mode', 'evaluation_interval'):
+            if key in body:
+                params[key] = body.pop(key)
+        params.update(body.pop(kind, None) or {})
+        body['params'] = params
+        return body
 
     def delete(self, req, group_id, policy_id):
         _g, p = self.policy(req, group_id, policy_id)
@@ -349,6 +499,16 @@ class PolicyController(Controller):
             details=body if req.body_json is not None else None,
             trigger='api')
         return 200, {'decision': format_decision(d)}
+
+    def compare(self, req, group_id, policy_id, query):
+        """A shadow policy's decisions against the live ones' over a
+        period (default: the last 24 h)."""
+        gid, p = self.policy(req, group_id, policy_id)
+        c = self.engine.compare_scaling_policy(
+            req.context, gid, p['id'],
+            start=when('start', query.get('start')),
+            end=when('end', query.get('end')))
+        return 200, {'comparison': format_comparison(c)}
 
 
 class WebhookController(Controller):
@@ -428,6 +588,9 @@ class PublicController(Controller):
         d = self.engine.execute_webhook(
             ctx, token, idempotency_key=v1_signal.idempotency_key(req),
             details=body if req.body_json is not None else None)
+        if is_samples_answer(d):
+            # a metric policy's webhook: the samples were stored
+            return 202, d
         return 200, {'decision': format_decision(d)}
 
     def lifecycle(self, req, token, body):
@@ -448,4 +611,5 @@ def make_controllers(engine):
             'policy': PolicyController(engine),
             'webhook': WebhookController(engine),
             'activity': ActivityController(engine),
+            'metric': MetricController(engine),
             'as_public': PublicController(engine)}

@@ -25,6 +25,9 @@ _ANSWERS = {
     ('group', 'resume'): ('group', 'Group', False),
     ('group', 'converge'): ('group', 'Group', False),
     ('group', 'resize'): ('decision', 'Decision', False),
+    ('group', 'evaluate'): ('evaluation', 'Evaluation', False),
+    ('metric', 'index'): ('samples', 'Sample', True),
+    ('policy', 'compare'): ('comparison', 'Comparison', False),
     ('member', 'index'): ('members', 'Member', True),
     ('member', 'show'): ('member', 'Member', False),
     ('member', 'update'): ('member', 'Member', False),
@@ -45,10 +48,24 @@ _ANSWERS = {
     ('as_public', 'lifecycle'): ('member', 'Member', False),
 }
 
+#: answers that are a component itself (not wrapped in a key)
+_BARE_ANSWERS = {
+    ('metric', 'push'): 'MetricsAccepted',
+}
+#: further answers of a route: (controller, action) -> {status: (text,
+#: component)}
+_MORE_ANSWERS = {
+    ('as_public', 'webhook'): {
+        '202': ('The webhook of a metric policy: the samples were stored',
+                'MetricsAccepted')},
+}
+
 COMPONENTS = {
     'Group': sc.GROUP, 'Member': sc.MEMBER, 'Policy': sc.POLICY,
     'Decision': sc.DECISION, 'Webhook': sc.WEBHOOK,
     'Activity': sc.ACTIVITY, 'Error': sc.ERROR, 'Versions': sc.VERSIONS,
+    'Evaluation': sc.EVALUATION, 'Sample': sc.SAMPLE_OUT,
+    'MetricsAccepted': sc.METRICS_ACCEPTED, 'Comparison': sc.COMPARISON,
 }
 
 _ERRORS = {
@@ -92,6 +109,10 @@ def _strip(schema):
 
 def _answer(route):
     key = (route.controller, route.action)
+    if key in _BARE_ANSWERS:
+        ref = {'$ref': '#/components/schemas/%s' % _BARE_ANSWERS[key]}
+        return {'description': 'Accepted' if route.status == 202 else 'OK',
+                'content': {'application/json': {'schema': ref}}}
     if route.status in (202, 204) and key not in _ANSWERS:
         return {'description': 'Accepted' if route.status == 202
                 else 'Done'}
@@ -153,6 +174,12 @@ def document():
             'parameters': _parameters(route),
             'responses': {str(route.status): _answer(route)},
         }
+        for code, (text, component) in _MORE_ANSWERS.get(
+                (route.controller, route.action), {}).items():
+            op['responses'][code] = {
+                'description': text, 'content': {'application/json': {
+                    'schema': {'$ref': '#/components/schemas/%s'
+                               % component}}}}
         rule = '%s:%s' % (controllers.make_controllers(None)[
             route.controller].POLICY_SCOPE, route.action)
         if rule in policy_mod.ACTIONS:
@@ -173,7 +200,7 @@ def document():
         'openapi': '3.1.0',
         'info': {'title': 'Auto-Scaling API', 'version': '1.0',
                  'description': 'Scaling groups, members, policies, '
-                                'webhooks and activities '
+                                'webhooks, activities and metric samples '
                                 '(doc/autoscaling-api.md).'},
         'jsonSchemaDialect': sc.DIALECT,
         'servers': [{'url': '/'}],

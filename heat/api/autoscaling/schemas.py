@@ -243,7 +243,9 @@ _POLICY_FIELDS = {
     'min_adjustment_step': _count,
     'cooldown': _seconds,
 }
-POLICY_KINDS = ['simple', 'scheduled']
+POLICY_KINDS = ['simple', 'scheduled', 'step', 'target_tracking']
+#: the kinds of the metric policies (their settings: ``params``)
+METRIC_KINDS = ['step', 'target_tracking']
 SCHEDULE = _obj({
     'recurrence': {'type': 'string', 'minLength': 1, 'maxLength': 255,
                    'description': 'A cron expression, five fields (minute '
@@ -267,28 +269,206 @@ SCHEDULE = _obj({
                 'min_size, max_size and desired_capacity'}],
     description='When (recurrence or at) the policy sets which of the '
                 'group\'s min_size, max_size and desired_capacity.')
-_NOT_SCHEDULED = {'not': {}, 'x-error': 'not allowed with kind scheduled '
-                                        '(a scheduled policy has a '
-                                        'schedule, no adjustment)'}
-_ONLY_SCHEDULED = {'not': {}, 'x-error': 'only with kind scheduled'}
+
+#: what a metric is called: a sample's name, a policy's metric.name
+METRIC_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_.:-]{0,254}$'
+_metric_name = {'type': 'string', 'pattern': METRIC_NAME_PATTERN}
+METRIC_SOURCES = ['push', 'prometheus']
+METRIC_STATISTICS = ['average', 'sum', 'maximum', 'minimum']
+POLICY_MODES = ['live', 'shadow']
+_only_prometheus = {'not': {}, 'x-error': 'only with source prometheus'}
+#: a metric policy's metric (doc/dev/metric-scaling-contract.md)
+METRIC = _obj({
+    'name': dict(_metric_name, description=(
+        'The metric: the name of the samples pushed (source push), a '
+        'label of the evaluations (source prometheus).')),
+    'source': {'type': 'string', 'enum': METRIC_SOURCES,
+               'description': 'push (default): the samples pushed to the '
+                              'group (POST .../metrics, or the policy\'s '
+                              'webhook); prometheus: an instant query.'},
+    'query': {'type': 'string', 'minLength': 1, 'maxLength': 4096,
+              'description': 'prometheus (required): the PromQL instant '
+                             'query; each series of the answer is one '
+                             'value.'},
+    'url': {'type': 'string', 'minLength': 1, 'maxLength': 2048,
+            'pattern': '^https?://',
+            'description': 'prometheus: the server (default: [autoscaling] '
+                           'prometheus_url).'},
+    'statistic': {'type': 'string', 'enum': METRIC_STATISTICS,
+                  'description': 'How the values (one per member label) '
+                                 'make the metric (default average).'},
+    'period': {'type': 'number', 'minimum': 1, 'maximum': 86400,
+               'description': 'Seconds: older samples are not used '
+                              '(default 60).'},
+}, required=['name'], allOf=[
+    {'if': {'required': ['source'],
+            'properties': {'source': {'const': 'prometheus'}}},
+     'then': {'required': ['query']},
+     'else': {'properties': {'query': _only_prometheus,
+                             'url': _only_prometheus}}}],
+    description='Where the metric comes from and how its values are '
+                'reduced to one.')
+_positive = {'type': 'number', 'exclusiveMinimum': 0, 'maximum': INT_MAX}
+RATE_LIMIT = _obj({
+    'type': {'type': 'string', 'enum': ['members', 'percent'],
+             'description': 'members: at most value members; percent: at '
+                            'most value percent of the capacity at the '
+                            'start of the period (at least one member).'},
+    'value': dict(_positive, description='How much change per period (a '
+                                         'whole number with members).'),
+    'period': dict(_positive, description='Seconds.'),
+}, required=['type', 'value', 'period'])
+BEHAVIOR = _obj({
+    'stabilization_window': dict(_seconds, description=(
+        'Seconds of recommendations considered (default 0 up, 300 '
+        'down).')),
+    'rate_limits': {'type': 'array', 'items': RATE_LIMIT, 'maxItems': 16,
+                    'description': 'Limits on the change in this '
+                                   'direction (default: none).'},
+    'select': {'type': 'string', 'enum': ['max', 'min', 'disabled'],
+               'description': 'Which recommendation of the window or '
+                              'limit wins (default max); disabled: no '
+                              'change in this direction.'},
+}, description='How fast the policy moves in one direction.')
+TARGET_TRACKING = _obj({
+    'target': dict(_positive, description='The metric value to keep '
+                                          '(required, > 0).'),
+    'tolerance': {'type': 'number', 'minimum': 0, 'exclusiveMaximum': 1,
+                  'description': 'Relative dead band around the target '
+                                 '(default 0.1).'},
+    'scale_up': BEHAVIOR,
+    'scale_down': BEHAVIOR,
+}, required=['target'], description='A target-tracking policy\'s settings '
+                                    '(heat.scaling.target_tracking).')
+STEP_BAND = _obj({
+    'lower': {'type': ['number', 'null'],
+              'description': 'Offset from the threshold where the band '
+                             'starts (null: no lower end).'},
+    'upper': {'type': ['number', 'null'],
+              'description': 'Offset where it ends (null: no upper end).'},
+    'adjustment': dict(_adjustment, description='The adjustment in the '
+                                                 'band.'),
+}, required=['adjustment'])
+STEP = _obj({
+    'threshold': {'type': 'number', 'description': 'The alarm threshold '
+                                                   '(required).'},
+    'bands': {'type': 'array', 'items': STEP_BAND, 'minItems': 1,
+              'maxItems': 64,
+              'description': 'Bands of offsets from the threshold and '
+                             'their adjustments, tiling one interval '
+                             '(required).'},
+    'adjustment_type': {'type': 'string', 'enum': ADJUSTMENT_TYPES},
+    'min_adjustment_magnitude': dict(_count, description=(
+        'percent_change_in_capacity only: the least change.')),
+    'warmup': dict(_seconds, description=(
+        'Seconds a new member is not counted as settled (default 0).')),
+}, required=['threshold', 'bands'], description='A step policy\'s settings '
+                                                '(heat.scaling.step_scaling).')
+#: the top-level keys of a metric policy's body (its params)
+METRIC_POLICY_FIELDS = {
+    'metric': METRIC,
+    'mode': {'type': 'string', 'enum': POLICY_MODES,
+             'description': 'live (default): its decisions scale the '
+                            'group; shadow: they are only recorded (SHADOW '
+                            'activities, .../compare).'},
+    'evaluation_interval': {
+        'type': 'number', 'minimum': 1, 'maximum': 3600,
+        'description': 'Seconds between two evaluations (default 10).'},
+    'target_tracking': TARGET_TRACKING,
+    'step': STEP,
+}
+_ADJUSTMENT_KEYS = ('adjustment_type', 'scaling_adjustment',
+                    'min_adjustment_step', 'cooldown')
+_METRIC_KEYS = ('metric', 'mode', 'evaluation_interval', 'target_tracking',
+                'step')
+
+
+def _refuse(keys, why):
+    return {k: {'not': {}, 'x-error': why} for k in keys}
+
+
+def _kind_is(kind):
+    return {'required': ['kind'], 'properties': {'kind': {'const': kind}}}
+
+
 POLICY_CREATE = _obj(
     dict(_POLICY_FIELDS,
          kind={'type': 'string', 'enum': POLICY_KINDS,
                'description': 'simple (the default): adjustment_type and '
-                              'scaling_adjustment; scheduled: schedule.'},
-         schedule=SCHEDULE),
+                              'scaling_adjustment; scheduled: schedule; '
+                              'step and target_tracking (metric policies):'
+                              ' metric, and the object of the kind\'s '
+                              'name.'},
+         schedule=SCHEDULE, **METRIC_POLICY_FIELDS),
     required=['name'],
-    **{'if': {'required': ['kind'],
-              'properties': {'kind': {'const': 'scheduled'}}},
-       'then': {'required': ['schedule'], 'properties': {
-           k: _NOT_SCHEDULED for k in ('adjustment_type',
-                                       'scaling_adjustment',
-                                       'min_adjustment_step', 'cooldown')}},
-       'else': {'required': ['adjustment_type', 'scaling_adjustment'],
-                'properties': {'schedule': _ONLY_SCHEDULED}}})
-POLICY_UPDATE = _obj(dict(_POLICY_FIELDS, schedule=SCHEDULE))
-#: a policy execution's (or an anonymous webhook's) details: any object
+    allOf=[
+        {'if': _kind_is('scheduled'),
+         'then': {'required': ['schedule'], 'properties': dict(
+             _refuse(_ADJUSTMENT_KEYS, 'not allowed with kind scheduled (a '
+                     'scheduled policy has a schedule, no adjustment)'),
+             **_refuse(_METRIC_KEYS, 'not allowed with kind scheduled'))}},
+        {'if': _kind_is('step'),
+         'then': {'required': ['metric', 'step'], 'properties': dict(
+             _refuse(_ADJUSTMENT_KEYS, 'not allowed with kind step (its '
+                     'adjustments are in step.bands)'),
+             schedule={'not': {}, 'x-error': 'only with kind scheduled'},
+             target_tracking={'not': {}, 'x-error': 'only with kind '
+                                                    'target_tracking'})}},
+        {'if': _kind_is('target_tracking'),
+         'then': {'required': ['metric', 'target_tracking'],
+                  'properties': dict(
+                      _refuse(_ADJUSTMENT_KEYS, 'not allowed with kind '
+                              'target_tracking (it computes the capacity '
+                              'from target_tracking.target)'),
+                      schedule={'not': {}, 'x-error': 'only with kind '
+                                                      'scheduled'},
+                      step={'not': {}, 'x-error': 'only with kind step'})}},
+        {'if': {'anyOf': [{'not': {'required': ['kind']}},
+                          _kind_is('simple')]},
+         'then': {'required': ['adjustment_type', 'scaling_adjustment'],
+                  'properties': dict(
+                      schedule={'not': {}, 'x-error': 'only with kind '
+                                                      'scheduled'},
+                      **_refuse(('metric', 'mode', 'evaluation_interval'),
+                                'only with kind step or target_tracking'),
+                      step={'not': {}, 'x-error': 'only with kind step'},
+                      target_tracking={'not': {}, 'x-error': 'only with '
+                                       'kind target_tracking'})}}])
+#: the keys the policy's kind allows are checked by the controller
+POLICY_UPDATE = _obj(dict(_POLICY_FIELDS, schedule=SCHEDULE,
+                          **METRIC_POLICY_FIELDS))
+#: at most this many samples in one push (the engine's limit)
+MAX_SAMPLES = 10000
+SAMPLE = _obj({
+    'name': dict(_metric_name, description='The metric (a metric '
+                                           'policy\'s metric.name).'),
+    'value': {'type': 'number', 'description': 'A finite number.'},
+    'timestamp': {
+        'type': ['number', 'string'], 'maxLength': 64, 'minimum': 0,
+        'maximum': 253402300799,
+        'description': 'When it was measured: POSIX seconds or ISO 8601 '
+                       '(default: when received); at most 300 s in the '
+                       'future.'},
+    'member': {'type': ['string', 'null'], 'maxLength': 255,
+               'description': 'What it was measured on (a member\'s name, '
+                              'any label); per label the latest sample '
+                              'counts. Samples without one share one '
+                              'label.'},
+}, required=['name', 'value'])
+SAMPLES = {'type': 'array', 'items': SAMPLE, 'minItems': 1,
+           'maxItems': MAX_SAMPLES,
+           'description': 'The samples (1 to 10,000): all stored, or none.'}
+METRICS_PUSH = _obj({'samples': SAMPLES}, required=['samples'])
+#: a policy execution's (or an anonymous webhook's) details: any object;
+#: the webhook of a metric policy takes ``{"samples": [...]}``
 EXECUTE = {'type': 'object'}
+WEBHOOK_BODY = {
+    'type': 'object',
+    'properties': {'samples': SAMPLES},
+    'description': 'Optional details (any object). The webhook of a '
+                   'metric policy takes {"samples": [...]} (as POST '
+                   '.../metrics): they are stored into the policy\'s '
+                   'group (a 202).'}
 WEBHOOK_CREATE = _obj({'name': _name})
 
 # query strings: every value arrives as a string; integers are converted
@@ -323,6 +503,23 @@ MEMBER_QUERY = _obj({
                        '(InvalidTemplateAttribute).'},
 })
 NO_QUERY = _obj({})
+_when = {'type': 'string', 'minLength': 1, 'maxLength': 64}
+METRICS_QUERY = _obj({
+    'name': dict(_metric_name, description='Only the samples of this '
+                                           'metric.'),
+    'since': dict(_when, description='Only the samples at or after this '
+                                     'time (ISO 8601 or POSIX seconds).'),
+    'limit': {'type': 'integer', 'minimum': 1, 'maximum': MAX_SAMPLES,
+              'description': 'The newest this many samples (default '
+                             '1000, at most 10000), given oldest '
+                             'first.'},
+})
+COMPARE_QUERY = _obj({
+    'start': dict(_when, description='ISO 8601 or POSIX seconds (default: '
+                                     '24 h before end).'),
+    'end': dict(_when, description='ISO 8601 or POSIX seconds (default: '
+                                   'now).'),
+})
 
 # -- answers (documentation: the OpenAPI document) ---------------------------
 
@@ -347,6 +544,45 @@ GROUP_HEALTH = {
     'description': 'The last check of the members (null: not checked '
                    'yet, or no health check).'}
 
+EVALUATION = {
+    'type': 'object',
+    'properties': {
+        'at': dict(_time, description='When the evaluation ran (UTC).'),
+        'engine_id': {'type': ['string', 'null']},
+        'capacity': dict(_count, description='The capacity it started '
+                                             'from.'),
+        'metrics': {
+            'type': 'object',
+            'additionalProperties': {'type': 'object', 'properties': {
+                'value': {'type': ['number', 'null']},
+                'values': _count,
+                'source': {'type': 'string', 'enum': METRIC_SOURCES},
+                'statistic': {'type': 'string', 'enum': METRIC_STATISTICS},
+                'period': {'type': 'number'},
+                'reason': {'type': ['string', 'null']}}},
+            'description': 'Per metric name: the value the policies saw '
+                           '(null: no data), from how many values.'},
+        'policies': {
+            'type': 'object',
+            'additionalProperties': {'type': 'object', 'properties': {
+                'name': {'type': 'string'},
+                'kind': {'type': 'string', 'enum': METRIC_KINDS},
+                'mode': {'type': 'string', 'enum': POLICY_MODES},
+                'value': {'type': ['number', 'null'],
+                          'description': 'The metric value it saw.'},
+                'desired': {'type': ['integer', 'null']},
+                'accepted': {'type': 'boolean'},
+                'rejection': {'type': ['string', 'null']},
+                'reason': {'type': ['string', 'null']}}},
+            'description': 'Per policy id: what it decided.'},
+        'desired': {'type': ['integer', 'null'],
+                    'description': 'The combined live decision.'},
+        'changed': {'type': 'boolean',
+                    'description': 'Whether the group was changed.'},
+        'activity_id': {'type': ['string', 'null'],
+                        'description': 'The activity of the change.'},
+        'why': {'type': ['string', 'null']}},
+    'description': 'One evaluation of a group\'s metric policies.'}
 GROUP = {'type': 'object', 'properties': {
     'id': {'type': 'string'}, 'name': {'type': 'string'},
     'project_id': {'type': 'string'},
@@ -372,6 +608,15 @@ GROUP = {'type': 'object', 'properties': {
         'type': 'array', 'items': LIFECYCLE_HOOK,
         'description': 'The lifecycle hooks, every key with its value '
                        '(defaults filled in); []: none.'},
+    'last_evaluation': {
+        'oneOf': [{'type': 'null'}, EVALUATION],
+        'description': 'The last evaluation of the group\'s metric '
+                       'policies (null: none yet).'},
+    'evaluation_interval': {
+        'type': ['number', 'null'],
+        'description': 'Seconds between two evaluations (the smallest '
+                       'of its metric policies\'); null: no metric '
+                       'policy.'},
     'created_at': _time, 'updated_at': _time, 'links': _links}}
 MEMBER_LIFECYCLE = {
     'type': ['object', 'null'],
@@ -419,6 +664,12 @@ POLICY = {'type': 'object', 'properties': {
     'next_run_at': dict(_time, description=(
         'A scheduled policy\'s next occurrence not evaluated yet (UTC); '
         'null for a simple policy and a one-time action that ran.')),
+    'params': {'type': ['object', 'null'],
+               'description': 'A metric policy\'s settings as stored '
+                              '(defaults filled in): metric, mode, '
+                              'evaluation_interval and the keys of its '
+                              'target_tracking or step object, flat; null '
+                              'for the other kinds.'},
     'stack_id': {'type': ['string', 'null']},
     'resource_name': {'type': ['string', 'null']},
     'created_at': _time, 'updated_at': _time, 'links': _links}}
@@ -449,6 +700,30 @@ ACTIVITY = {'type': 'object', 'properties': {
     'error': {'type': ['string', 'null']},
     'engine_id': {'type': ['string', 'null']},
     'started_at': _time, 'finished_at': _time}}
+SAMPLE_OUT = {'type': 'object', 'properties': {
+    'name': {'type': 'string'}, 'value': {'type': 'number'},
+    'timestamp': dict(_time, description='When it was measured (UTC).'),
+    'member': {'type': ['string', 'null']}}}
+METRICS_ACCEPTED = {'type': 'object', 'required': ['accepted'],
+                    'properties': {
+                        'accepted': dict(_count, description=(
+                            'How many samples were stored.')),
+                        'group_id': {'type': 'string'}}}
+COMPARISON = {'type': 'object', 'properties': {
+    'policy_id': {'type': 'string'}, 'group_id': {'type': 'string'},
+    'start': _time, 'end': _time,
+    'evaluations': dict(_count, description='Evaluations in the period.'),
+    'differed': dict(_count, description='Evaluations where the shadow '
+                                          'policy wanted another '
+                                          'capacity than the live ones.'),
+    'differed_percent': {'type': 'number'},
+    'shadow_higher': _count, 'shadow_lower': _count,
+    'mean_abs_difference': {'type': 'number'},
+    'max_abs_difference': {'type': 'integer'},
+    'shadow_changes': dict(_count, description='SHADOW activities.'),
+    'live_changes': dict(_count, description='Accepted metric '
+                                             'activities.')},
+    'description': 'A shadow policy against the live ones.'}
 ERROR = {'type': 'object', 'required': ['code', 'title', 'explanation',
                                         'error'],
          'properties': {

@@ -33,6 +33,7 @@ from heat.db import api as db_api
 from heat.db import models
 from heat.engine.autoscaling import client as as_client
 from heat.engine.autoscaling import members as members_mod
+from heat.engine.autoscaling import metrics as metrics_mod
 from heat.engine.autoscaling import schedule as schedule_mod
 from heat.scaling import capacity as cap
 from heat.scaling import decision as dec
@@ -64,6 +65,8 @@ REJECTED, ACCEPTED, IN_PROGRESS, COMPLETE, A_FAILED = (
     'REJECTED', 'ACCEPTED', 'IN_PROGRESS', 'COMPLETE', 'FAILED')
 #: a scheduled occurrence that was not applied (too late, or superseded)
 MISSED = 'MISSED'
+#: what a shadow metric policy would have done (the group is untouched)
+SHADOW_STATUS = 'SHADOW'
 # a group's health (``health['status']``, heat.engine.autoscaling.health)
 HEALTHY_STATE, DEGRADED_STATE, GUARDED_STATE, LIMITED_STATE = (
     'HEALTHY', 'DEGRADED', 'GUARDED', 'LIMITED')
@@ -249,6 +252,8 @@ def group_dict(cnxt, g, with_members=False, counts=None):
         'health_check': g.health_check,
         'health': g.health if g.health_check else None,
         'lifecycle_hooks': g.lifecycle_hooks or [],
+        'evaluation_interval': g.evaluation_interval,
+        'last_evaluation': g.last_evaluation,
     }
     if rows is not None:
         ordered = sorted(rows, key=lambda m: (m.status != M_FAILED,
@@ -400,6 +405,9 @@ def policy_dict(p):
                    schedule=schedule_mod.schedule_of(p.params),
                    next_run_at=schedule_mod.iso_utc(
                        schedule_mod.next_run(p)))
+    elif p.kind in metrics_mod.KINDS:
+        # a metric policy's settings are all in params
+        out.update(adjustment_type=None, scaling_adjustment=None)
     return out
 
 
@@ -859,6 +867,11 @@ class AutoScalingEngine:
             # unchanged: the next occurrence applies it again)
             return self.apply_scheduled(cnxt, p, clock(), trigger,
                                         idempotency_key)
+        if p.kind in metrics_mod.KINDS:
+            raise exception.Invalid(
+                reason='a %s policy is not executed: it is evaluated from '
+                       'its metric (push samples to it, or evaluate the '
+                       'group)' % p.kind)
         if p.kind not in (None, 'simple'):
             raise exception.NotSupported(
                 feature='Scaling policy kind %s' % p.kind)
@@ -1008,6 +1021,16 @@ class AutoScalingEngine:
             raise exception.EntityNotFound(entity=WEBHOOK,
                                            name='<redacted>') from None
         pcnxt = group_context(cnxt, hook.project)
+        if p.kind in metrics_mod.KINDS:
+            # the capability URL of a metric policy is a metric push URL
+            samples = (details or {}).get('samples') \
+                if isinstance(details, dict) else None
+            if not samples:
+                raise exception.Invalid(
+                    reason="a metric policy's webhook takes samples "
+                           '({"samples": [{"name": ..., "value": ...}]})')
+            g = db_api.scaling_group_get(pcnxt, p.group_id, None)
+            return self.push_metric_samples(pcnxt, g, samples)
         return self.execute_policy(pcnxt, p, idempotency_key, details,
                                    trigger='webhook')
 
@@ -1375,6 +1398,11 @@ class AutoScalingEngine:
                 cnxt, g, name, adjustment_type, scaling_adjustment,
                 min_adjustment_step, cooldown, params, stack_identity,
                 resource_name)
+        if kind in metrics_mod.KINDS:
+            return self._create_metric_policy(
+                cnxt, g, name, kind, adjustment_type, scaling_adjustment,
+                min_adjustment_step, cooldown, params, stack_identity,
+                resource_name)
         if kind != 'simple':
             raise exception.NotSupported(
                 feature='Scaling policy kind %s' % kind)
@@ -1394,6 +1422,171 @@ class AutoScalingEngine:
             'scaling_adjustment': obj.scaling_adjustment,
             'min_adjustment_step': obj.min_adjustment_step,
             'cooldown': cooldown, 'params': params})
+
+    # -- metric policies (heat.engine.autoscaling.metrics) ---------------
+
+    def _create_metric_policy(self, cnxt, g, name, kind, adjustment_type,
+                              scaling_adjustment, min_adjustment_step,
+                              cooldown, params, stack_identity,
+                              resource_name):
+        for field, value in (('adjustment_type', adjustment_type),
+                             ('scaling_adjustment', scaling_adjustment),
+                             ('min_adjustment_step', min_adjustment_step),
+                             ('cooldown', cooldown)):
+            if value is not None:
+                raise exception.Invalid(
+                    reason='%s %r: a %s policy has no adjustment, its '
+                           'settings are in params' % (field, value, kind))
+        stored = metrics_mod.validate(kind, params)
+        with db_api.writer(cnxt):
+            g = db_api.scaling_group_get(cnxt, g.id, g.project,
+                                         for_update=True)
+            if g.status == DELETING:
+                raise exception.ScalingGroupBusy(group=g.id,
+                                                 state='being deleted')
+            p = db_api.scaling_policy_create(cnxt, {
+                'group_id': g.id, 'project': g.project, 'name': name,
+                'stack_id': _stack_identity_id(stack_identity),
+                'resource_name': resource_name, 'kind': kind,
+                'adjustment_type': '', 'scaling_adjustment': 0,
+                'params': stored})
+            db_api.scaling_group_refresh_evaluation(
+                cnxt, g.id, clock(), stored['evaluation_interval'])
+        return p
+
+    def _update_metric_policy(self, cnxt, p, changes):
+        bad = sorted(k for k, v in changes.items()
+                     if k not in ('name', 'params', 'kind', 'stack_identity',
+                                  'resource_name') and v is not None)
+        if bad:
+            raise exception.Invalid(
+                reason='cannot change %s of a %s policy (its settings are '
+                       'in params)' % (', '.join(bad), p.kind))
+        if changes.get('kind') not in (None, p.kind):
+            raise exception.Invalid(reason='cannot change kind')
+        values = {}
+        if changes.get('name'):
+            values['name'] = changes['name']
+        if changes.get('params') is not None:
+            values['params'] = metrics_mod.validate(p.kind,
+                                                    changes['params'])
+        with db_api.writer(cnxt):
+            db_api.scaling_group_get(cnxt, p.group_id, None,
+                                     for_update=True)
+            p = db_api.scaling_policy_update(cnxt, p.id, values, p.project)
+            if 'params' in values:
+                db_api.scaling_group_refresh_evaluation(
+                    cnxt, p.group_id, clock(),
+                    values['params']['evaluation_interval'])
+        return p
+
+    def delete_policy(self, cnxt, p):
+        """Delete a policy (and its webhooks); a metric policy's group
+        gets its evaluation interval again (none when it was the last)."""
+        if p.kind not in metrics_mod.KINDS:
+            db_api.scaling_policy_delete(cnxt, p.id, p.project)
+            return
+        with db_api.writer(cnxt):
+            g = db_api.scaling_group_get(cnxt, p.group_id, None,
+                                         for_update=True)
+            db_api.scaling_policy_delete(cnxt, p.id, p.project)
+            db_api.scaling_group_refresh_evaluation(cnxt, g.id, clock())
+            state = dict(g.metric_state or {})
+            policies = dict(state.get('policies') or {})
+            if policies.pop(p.id, None) is not None:
+                state['policies'] = policies
+                db_api.scaling_group_update(cnxt, g.id,
+                                            {'metric_state': state})
+
+    def push_metric_samples(self, cnxt, g, samples):
+        """Store pushed samples of group ``g`` (all or none); ``{"accepted":
+        N, "group_id": ID}``."""
+        from oslo_config import cfg
+        conf = cfg.CONF.autoscaling
+        now = clock()
+        rows = metrics_mod.validate_samples(samples, now)
+        n = db_api.scaling_metric_samples_add(
+            cnxt, g.id, rows, conf.metric_window_samples,
+            now - conf.metric_retention)
+        return {'accepted': n, 'group_id': g.id}
+
+    def list_metric_samples(self, cnxt, g, name=None, since=None,
+                            limit=1000):
+        if name is not None:
+            metrics_mod._name('name', name)
+        if since is not None:
+            since = metrics_mod.parse_time('since', since)
+        if limit is None:
+            limit = 1000
+        if isinstance(limit, str) and limit.isdigit():
+            limit = int(limit)
+        limit = metrics_mod._number('limit', limit, 1,
+                                    metrics_mod.MAX_SAMPLES, whole=True)
+        return [metrics_mod.sample_dict(r) for r in
+                db_api.scaling_metric_samples_get(cnxt, g.id, name, since,
+                                                  limit)]
+
+    def evaluate_group(self, cnxt, g):
+        """One evaluation of ``g`` now, by this engine, whoever holds the
+        evaluator claim (the claim is not changed); the record."""
+        from heat.engine.autoscaling import evaluator
+        return evaluator.evaluate(self, g.id, clock(), engine_id=None)
+
+    def compare_policy(self, cnxt, g, p, start=None, end=None):
+        """How shadow policy ``p`` compares with the live policies of its
+        group between ``start`` and ``end`` (default: the last 24 h)."""
+        if p.group_id != g.id:
+            raise exception.Invalid(reason='policy %s is not a policy of '
+                                           'group %s' % (p.id, g.id))
+        if p.kind not in metrics_mod.KINDS or \
+                (p.params or {}).get('mode') != metrics_mod.SHADOW:
+            raise exception.Invalid(
+                reason='policy %s is not a shadow metric policy (kind %s, '
+                       'mode %s): only a shadow policy is compared with '
+                       'the live ones' % (p.name, p.kind,
+                                          (p.params or {}).get('mode')))
+        now = clock()
+        end = now if end is None else metrics_mod.parse_time('end', end)
+        start = (end - 86400.0 if start is None else
+                 metrics_mod.parse_time('start', start))
+        if start > end:
+            raise exception.Invalid(reason='start %s is after end %s' % (
+                metrics_mod.iso_z(start), metrics_mod.iso_z(end)))
+        n = differed = higher = lower = 0
+        total = biggest = shadow_changes = live_changes = 0
+        for row in db_api.scaling_evaluation_get_all(cnxt, g.id, start,
+                                                     end):
+            shadow = (row.shadow or {}).get(p.id)
+            if shadow is None:
+                continue
+            n += 1
+            diff = int(shadow) - int(row.live_desired)
+            if diff:
+                differed += 1
+                if diff > 0:
+                    higher += 1
+                else:
+                    lower += 1
+            total += abs(diff)
+            biggest = max(biggest, abs(diff))
+            # a decision is accepted exactly when it changes the capacity:
+            # these are the SHADOW activities and the accepted metric
+            # activities of these evaluations
+            shadow_changes += int(shadow) != row.capacity
+            live_changes += row.live_desired != row.capacity
+        return {
+            'policy_id': p.id, 'group_id': g.id,
+            'start': metrics_mod.iso_z(start),
+            'end': metrics_mod.iso_z(end),
+            'evaluations': n, 'differed': differed,
+            'differed_percent': round(100.0 * differed / n, 2) if n
+            else 0.0,
+            'shadow_higher': higher, 'shadow_lower': lower,
+            'mean_abs_difference': round(total / n, 4) if n else 0.0,
+            'max_abs_difference': biggest,
+            'shadow_changes': shadow_changes,
+            'live_changes': live_changes,
+        }
 
     def _create_scheduled_policy(self, cnxt, g, name, adjustment_type,
                                  scaling_adjustment, min_adjustment_step,
@@ -1444,6 +1637,8 @@ class AutoScalingEngine:
     def update_policy(self, cnxt, p, **changes):
         if p.kind == schedule_mod.KIND:
             return self._update_scheduled_policy(cnxt, p, changes)
+        if p.kind in metrics_mod.KINDS:
+            return self._update_metric_policy(cnxt, p, changes)
         allowed = ('name', 'adjustment_type', 'scaling_adjustment',
                    'min_adjustment_step', 'cooldown', 'params')
         unknown = set(changes) - set(allowed) - {'kind', 'stack_identity',

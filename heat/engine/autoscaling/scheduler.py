@@ -18,14 +18,30 @@ or records the occurrence, makes it happen exactly once whatever the
 number of engines evaluating the same policy at the same time, and
 after a restart. ``checked_until`` then moves to ``now`` (never back):
 it only saves work, the receipts are what guarantee.
+
+Test hook (the suites on real processes,
+:mod:`heat.tests.functional.test_scheduled_crash`): with the environment
+variable :data:`CRASH_ENV` naming a file when the scheduler starts, an
+engine reads that file (``<point> [<key prefix>]``, point
+``before-commit`` or ``after-commit``) whenever one of its transactions
+writes an occurrence's receipt (a key ``schedule:...`` beginning with the
+prefix). The first engine to find its point there takes the file
+(renames it to ``<file>.fired`` and writes its pid, the point and the key
+in it) and gets SIGKILL from itself just before that transaction's
+COMMIT (nothing of it stored: the server rolls it back) or right after it
+(the decision stored, nothing after it done: no cast, no
+``checked_until``). Without the variable nothing is hooked.
 """
 
 import collections
 import logging
+import os
+import signal
 
 import sqlalchemy as sa
 from oslo_config import cfg
 from oslo_db import exception as db_exc
+from sqlalchemy import orm
 
 from heat.common import context as context_mod
 from heat.common import exception
@@ -45,6 +61,84 @@ MAX_MISSED_RECORDS = 10
 LOOKBACK = 7 * 86400
 #: occurrences enumerated per policy and evaluation at most
 MAX_OCCURRENCES = 20000
+
+
+#: the environment variable naming the crash-point file (see the module's
+#: docstring)
+CRASH_ENV = 'HEAT_TEST_SCHEDULE_CRASH'
+_CLAIM = 'heat_schedule_claim'
+
+
+def _sigkill():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+#: what a crash point does (a unit test replaces it with a raise)
+crash = _sigkill
+
+
+def _note_claim(session, flush_context):
+    for obj in session.new:
+        if isinstance(obj, models.ScalingTriggerReceipt) and \
+                (obj.idempotency_key or '').startswith('schedule:'):
+            session.info[_CLAIM] = obj.idempotency_key
+
+
+def _forget_claim(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_CLAIM, None)  # the transaction ended
+
+
+def _crash_point(point, key):
+    path = os.environ.get(CRASH_ENV)
+    if not key or not path:
+        return
+    try:
+        with open(path) as f:
+            words = f.read().split()
+    except OSError:
+        return
+    if not words or words[0] != point or (
+            len(words) > 1 and not key.startswith(words[1])):
+        return
+    fired = path + '.fired'
+    try:
+        os.rename(path, fired)
+    except OSError:
+        return  # another engine took it
+    with open(fired, 'w') as f:
+        f.write('%d %s %s\n' % (os.getpid(), point, key))
+    LOG.warning('Crash point %s of %s (%s=%s): SIGKILL', point, key,
+                CRASH_ENV, path)
+    crash()
+
+
+# (a savepoint's release fires the commit events too: only the
+# transaction's own COMMIT counts)
+def _before_commit(session):
+    if not session.in_nested_transaction():
+        _crash_point('before-commit', session.info.get(_CLAIM))
+
+
+def _after_commit(session):
+    if not session.in_nested_transaction():
+        _crash_point('after-commit', session.info.pop(_CLAIM, None))
+
+
+_HOOKS = (('after_flush', _note_claim), ('before_commit', _before_commit),
+          ('after_commit', _after_commit),
+          ('after_transaction_end', _forget_claim))
+
+
+def crash_points(on=True):
+    """Hook (``on``) or unhook the crash points of :data:`CRASH_ENV`
+    into every session of the process."""
+    for name, fn in _HOOKS:
+        hooked = sa.event.contains(orm.Session, name, fn)
+        if on and not hooked:
+            sa.event.listen(orm.Session, name, fn)
+        elif not on and hooked:
+            sa.event.remove(orm.Session, name, fn)
 
 
 def occurrence_key(policy_id, occurrence):
@@ -165,6 +259,8 @@ class Scheduler(sweep.Periodic):
     def __init__(self, as_engine, interval):
         super().__init__(interval)
         self.as_engine = as_engine
+        if os.environ.get(CRASH_ENV):
+            crash_points()
 
     def run_once(self):
         evaluate_once(self.as_engine)

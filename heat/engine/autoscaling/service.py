@@ -16,6 +16,7 @@ from heat.db import api as db_api
 from heat.db import models
 from heat.engine.autoscaling import (
     converger,
+    evaluator,
     health,
     idempotency,
     scheduler,
@@ -101,6 +102,7 @@ class AutoScalingMixin:
         self._as_sweeper = None
         self._as_scheduler = None
         self._as_monitor = None
+        self._as_evaluator = None
 
     def _as_start(self):
         self._as_stop.clear()
@@ -115,6 +117,10 @@ class AutoScalingMixin:
         if tick and tick > 0 and self._as_monitor is None:
             self._as_monitor = health.Monitor(
                 self.as_engine, self._member_attribute_values, tick).start()
+        tick = cfg.CONF.autoscaling.evaluation_tick
+        if tick and tick > 0 and self._as_evaluator is None:
+            self._as_evaluator = evaluator.Evaluator(self.as_engine,
+                                                     tick).start()
 
     def _as_shutdown(self, timeout=None):
         self._as_stop.set()
@@ -127,6 +133,10 @@ class AutoScalingMixin:
         if self._as_monitor is not None:
             self._as_monitor.stop(timeout)
             self._as_monitor = None
+        if self._as_evaluator is not None:
+            # gives this engine's evaluator claims up
+            self._as_evaluator.stop(timeout)
+            self._as_evaluator = None
 
     # -- resolution ----------------------------------------------------
 
@@ -276,7 +286,7 @@ class AutoScalingMixin:
     def delete_scaling_policy(self, cnxt, policy, refuse_stack_owned=False):
         p = self._as_policy(cnxt, policy)
         self._check_policy_owner(cnxt, p, refuse_stack_owned)
-        db_api.scaling_policy_delete(cnxt, p.id, p.project)
+        self.as_engine.delete_policy(cnxt, p)
         return None
 
     def _check_policy_owner(self, cnxt, p, refuse_stack_owned):
@@ -314,6 +324,36 @@ class AutoScalingMixin:
             idempotency_key=idempotency_key,
             min_adjustment_step=min_adjustment_step,
             expected_version=expected_version)
+
+    # -- metric-driven scaling (1.41) -------------------------------------
+
+    def push_metric_samples(self, cnxt, group, samples):
+        """Store pushed metric samples of a group, all or none (1.41);
+        ``{"accepted": N, "group_id": ID}``."""
+        g = self._as_group(cnxt, group)
+        return self.as_engine.push_metric_samples(cnxt, g, samples)
+
+    def list_metric_samples(self, cnxt, group, name=None, since=None,
+                            limit=1000):
+        """The newest ``limit`` samples (of ``name``, since ``since``),
+        oldest first (1.41)."""
+        g = self._as_group(cnxt, group)
+        return self.as_engine.list_metric_samples(cnxt, g, name=name,
+                                                  since=since, limit=limit)
+
+    def compare_scaling_policy(self, cnxt, group, policy, start=None,
+                               end=None):
+        """A shadow policy against the live ones of its group (1.41)."""
+        g = self._as_group(cnxt, group)
+        p = self._as_policy(cnxt, policy)
+        return self.as_engine.compare_policy(cnxt, g, p, start=start,
+                                             end=end)
+
+    def evaluate_scaling_group(self, cnxt, group):
+        """One evaluation of the group's metric policies now, by this
+        engine (1.41); the evaluation record."""
+        g = self._as_group(cnxt, group)
+        return self.as_engine.evaluate_group(cnxt, g)
 
     # -- webhooks --------------------------------------------------------
 

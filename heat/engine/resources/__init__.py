@@ -64,6 +64,8 @@ ENGINE_TYPE_MODULES = (
     'heat.engine.resources.openstack.autoscaling.instance_group',
     'heat.engine.resources.openstack.autoscaling.autoscaling_group',
     'heat.engine.resources.openstack.autoscaling.scaling_policy',
+    'heat.engine.resources.openstack.autoscaling.metric_policy',
+    'heat.engine.resources.openstack.autoscaling.scheduled_action',
     'heat.engine.resources.aws.autoscaling.launch_config',
     'heat.engine.resources.aws.autoscaling.autoscaling_group',
     'heat.engine.resources.aws.autoscaling.scaling_policy',

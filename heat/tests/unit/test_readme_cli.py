@@ -48,6 +48,20 @@ class TestReadmeCLI(base.TestCase):
         self.assertRegex(run.stdout, r'change_in_capacity \+1: 2 -> 3')
         self.assertRegex(run.stdout, r'\| webhook +\|')
 
+    def test_the_metric_scaling_section_runs_as_written(self):
+        port = self.heat_all()
+        script = readme_cli_block('Metric-driven scaling (').replace(
+            '127.0.0.1:8004', '127.0.0.1:%s' % port)
+        self.assertIn('autoscaling metric push', script)
+        run = subprocess.run(['bash', '-euo', 'pipefail', '-c', script],
+                             cwd=REPO, capture_output=True, text=True,
+                             timeout=240)
+        self.assertEqual(0, run.returncode, run.stderr)
+        # whether heat-all's own evaluator or the evaluate command came
+        # first, one metric activity took the group from 2 to 4
+        self.assertRegex(run.stdout, r'\| metric +\|')
+        self.assertRegex(run.stdout, r'scale up from 2 to 4')
+
     def test_the_openstack_cli_section_runs_as_written(self):
         port = self.heat_all()
         script = readme_cli_block().replace('127.0.0.1:8004',

@@ -27,6 +27,8 @@ START_TIMEOUT = 120
 
 _lock = threading.Lock()
 _server = None
+#: the servers started with a configuration of their own, by its text
+_configured = {}
 
 
 class HeatAll:
@@ -116,6 +118,17 @@ def server():
             _server = HeatAll().start()
             atexit.register(_server.stop)
         return _server
+
+
+def configured_server(config):
+    """The shared heat-all of this test process started with the
+    configuration file ``config`` (its text; started on first use)."""
+    with _lock:
+        found = _configured.get(config)
+        if found is None or found.proc.poll() is not None:
+            found = _configured[config] = HeatAll(config=config).start()
+            atexit.register(found.stop)
+        return found
 
 
 def new_project():

@@ -1,18 +1,25 @@
 """Scheduled policies run by the engine (kind ``scheduled``): creation
 and validation through the RPC, the evaluator (DST, grace, missed
 occurrences, one-time actions), exactly once across engines and
-restarts. Time is the engine's injectable clock."""
+restarts, and the crash points of the real-process suite
+(:mod:`heat.tests.functional.test_scheduled_crash`) run in-process. Time
+is the engine's injectable clock. On SQLite, MariaDB and PostgreSQL
+(more DST cases: :mod:`.test_scheduled_dst`)."""
 
 import datetime
+import os
 import threading
 import time
+
+import fixtures
 
 from heat.common import exception
 from heat.db import api as db_api
 from heat.db import models
 from heat.engine.autoscaling import engine as eng
 from heat.engine.autoscaling import schedule as schedule_mod
-from heat.engine.autoscaling import scheduler
+from heat.engine.autoscaling import scheduler, sweep
+from heat.tests import db_fixtures
 from heat.tests.unit.autoscaling import test_engine
 
 UTC = datetime.timezone.utc
@@ -25,8 +32,9 @@ def ts(text):
 
 
 class ScheduledBase(test_engine.ASTestBase):
-
-    BACKEND = test_engine.db_fixtures.BACKENDS['sqlite']
+    """A group (desired 1, min 0, max 10) at 2027-03-26T12:00Z (the
+    engine's clock, ``self.now``); the classes of tests run once per
+    database (``@for_each_backend``)."""
 
     def setUp(self):
         super().setUp()
@@ -70,6 +78,7 @@ class ScheduledBase(test_engine.ASTestBase):
         return self.rpc.show_scaling_group(self.ctx, self.gid)
 
 
+@db_fixtures.for_each_backend
 class TestCreate(ScheduledBase):
 
     def test_policy_shows_schedule_and_next_run(self):
@@ -139,6 +148,7 @@ class TestCreate(ScheduledBase):
         self.assertIn('scaling_adjustment', str(err))
 
 
+@db_fixtures.for_each_backend
 class TestEvaluation(ScheduledBase):
 
     def test_cron_across_dst_in_paris(self):
@@ -265,6 +275,7 @@ class TestEvaluation(ScheduledBase):
                          [a['status'] for a in self.activities()])
 
 
+@db_fixtures.for_each_backend
 class TestExactlyOnce(ScheduledBase):
 
     def test_two_engines_same_occurrence(self):
@@ -352,3 +363,147 @@ class TestExactlyOnce(ScheduledBase):
         self.assertEqual(['schedule:%s:%d' % (p['id'],
                                               ts('2027-03-26T13:00:00'))],
                          [a['idempotency_key'] for a in self.activities()])
+
+
+class Killed(BaseException):
+    """What a crash point raises in-process (a real engine gets SIGKILL)."""
+
+
+@db_fixtures.for_each_backend
+class TestCrashPoints(ScheduledBase):
+    """The crash points of :data:`scheduler.CRASH_ENV` (the real-process
+    suite SIGKILLs an engine there), with a raise instead of the kill:
+    just before the COMMIT of an occurrence's decision nothing of it is
+    stored and another engine applies it; right after, it is stored once,
+    not applied again, and the sweep converges it."""
+
+    def setUp(self):
+        super().setUp()
+        self.dir = self.useFixture(fixtures.TempDir()).path
+        self.path = os.path.join(self.dir, 'crash')
+        self.useFixture(fixtures.EnvironmentVariable(scheduler.CRASH_ENV,
+                                                     self.path))
+        self.useFixture(fixtures.MockPatchObject(scheduler, 'crash',
+                                                 self.kill))
+        scheduler.crash_points()
+        self.addCleanup(scheduler.crash_points, False)
+        self.log = self.useFixture(fixtures.FakeLogger(
+            name=scheduler.__name__))
+        self.kills = []
+
+    def kill(self):
+        self.kills.append(True)
+        raise Killed()
+
+    def arm(self, point, prefix=''):
+        with open(self.path, 'w') as f:
+            f.write('%s %s\n' % (point, prefix))
+
+    def fired(self):
+        with open(self.path + '.fired') as f:
+            return f.read().split()
+
+    def receipts(self):
+        with db_api.reader(None) as session:
+            return [r.idempotency_key for r in session.query(
+                models.ScalingTriggerReceipt)]
+
+    def checked_until(self, pid):
+        with db_api.reader(None) as session:
+            return session.get(models.ScalingPolicy,
+                               pid).params[schedule_mod.CHECKED_UNTIL]
+
+    def test_scheduler_hooks_them_when_the_variable_is_set(self):
+        scheduler.crash_points(False)
+        scheduler.Scheduler(self.fx.service.as_engine, 0)
+        self.assertTrue(all(
+            scheduler.sa.event.contains(scheduler.orm.Session, name, fn)
+            for name, fn in scheduler._HOOKS))
+        scheduler.crash_points(False)
+        self.useFixture(fixtures.EnvironmentVariable(scheduler.CRASH_ENV))
+        scheduler.Scheduler(self.fx.service.as_engine, 0)
+        self.assertFalse(any(
+            scheduler.sa.event.contains(scheduler.orm.Session, name, fn)
+            for name, fn in scheduler._HOOKS))
+
+    def test_kill_before_commit_leaves_it_to_another_engine(self):
+        p = self.scheduled(at='2027-03-26T13:00:00Z', desired_capacity=5)
+        key = scheduler.occurrence_key(p['id'], ts('2027-03-26T13:00:00'))
+        self.arm('before-commit', 'schedule:%s:' % p['id'])
+        dead = eng.AutoScalingEngine('engine-dead')
+        self.now = ts('2027-03-26T13:00:02')
+        self.assertRaises(Killed, scheduler.evaluate_once, dead)
+        self.assertEqual(['%d' % os.getpid(), 'before-commit', key],
+                         self.fired())
+        self.assertIn('Crash point before-commit of %s' % key,
+                      self.log.output)
+        # nothing of the transaction stored
+        self.assertEqual([], self.activities())
+        self.assertEqual([], self.receipts())
+        self.assertEqual(1, self.show()['desired_capacity'])
+        # another engine (the file is taken: no second crash) applies it
+        other = eng.AutoScalingEngine('engine-other')
+        out = scheduler.evaluate_once(other, now=ts('2027-03-26T13:00:04'))
+        self.assertEqual([(5, False)], [(d['desired'], d['repeated'])
+                                        for d in out])
+        self.assertEqual(1, len(self.kills))
+        [act] = self.activities()
+        # (its engine_id is the converger's once that takes it on)
+        self.assertEqual((key, out[0]['activity_id']),
+                         (act['idempotency_key'], act['id']))
+        self.assertNotEqual('engine-dead', act['engine_id'])
+        self.assertEqual(5, self.settle(self.gid)['current_size'])
+
+    def test_kill_after_commit_applies_it_once(self):
+        p = self.scheduled(at='2027-03-26T13:00:00Z', desired_capacity=5)
+        key = scheduler.occurrence_key(p['id'], ts('2027-03-26T13:00:00'))
+        casts = []
+        dead = eng.AutoScalingEngine('engine-dead')
+        dead.cast_converge = lambda c, g: casts.append(g)
+        self.arm('after-commit')
+        self.now = ts('2027-03-26T13:00:02')
+        self.assertRaises(Killed, scheduler.evaluate_once, dead)
+        self.assertEqual(['%d' % os.getpid(), 'after-commit', key],
+                         self.fired())
+        # the decision is stored; nothing after its COMMIT was done (no
+        # cast: no converger has the activity yet)
+        [act] = self.activities()
+        self.assertEqual((key, 'engine-dead', 'ACCEPTED'),
+                         (act['idempotency_key'], act['engine_id'],
+                          act['status']))
+        self.assertEqual([key], self.receipts())
+        self.assertEqual([], casts)
+        self.assertEqual(ts('2027-03-26T12:00:00'),
+                         self.checked_until(p['id']))
+        g = self.show()
+        self.assertEqual(5, g['desired_capacity'])
+        self.assertFalse(g['converged'])
+        # another engine finds the receipt: not applied again; then
+        # checked_until moves on
+        other = eng.AutoScalingEngine('engine-other')
+        out = scheduler.evaluate_once(other, now=ts('2027-03-26T13:00:03'))
+        self.assertEqual([True], [d['repeated'] for d in out])
+        out = scheduler.evaluate_once(other, now=ts('2027-03-26T13:00:05'))
+        self.assertEqual([], out)
+        self.assertEqual(1, len(self.activities()))
+        self.assertEqual(ts('2027-03-26T13:00:05'),
+                         self.checked_until(p['id']))
+        # the sweep of another engine converges the stored decision
+        self.assertEqual([self.gid], sweep.sweep_once())
+        self.assertEqual(5, self.settle(self.gid)['current_size'])
+        self.assertEqual(1, len(self.kills))
+
+    def test_missed_records_and_other_policies_do_not_fire_it(self):
+        self.scheduled('late', at='2027-03-26T13:00:00Z',
+                       desired_capacity=5)
+        p = self.scheduled('armed', at='2027-03-26T14:00:00Z',
+                           desired_capacity=6)
+        self.arm('after-commit', 'schedule:%s:' % p['id'])
+        # ``late`` is recorded MISSED, ``armed`` not due: no crash
+        self.evaluate(ts('2027-03-26T13:30:00'))
+        self.assertEqual([], self.kills)
+        self.assertTrue(os.path.exists(self.path))
+        self.assertEqual(['MISSED'], [a['status'] for a in self.activities()])
+        self.assertRaises(Killed, self.evaluate, ts('2027-03-26T14:00:01'))
+        self.assertEqual(1, len(self.kills))
+        self.assertEqual(2, len(self.receipts()))

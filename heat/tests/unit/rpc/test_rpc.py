@@ -512,7 +512,8 @@ class TestClientSurface(base.TestCase):
     def test_every_upstream_method_is_on_client_and_endpoint(self):
         self.assertEqual(set(self.UPSTREAM) | set(rpc_client.AS_METHODS) |
                          set(rpc_client.AS_API_METHODS) |
-                         set(rpc_client.AS_HEALTH_METHODS),
+                         set(rpc_client.AS_HEALTH_METHODS) |
+                         set(rpc_client.AS_METRICS_METHODS),
                          set(rpc_client.ENGINE_METHODS))
         for name in rpc_client.ENGINE_METHODS:
             self.assertTrue(callable(getattr(rpc_client.EngineClient, name)),
@@ -533,8 +534,12 @@ class TestClientSurface(base.TestCase):
             self.assertEqual(rpc_client.AS_HEALTH_VERSION,
                              rpc_client.ENGINE_METHODS[name], name)
             self.assertNotIn(name, self.UPSTREAM)
+        for name in rpc_client.AS_METRICS_METHODS:
+            self.assertEqual(rpc_client.AS_METRICS_VERSION,
+                             rpc_client.ENGINE_METHODS[name], name)
+            self.assertNotIn(name, self.UPSTREAM)
         # the newest version
-        self.assertEqual(rpc_client.AS_HEALTH_VERSION,
+        self.assertEqual(rpc_client.AS_METRICS_VERSION,
                          rpc_api.RPC_API_VERSION)
 
     def test_member_attributes_need_1_39_only_when_given(self):

@@ -515,3 +515,282 @@ def add_group_settings_args(parser):
                         help='Rolling update: members replaced at a time')
     parser.add_argument('--pause-time', type=number, metavar='<seconds>',
                         help='Rolling update: pause between batches')
+
+
+# -- scheduled and metric policies ------------------------------------------
+
+#: the keys of a ``--schedule`` (the API's keys of a schedule)
+SCHEDULE_KEYS = ('recurrence', 'at', 'time_zone', 'min_size', 'max_size',
+                 'desired_capacity')
+SCHEDULE_SIZES = ('min_size', 'max_size', 'desired_capacity')
+
+
+def schedule_item(text):
+    """``(key, value)`` of a ``--schedule KEY=VALUE``: the sizes are
+    integers, the rest strings. ValueError naming what is wrong."""
+    key, sep, value = text.partition('=')
+    if not sep or not key:
+        raise ValueError('expected key=value, got %r' % text)
+    if key not in SCHEDULE_KEYS:
+        raise ValueError('unknown key %s (allowed: %s)' % (
+            key, ', '.join(SCHEDULE_KEYS)))
+    if key in SCHEDULE_SIZES:
+        try:
+            value = int(value)
+        except ValueError:
+            raise ValueError('%s: %r is not an integer' % (key, value)) \
+                from None
+    return key, value
+
+
+class ScheduleValue(argparse.Action):
+    """``--schedule KEY=VALUE`` into a dict, repeatable."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        try:
+            key, value = schedule_item(values)
+        except ValueError as exc:
+            raise argparse.ArgumentError(self, str(exc)) from None
+        current = dict(getattr(namespace, self.dest, None) or {})
+        current[key] = value
+        setattr(namespace, self.dest, current)
+
+
+def add_schedule_arg(parser, update=False):
+    parser.add_argument(
+        '--schedule', metavar='<key=value>', dest='schedule',
+        action=ScheduleValue, default=None,
+        help='%s (repeat for each key): recurrence (a cron expression of '
+             'five fields, read in time_zone) or at (one time, ISO 8601), '
+             'time_zone (IANA, default UTC), and at least one of '
+             'min_size, max_size, desired_capacity: what the policy sets '
+             'at those times. E.g. --schedule "recurrence=0 8 * * 1-5" '
+             '--schedule time_zone=Europe/Paris --schedule '
+             'desired_capacity=4%s' % (
+                 'A key of a scheduled policy\'s schedule, the others '
+                 'kept (recurrence replaces at, and the other way round)'
+                 if update else
+                 'Kind scheduled: a key of the schedule',
+                 '' if update else ' (implies --kind scheduled)'))
+
+
+def merged_schedule(current, given):
+    """``given`` over ``current`` (a policy update): ``recurrence`` and
+    ``at`` replace each other."""
+    out = dict(current or {})
+    for one, other in (('recurrence', 'at'), ('at', 'recurrence')):
+        if one in given:
+            out.pop(other, None)
+    out.update(given)
+    return out
+
+
+def add_metric_policy_args(parser, update=False):
+    parser.add_argument(
+        '--params-file', metavar='<file>',
+        help='%s: a YAML or JSON file of its params as the engine stores '
+             'them (heat\'s doc/autoscaling-api.md, "Metric policies"): '
+             'metric {name, '
+             'source, query, url, statistic, period}, mode, '
+             'evaluation_interval, and target, tolerance, scale_up, '
+             'scale_down (target_tracking) or threshold, bands, '
+             'adjustment_type, min_adjustment_magnitude, warmup (step); '
+             'the API\'s shape (a target_tracking or step object) is '
+             'taken too%s' % (
+                 'Kind step or target_tracking: the keys given replace '
+                 'those of the policy\'s params, the others are kept'
+                 if update else 'Kind step or target_tracking (required)',
+                 '' if update else '. A "kind" key in the file is the '
+                 'default of --kind'))
+    parser.add_argument(
+        '--mode', metavar='<mode>', choices=['live', 'shadow'],
+        help='A metric policy\'s mode (over the file\'s): live (its '
+             'decisions scale the group) or shadow (only recorded: '
+             'SHADOW activities, "policy compare")')
+    parser.add_argument(
+        '--evaluation-interval', type=number, metavar='<seconds>',
+        help='A metric policy\'s seconds between two evaluations (over '
+             'the file\'s; default 10)')
+
+
+def metric_policy_params(parsed_args, kind):
+    """The API body keys of a metric policy from ``--params-file``,
+    ``--mode`` and ``--evaluation-interval`` (empty when none given)."""
+    from heat_autoscalingclient import managers
+    body = {}
+    if parsed_args.params_file:
+        data = read_yaml(parsed_args.params_file, 'params file')
+        if not isinstance(data, dict):
+            raise osc_exc.CommandError(
+                'params file %s: expected a mapping of the policy\'s '
+                'params' % parsed_args.params_file)
+        data = dict(data)
+        data.pop('kind', None)
+        if isinstance(data.get(kind), dict):
+            body = data  # the API's shape already
+        else:
+            try:
+                body = managers.metric_policy_body(kind, data)
+            except ValueError as exc:
+                raise osc_exc.CommandError(str(exc)) from None
+    if parsed_args.mode is not None:
+        body['mode'] = parsed_args.mode
+    if parsed_args.evaluation_interval is not None:
+        body['evaluation_interval'] = parsed_args.evaluation_interval
+    return body
+
+
+def params_file_kind(parsed_args):
+    """The ``kind`` key of ``--params-file``, or None."""
+    if not getattr(parsed_args, 'params_file', None):
+        return None
+    data = read_yaml(parsed_args.params_file, 'params file')
+    return data.get('kind') if isinstance(data, dict) else None
+
+
+#: the keys of a ``--sample`` (a sample's keys in the API)
+SAMPLE_KEYS = ('name', 'value', 'timestamp', 'member')
+
+
+def sample_arg(text):
+    """A ``--sample name=cpu,value=80[,member=m1][,timestamp=T]`` as a
+    dict: value (and a numeric timestamp) as numbers, the rest strings.
+    ValueError naming what is wrong."""
+    out = {}
+    for part in text.split(','):
+        key, sep, value = part.partition('=')
+        key = key.strip()
+        if not sep or not key:
+            raise ValueError('expected key=value[,key=value...], got %r'
+                             % part)
+        if key not in SAMPLE_KEYS:
+            raise ValueError('unknown key %s (allowed: %s)' % (
+                key, ', '.join(SAMPLE_KEYS)))
+        if key in out:
+            raise ValueError('%s given twice' % key)
+        out[key] = value.strip()
+    for key in ('name', 'value'):
+        if key not in out:
+            raise ValueError('%s required (name=N,value=V[,member=M]'
+                             '[,timestamp=T])' % key)
+    out['value'] = _sample_number(out['value'], 'value')
+    if 'timestamp' in out:
+        out['timestamp'] = _sample_time(out['timestamp'])
+    return out
+
+
+def _sample_number(text, where):
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        return text
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        pass
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        raise ValueError('%s %r is not a number' % (where, text)) from None
+
+
+def _sample_time(text):
+    """POSIX seconds (a number) or the text (ISO 8601: the server
+    parses it)."""
+    try:
+        return _sample_number(text, 'timestamp')
+    except ValueError:
+        return text
+
+
+class SampleValue(argparse.Action):
+    """``--sample ...`` appended to a list, repeatable."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        try:
+            sample = sample_arg(values)
+        except ValueError as exc:
+            raise argparse.ArgumentError(self, str(exc)) from None
+        current = list(getattr(namespace, self.dest, None) or [])
+        current.append(sample)
+        setattr(namespace, self.dest, current)
+
+
+#: header names of a samples CSV file, and the keys they are
+CSV_COLUMNS = {'name': 'name', 'value': 'value', 'timestamp': 'timestamp',
+               'time': 'timestamp', 'member': 'member'}
+
+
+def read_samples(path, default_name=None):
+    """The samples of a file: JSON (a list of sample objects, or
+    ``{"samples": [...]}``) or CSV with a header line naming its columns
+    (``name``, ``value``, ``timestamp`` or ``time``, ``member``; ``name``
+    may be left out when ``default_name`` is given, so a trace of
+    ``time,value`` can be pushed). CommandError naming the line."""
+    text = read_text(path)
+    if path.endswith('.json') or text.lstrip()[:1] in ('[', '{'):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise osc_exc.CommandError('%s: not JSON: %s' % (path, exc)) \
+                from None
+        if isinstance(data, dict) and 'samples' in data:
+            data = data['samples']
+        if not isinstance(data, list):
+            raise osc_exc.CommandError(
+                '%s: expected a list of samples or {"samples": [...]}'
+                % path)
+        out = []
+        for i, item in enumerate(data):
+            if not isinstance(item, dict):
+                raise osc_exc.CommandError('%s: sample %d is not an object'
+                                           % (path, i))
+            item = dict(item)
+            if default_name is not None:
+                item.setdefault('name', default_name)
+            out.append(item)
+        return out
+    import csv
+    import io
+    rows = [(n, row) for n, row in enumerate(
+        csv.reader(io.StringIO(text)), 1)
+        if row and ''.join(row).strip() and
+        not row[0].lstrip().startswith('#')]
+    if not rows:
+        raise osc_exc.CommandError('%s: no samples' % path)
+    n, header = rows[0]
+    keys = []
+    for column in header:
+        key = CSV_COLUMNS.get(column.strip().lower())
+        if key is None:
+            raise osc_exc.CommandError(
+                '%s line %d: unknown column %r: the first line names the '
+                'columns (name, value, timestamp or time, member)'
+                % (path, n, column))
+        keys.append(key)
+    if 'value' not in keys or ('name' not in keys and
+                               default_name is None):
+        raise osc_exc.CommandError(
+            '%s line %d: the columns name and value are required (or '
+            '--name for a file without a name column)' % (path, n))
+    out = []
+    for n, row in rows[1:]:
+        if len(row) != len(keys):
+            raise osc_exc.CommandError('%s line %d: %d columns, the header '
+                                       'has %d' % (path, n, len(row),
+                                                   len(keys)))
+        item = {'name': default_name} if default_name is not None else {}
+        for key, cell in zip(keys, row):
+            cell = cell.strip()
+            if key == 'member' and not cell:
+                continue
+            item[key] = cell
+        try:
+            item['value'] = _sample_number(item['value'], 'value')
+        except ValueError as exc:
+            raise osc_exc.CommandError('%s line %d: %s' % (path, n, exc)) \
+                from None
+        if item.get('timestamp') in (None, ''):
+            item.pop('timestamp', None)
+        else:
+            item['timestamp'] = _sample_time(item['timestamp'])
+        out.append(item)
+    return out

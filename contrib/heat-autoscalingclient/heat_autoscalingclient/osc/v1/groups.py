@@ -249,6 +249,23 @@ class ConvergeGroup(_GroupAction):
     wait_text = 'the group to converge'
 
 
+class EvaluateGroup(command.ShowOne):
+    """Evaluate the metric policies of a scaling group now; shows the
+    evaluation (which may have scaled the group)"""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _add_group_arg(parser, 'Group to evaluate (name or ID)')
+        common.add_idempotency_arg(parser)
+        return parser
+
+    def take_action(self, parsed_args):
+        client = _client(self)
+        group = client.groups.find(parsed_args.group)
+        return common.show(client.groups.evaluate(
+            group.id, idempotency_key=parsed_args.idempotency_key))
+
+
 class ResizeGroup(command.ShowOne):
     """Resize a scaling group: a capacity, or an adjustment; shows the
     decision"""
