@@ -22,7 +22,10 @@ An evaluation of a group:
   ``metric_state``; :func:`heat.scaling.step_scaling.decide` with the
   launches of its warm-up);
 * combines the live policies' decisions (:func:`heat.scaling.combine.
-  combine`, ``largest``); when that changes the group, applies it in the
+  combine`, ``safest``: a scale-out if any policy asks for one, the
+  largest winning; a scale-in only when every policy asks for one, the
+  smallest step winning; otherwise hold); when that changes the group,
+  applies it in the
   decision transaction (:meth:`AutoScalingEngine._decide`, trigger
   ``metric``), where the decisions are made again from the locked row
   and the same metric values; the activity holds the metric values and
@@ -194,7 +197,7 @@ def combine_live(outcomes, labels):
         return None, None
     combined = combine_mod.combine(
         [(labels[o.policy.id], o.decision) for o in live],
-        combine_mod.LARGEST)
+        combine_mod.SAFEST)
     winner = combined.inputs.get('winner')
     won = next((o for o in live if labels[o.policy.id] == winner), None)
     return combined, won

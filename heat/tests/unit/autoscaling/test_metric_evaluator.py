@@ -209,6 +209,51 @@ class TestStep(EvaluatorBase):
         self.assertEqual(7, self.desired())
 
 
+class TestCombine(EvaluatorBase):
+    """Two live policies on one group: out if any asks, in only if all
+    agree (the smallest step), otherwise hold."""
+
+    def test_out_if_any_in_only_if_all(self):
+        tt_p = self.policy('target_tracking', name='cpu', scale_down={
+            'stabilization_window': 0})
+        step_p = self.policy('step', name='queue', metric={'name': 'queue'},
+                             threshold=70, bands=[
+                                 {'upper': 0, 'adjustment': -1},
+                                 {'lower': 0, 'adjustment': 1}])
+        self.resize(4)
+        # cpu asks 4 -> 2, the queue (at its threshold: band 1, +1) asks
+        # 4 -> 5: the scale-out wins
+        self.now = T0 + 10
+        self.load(20, 20, 20, 20)
+        self.load(70, name='queue')
+        [rec] = self.at(10)
+        self.assertEqual(5, self.desired())
+        self.assertEqual(step_p['id'], self.metric_activities()[0][
+            'policy_id'])
+        # cpu asks 5 -> 2, the queue has no data (its sample is older
+        # than the period, 60 s): it holds, which vetoes the scale-in
+        self.now = T0 + 75
+        self.load(20, 20, 20, 20, 20)
+        [rec] = self.at(80)
+        self.assertEqual(5, self.desired())
+        self.assertFalse(rec['changed'])
+        self.assertIn('vetoes the scale-in of cpu', rec['why'])
+        self.assertEqual(1, len(self.metric_activities()))
+        # both ask to scale in (cpu 5 -> 2, queue 5 -> 4): the smallest
+        # step, the queue's
+        self.now = T0 + 90
+        self.load(20, 20, 20, 20, 20)
+        self.load(10, name='queue')
+        [rec] = self.at(90)
+        self.assertEqual(4, self.desired())
+        self.assertEqual(2, rec['policies'][tt_p['id']]['desired'])
+        self.assertEqual(4, rec['policies'][step_p['id']]['desired'])
+        acts = self.metric_activities()
+        self.assertEqual(2, len(acts))
+        self.assertEqual(step_p['id'], acts[0]['policy_id'])
+        self.assertIn('every policy scales in', acts[0]['reason'])
+
+
 class TestClaim(EvaluatorBase):
 
     def engines(self, n):
