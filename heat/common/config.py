@@ -148,6 +148,11 @@ autoscaling_opts = [
                help='Pushed samples kept per group and metric name: the '
                     'oldest received beyond this are dropped when new '
                     'ones arrive.'),
+    cfg.IntOpt('metric_names', default=50, min=1,
+               help='Metric names a group holds pushed samples of at '
+                    'most: a push that would add one more is refused '
+                    'whole, naming it (with metric_window_samples and '
+                    'metric_retention, what a group stores is bounded).'),
     cfg.IntOpt('metric_retention', default=3600, min=60,
                help='Seconds pushed samples are kept: older ones are '
                     'dropped (at the next push to the group, and by the '

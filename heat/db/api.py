@@ -1876,17 +1876,24 @@ def scaling_group_refresh_evaluation(context, group_id, now,
 
 @retry_on_deadlock
 def scaling_metric_samples_add(context, group_id, rows, window,
-                               cutoff):
+                               cutoff, max_names=None):
     """Store ``rows`` (dicts: name, member, value, ts) of a group in one
     transaction (the group's row locked), then keep only the ``window``
     newest (by arrival) per metric name of the batch and drop the group's
-    samples older than ``cutoff`` (POSIX seconds). The number stored."""
+    samples older than ``cutoff`` (POSIX seconds). The number stored.
+
+    With ``max_names``: when the group would then hold samples of more
+    metric names than that, nothing is stored and Invalid names the
+    first new name (checked only when the batch brings a name the group
+    has no sample of)."""
     S, G = models.ScalingMetricSample, models.ScalingGroup
     with writer(context) as session:
         # pushes to one group one at a time (the window is exact): the
         # group row locked, as a decision does
         session.execute(sa.select(G.id).where(
             G.id == group_id).with_for_update())
+        if max_names is not None:
+            _check_metric_names(session, group_id, rows, cutoff, max_names)
         # Core executemany: the ORM's bulk path costs more than the
         # INSERT itself
         session.connection().execute(
@@ -1906,6 +1913,28 @@ def scaling_metric_samples_add(context, group_id, rows, window,
             sa.delete(S).where(S.group_id == group_id, S.ts < cutoff),
             execution_options={'synchronize_session': False})
     return len(rows)
+
+
+def _check_metric_names(session, group_id, rows, cutoff, max_names):
+    S = models.ScalingMetricSample
+    batch = list(dict.fromkeys(r['name'] for r in rows))
+    new = [name for name in batch if session.execute(
+        sa.select(S.id).where(S.group_id == group_id, S.name == name,
+                              S.ts >= cutoff).limit(1)).first() is None]
+    if not new:
+        return
+    held = session.execute(
+        sa.select(sa.func.count(sa.distinct(S.name))).where(
+            S.group_id == group_id, S.ts >= cutoff)).scalar() or 0
+    if held + len(new) > max_names:
+        room = max(0, max_names - held)
+        name = new[room] if room < len(new) else new[0]
+        index = next(i for i, r in enumerate(rows) if r['name'] == name)
+        raise exception.Invalid(
+            reason='samples[%d].name: %r would be metric %d of the group, '
+                   'which holds samples of %d metric name(s) (at most %d: '
+                   '[autoscaling] metric_names); nothing stored' % (
+                       index, name, held + room + 1, held, max_names))
 
 
 @retry_on_deadlock

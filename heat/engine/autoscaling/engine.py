@@ -1507,7 +1507,7 @@ class AutoScalingEngine:
         rows = metrics_mod.validate_samples(samples, now)
         n = db_api.scaling_metric_samples_add(
             cnxt, g.id, rows, conf.metric_window_samples,
-            now - conf.metric_retention)
+            now - conf.metric_retention, max_names=conf.metric_names)
         return {'accepted': n, 'group_id': g.id}
 
     def list_metric_samples(self, cnxt, g, name=None, since=None,

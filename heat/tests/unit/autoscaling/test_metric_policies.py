@@ -291,6 +291,31 @@ class TestSamples(MetricBase):
                                   self.rpc.list_metric_samples(
                                       self.ctx, self.gid)])
 
+    def test_metric_names_per_group_are_bounded(self):
+        self.override(metric_names=3, metric_retention=600)
+        self.push({'name': 'a', 'value': 1}, {'name': 'b', 'value': 1})
+        # a known name, and a third: fine
+        self.push({'name': 'a', 'value': 2}, {'name': 'c', 'value': 1})
+        exc = self.assertRaises(
+            exception.Invalid, self.push, {'name': 'a', 'value': 3},
+            {'name': 'd', 'value': 1})
+        self.assertIn("samples[1].name: 'd' would be metric 4 of the group",
+                      str(exc))
+        self.assertIn('[autoscaling] metric_names', str(exc))
+        # nothing of the refused push was stored
+        self.assertEqual([1.0, 2.0], [s['value'] for s in
+                                      self.rpc.list_metric_samples(
+                                          self.ctx, self.gid, name='a')])
+        self.assertEqual(['a', 'a', 'b', 'c'], sorted(
+            s['name'] for s in self.rpc.list_metric_samples(
+                self.ctx, self.gid)))
+        # names whose samples are past the retention no longer count
+        self.now = T0 + 601
+        self.push({'name': 'd', 'value': 1}, {'name': 'e', 'value': 1})
+        self.assertEqual(['d', 'e'], sorted(
+            s['name'] for s in self.rpc.list_metric_samples(
+                self.ctx, self.gid)))
+
     def test_samples_go_with_the_group(self):
         self.policy()
         self.push({'name': 'cpu', 'value': 1})
