@@ -151,6 +151,18 @@ def _within_resource_limit(cnxt, g, decision):
         % (limit, others, per_member, allowed)))
 
 
+def _refuse_adjustment(why, adjustment_type, scaling_adjustment,
+                       min_adjustment_step, cooldown):
+    """Invalid naming the first adjustment field given to a policy kind
+    that has none (scheduled, the metric kinds)."""
+    for field, value in (('adjustment_type', adjustment_type),
+                         ('scaling_adjustment', scaling_adjustment),
+                         ('min_adjustment_step', min_adjustment_step),
+                         ('cooldown', cooldown)):
+        if value is not None:
+            raise exception.Invalid(reason='%s %r: %s' % (field, value, why))
+
+
 def _lease_live(g):
     """Whether a converger holds the group's lease, unexpired."""
     return bool(g.lease_engine_id and g.lease_expires_at is not None and
@@ -1429,14 +1441,9 @@ class AutoScalingEngine:
                               scaling_adjustment, min_adjustment_step,
                               cooldown, params, stack_identity,
                               resource_name):
-        for field, value in (('adjustment_type', adjustment_type),
-                             ('scaling_adjustment', scaling_adjustment),
-                             ('min_adjustment_step', min_adjustment_step),
-                             ('cooldown', cooldown)):
-            if value is not None:
-                raise exception.Invalid(
-                    reason='%s %r: a %s policy has no adjustment, its '
-                           'settings are in params' % (field, value, kind))
+        _refuse_adjustment('a %s policy has no adjustment, its settings '
+                           'are in params' % kind, adjustment_type,
+                           scaling_adjustment, min_adjustment_step, cooldown)
         stored = metrics_mod.validate(kind, params)
         with db_api.writer(cnxt):
             g = db_api.scaling_group_get(cnxt, g.id, g.project,
@@ -1592,14 +1599,9 @@ class AutoScalingEngine:
                                  scaling_adjustment, min_adjustment_step,
                                  cooldown, params, stack_identity,
                                  resource_name):
-        for field, value in (('adjustment_type', adjustment_type),
-                             ('scaling_adjustment', scaling_adjustment),
-                             ('min_adjustment_step', min_adjustment_step),
-                             ('cooldown', cooldown)):
-            if value is not None:
-                raise exception.Invalid(
-                    reason='%s %r: a scheduled policy has no adjustment, '
-                           'only a schedule' % (field, value))
+        _refuse_adjustment('a scheduled policy has no adjustment, only a '
+                           'schedule', adjustment_type, scaling_adjustment,
+                           min_adjustment_step, cooldown)
         now = clock()
         stored = schedule_mod.validate(params, name, now)
         # occurrences from now on (none before the policy existed)

@@ -137,6 +137,23 @@ def live_member_names(group):
                                        'TERMINATING_WAIT')]
 
 
+def group_in_stack(stack, ref, exclude=None):
+    """The created scaling group resource of ``stack`` whose reference is
+    ``ref`` (upstream's ``stack.resource_by_refid`` for groups), or None;
+    ``exclude``: the resource asking."""
+    for rsrc in stack.resources.values():
+        if rsrc is exclude or not isinstance(rsrc, ScalingGroupBase):
+            continue
+        if rsrc.action == rsrc.INIT or rsrc.resource_id is None:
+            continue
+        try:
+            if rsrc.FnGetRefId() == ref:
+                return rsrc
+        except Exception:  # noqa: BLE001 - unresolvable: not it
+            continue
+    return None
+
+
 class GroupFailed(exception.HeatException):
     """The AS engine reports the scaling group FAILED."""
 

@@ -220,17 +220,7 @@ class AutoScalingPolicy(resource.Resource):
     def _group_in_stack(self, ref):
         """The group resource of this stack whose reference is ``ref``
         (upstream's ``stack.resource_by_refid``)."""
-        for rsrc in self.stack.resources.values():
-            if rsrc is self or not isinstance(rsrc, ig.ScalingGroupBase):
-                continue
-            if rsrc.action == rsrc.INIT or rsrc.resource_id is None:
-                continue
-            try:
-                if rsrc.FnGetRefId() == ref:
-                    return rsrc
-            except Exception:  # noqa: BLE001 - unresolvable: not it
-                continue
-        return None
+        return ig.group_in_stack(self.stack, ref, exclude=self)
 
     def _group_id(self, ref):
         """The AS group id for reference ``ref`` (None: not found in the
