@@ -6,41 +6,24 @@ imply it here), changing anything needs ``member`` (or ``admin``), and the
 target is always the caller's own project: the rule checks
 ``project_id:%(project_id)s`` against the project in the URL. Operators can
 override any rule in a policy file (``[oslo_policy] policy_file``).
+
+The ``resource_types:<type>`` rules (the admin-only resource types) are
+:mod:`heat.common.policy`'s: the engine checks them; they are listed here
+too, for the sample policy file.
 """
 
 from oslo_config import cfg
 from oslo_policy import policy
 
 from heat.common import exception
+from heat.common import policy as common_policy
 
 READER = 'rule:project_reader'
 MEMBER = 'rule:project_member'
 
-BASE_RULES = [
-    policy.RuleDefault('context_is_admin', 'role:admin',
-                       'Decides what is an administrator.'),
-    policy.RuleDefault('project_member',
-                       '(role:member or role:admin) and '
-                       'project_id:%(project_id)s',
-                       'A member of the project of the request.'),
-    policy.RuleDefault('project_member_or_stack_user',
-                       '(role:member or role:admin or '
-                       'role:heat_stack_user) and '
-                       'project_id:%(project_id)s',
-                       'A member of the project of the request, or a '
-                       'stack user (in-instance credentials, see '
-                       'heat_stack_user_role) of it.'),
-    policy.RuleDefault('project_reader_or_stack_user',
-                       '(role:reader or role:member or role:admin or '
-                       'role:heat_stack_user) and '
-                       'project_id:%(project_id)s',
-                       'A reader of the project of the request, or a '
-                       'stack user of it.'),
-    policy.RuleDefault('project_reader',
-                       '(role:reader or role:member or role:admin) and '
-                       'project_id:%(project_id)s',
-                       'A reader of the project of the request.'),
-]
+#: the base rules (``project_reader``, ``project_member``,
+#: ``project_admin``...), shared with the engine
+BASE_RULES = common_policy.BASE_RULES
 
 #: rule name -> default check string
 ACTIONS = {
@@ -133,7 +116,8 @@ def list_rules():
             AUTOSCALING_ACTIONS.items()}
     return list(BASE_RULES) + [
         policy.RuleDefault(name, check, docs.get(name))
-        for name, check in sorted(ACTIONS.items())]
+        for name, check in sorted(ACTIONS.items())] + list(
+        common_policy.RESOURCE_TYPE_RULES)
 
 
 class Forbidden(exception.HeatException):

@@ -100,6 +100,16 @@ class ResourceTypeNotFound(HeatException):
     msg_fmt = 'The Resource Type (%(type_name)s) could not be found.'
 
 
+class Forbidden(HeatException):
+    """A policy rule refuses the request (upstream's ``Forbidden``: a
+    ``resource_types:<type>`` rule of :mod:`heat.common.policy`)."""
+
+    msg_fmt = 'You are not authorized to use %(action)s.'
+
+    def __init__(self, action='this action'):
+        super().__init__(action=action)
+
+
 class ResourceTypeUnavailable(HeatException):
     msg_fmt = ('HEAT-E99001 Service %(service_name)s is not available for '
                'resource type %(resource_type)s, reason: %(reason)s')

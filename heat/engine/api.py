@@ -334,6 +334,9 @@ def format_stack_outputs(stack, resolve_value=False):
 
 # -- stacks ----------------------------------------------------------------
 
+NO_DESCRIPTION = 'No description'
+
+
 def _description(stack):
     t = stack.t
     try:
@@ -343,8 +346,10 @@ def _description(stack):
     for k in (key, 'description', 'Description'):
         if k and k in getattr(t, 't', {}):
             value = t.t[k]
-            return '' if value is None else str(value)
-    return ''
+            return NO_DESCRIPTION if value in (None, '') else str(value)
+    # As upstream (the template's description section): an absent one
+    # reads "No description".
+    return NO_DESCRIPTION
 
 
 def _parameters(stack):
@@ -563,7 +568,28 @@ def format_stack_preview(stack):
 
     info = format_stack(stack, preview=True, resolve_outputs=False)
     info['resources'] = [fmt(r) for r in stack.preview_resources()]
+    # As upstream: a previewed stack is never stored, so it has no id;
+    # its identity (and each resource's) says ``'None'``.
+    _unstored(info)
     return info
+
+
+def _unstored(info):
+    """Set every stack id in a preview dict to upstream's ``'None'``."""
+    if isinstance(info, list):
+        for item in info:
+            _unstored(item)
+        return
+    if not isinstance(info, dict):
+        return
+    for key in (STACK_ID, RES_ID, RES_STACK_ID):
+        ident = info.get(key)
+        if isinstance(ident, dict) and 'stack_id' in ident:
+            ident['stack_id'] = 'None'
+    params = info.get(STACK_PARAMETERS)
+    if isinstance(params, dict) and 'OS::stack_id' in params:
+        params['OS::stack_id'] = 'None'
+    _unstored(info.get('resources'))
 
 
 # -- events ----------------------------------------------------------------

@@ -718,6 +718,9 @@ class EngineService(as_service.AutoScalingMixin):
             kwargs['parent_resource_name'] = parent_resource_name
         stack = _stack_module().Stack(cnxt, stack_name, tmpl,
                                       adopt_stack_data=adopt_data, **kwargs)
+        # upstream's resource_types: rules (admin-only types), before
+        # validation: 403 whatever else is wrong
+        self._resource_type_enforcer().enforce_stack(stack)
         stack.validate()
         return stack
 
@@ -924,6 +927,7 @@ class EngineService(as_service.AutoScalingMixin):
             current.parameters, 'immutable_params_modified') else []
         if changed:
             raise exception.ImmutableParameterModified(*changed)
+        self._resource_type_enforcer().enforce_stack(updated)
         updated.validate()
         return tmpl, updated
 
@@ -1133,7 +1137,10 @@ class EngineService(as_service.AutoScalingMixin):
             return validate.validate_template(
                 template, files=files, environment=params,
                 environment_files=environment_files,
-                show_nested=show_nested)
+                show_nested=show_nested,
+                # as upstream: a nested template's resources are not
+                # validated, only its structure and parameters
+                nested_checks=validate.STRUCTURAL)
         except exception.HeatException as exc:
             return {'Error': str(exc)}
 
@@ -1173,6 +1180,17 @@ class EngineService(as_service.AutoScalingMixin):
                         'description': _first_line(fn_cls.__doc__)})
         return out
 
+    def _resource_type_enforcer(self):
+        """The engine's :class:`heat.common.policy.ResourceTypeEnforcer`
+        (upstream's ``resource_types:`` rules, ``policy.yaml`` of
+        ``self.conf``)."""
+        enforcer = getattr(self, '_rt_enforcer', None)
+        if enforcer is None:
+            from heat.common import policy
+            enforcer = self._rt_enforcer = policy.ResourceTypeEnforcer(
+                self.conf)
+        return enforcer
+
     def list_resource_types(self, cnxt, support_status=None, type_name=None,
                             heat_version=None, with_description=False):
         """Resource type names (``type_name``: a regular expression matched
@@ -1196,6 +1214,10 @@ class EngineService(as_service.AutoScalingMixin):
             names = [n for n in names if pattern.match(n)]
         if support_status and support_status.upper() != 'SUPPORTED':
             names = []  # every type here is SUPPORTED
+        # nor one a resource_types: rule refuses the caller (upstream's
+        # admin-only types)
+        enforcer = self._resource_type_enforcer()
+        names = [n for n in names if enforcer.allowed(cnxt, n)]
         if not with_description:
             return names
         out = []
@@ -1211,6 +1233,7 @@ class EngineService(as_service.AutoScalingMixin):
         """Upstream's schema of a resource type: properties, attributes,
         support status (and description with ``with_description``)."""
         from heat.engine import resources
+        self._resource_type_enforcer().enforce(cnxt, type_name)
         cls = resources.get_class(type_name)
 
         def described(schema):
@@ -1232,6 +1255,21 @@ class EngineService(as_service.AutoScalingMixin):
                                    'previous_status': None},
                 'description': (cls.__doc__ or '').strip()
                 if with_description else ''}
+
+    def generate_template(self, cnxt, type_name, template_type='cfn'):
+        """Upstream's template of a resource type (``hot`` or ``cfn``): a
+        parameter per property, an output per attribute
+        (:mod:`heat.engine.type_template`)."""
+        from heat.engine import resources, type_template
+        enforcer = getattr(self, '_resource_type_enforcer', None)
+        if callable(enforcer):
+            enforcer().enforce(cnxt, type_name)
+        cls = resources.get_class(type_name)
+        try:
+            return type_template.resource_type_template(
+                cls, type_name, template_type or 'cfn')
+        except ValueError as exc:
+            raise exception.Invalid(reason=str(exc)) from exc
 
     def get_revision(self, cnxt):
         from heat import version

@@ -43,6 +43,7 @@ import uuid
 
 from heat.common import exception
 from heat.db import api as db_api
+from heat.db import models
 
 LOG = logging.getLogger(__name__)
 
@@ -276,6 +277,17 @@ def _fail_resources(context, stack_id, project, reason):
             'rsrc_prop_data_id': row.rsrc_prop_data_id})
 
 
+def _member_stack_ids(context, stack_ids):
+    """The ids among ``stack_ids`` of scaling groups' member stacks (a
+    group's id is its member stack's); one query, none for no ids."""
+    if not stack_ids:
+        return set()
+    G = models.ScalingGroup
+    with db_api.reader(context) as session:
+        return {gid for (gid,) in session.query(G.id).filter(
+            G.id.in_(list(stack_ids)))}
+
+
 def fail_interrupted(context, stack_id, project, engine_id):
     """Mark FAILED what an interrupted action left IN_PROGRESS.
 
@@ -284,14 +296,20 @@ def fail_interrupted(context, stack_id, project, engine_id):
     every IN_PROGRESS resource of those stacks becomes FAILED with
     :data:`ENGINE_DOWN_REASON` (naming the stack's action), each with an
     event, as a state change of the engine would. Stacks that are not
-    IN_PROGRESS keep their resources as they are (a scaling group's
-    member stack stays COMPLETE while its converger works on members).
+    IN_PROGRESS keep their resources as they are. A scaling group's
+    member stack is its converger's, not the stack lock's: it is
+    UPDATE_IN_PROGRESS while a converger works on its members, under the
+    group's lease, and the group's next converger ends that update
+    (:mod:`heat.engine.autoscaling.converger`), so it is left alone.
     Returns the ids of the stacks marked FAILED.
     """
     reset = []
     with db_api.writer(context):
-        for row in _tree(context, stack_id, project, engine_id):
-            if row.status != 'IN_PROGRESS':
+        rows = [row for row in _tree(context, stack_id, project, engine_id)
+                if row.status == 'IN_PROGRESS']
+        groups = _member_stack_ids(context, [row.id for row in rows])
+        for row in rows:
+            if row.id in groups:
                 continue
             reason = ENGINE_DOWN_REASON % row.action
             db_api.stack_update(context, row.id, project, {

@@ -49,6 +49,9 @@ HIDDEN_VALUE = '******'
 TEMPLATE_SUFFIXES = ('.yaml', '.template')
 HOOK_NAMES = ('pre-create', 'pre-update', 'pre-delete', 'post-create',
               'post-update', 'post-delete')
+#: how nested (provider) templates are validated: as the top-level one,
+#: or only structurally (upstream's ``POST /validate``).
+NESTED_CHECKS = (FULL, STRUCTURAL) = ('full', 'structural')
 #: attributes every provider-template resource has besides its outputs.
 PROVIDER_BASE_ATTRIBUTES = ('show', 'OS::stack_id')
 
@@ -312,13 +315,19 @@ class _Validator:
     """Validates one template (the top-level one or a nested one)."""
 
     def __init__(self, tmpl, files, env, depth=0, in_progress=(),
-                 parent_resource=None, show_nested=False, services=()):
+                 parent_resource=None, show_nested=False, services=(),
+                 nested_checks=FULL, structural=False):
         self.tmpl = tmpl
         self.files = files
         self.env = env
         self.depth = depth
         self.in_progress = tuple(in_progress)
         self.show_nested = show_nested
+        #: FULL: nested templates are validated as the top-level one;
+        #: STRUCTURAL: as upstream's validate, only their structure
+        self.nested_checks = nested_checks
+        #: whether this (nested) template is checked structurally only
+        self.structural = structural
         self.services = tuple(services)
         self.stack = OfflineStack(tmpl, parent_resource=parent_resource)
         self.unverified = []
@@ -335,6 +344,9 @@ class _Validator:
         self._check_structure()
         params = self._check_parameters(user_params, check_values)
         self._check_parameter_groups()
+        if self.structural:
+            self._walk_providers()
+            return params
         self._check_conditions()
         self._check_resources()
         self._check_outputs()
@@ -627,6 +639,8 @@ class _Validator:
             if kind == 'template' or (
                     info is None and current.endswith(TEMPLATE_SUFFIXES)):
                 template_name = value if kind == 'template' else current
+                if current == type_name and template_name == type_name:
+                    self._register_template_type(registry, type_name)
                 if nested is None:
                     nested = ([self.res_section], resource_name, self.nested)
                 if validate_nested:
@@ -643,6 +657,22 @@ class _Validator:
             except exception.HeatException as exc:
                 raise _as_validation_error(exc, path) from exc
             return current
+
+    @staticmethod
+    def _register_template_type(registry, type_name):
+        """A template file named directly as a type is entered in the
+        environment's registry as mapping to itself, as upstream does
+        (validate's ``Environment`` then shows ``{'mynested.yaml':
+        'mynested.yaml'}``)."""
+        load = getattr(registry, 'load', None)
+        as_dict = getattr(registry, 'as_dict', None)
+        if not callable(load) or not callable(as_dict) or \
+                type_name in as_dict():
+            return
+        try:
+            load({type_name: type_name})
+        except exception.HeatException:
+            pass  # not a name the registry takes: nothing to show
 
     def _show_unvalidated(self, type_name, template_name, nested):
         """show_nested entry of a member template that is not validated."""
@@ -704,13 +734,17 @@ class _Validator:
                                    template_name,),
                                parent_resource=parent,
                                show_nested=self.show_nested,
-                               services=self.services)
+                               services=self.services,
+                               nested_checks=self.nested_checks,
+                               structural=self.nested_checks == STRUCTURAL)
         if provided is not None:
             self._check_provided_properties(
                 child, provided, child_env.param_defaults,
                 list(path) + [self.props_key])
         try:
-            params = validator.run(check_values=False)
+            params = validator.run(
+                user_params=self._known_property_values(defn, child),
+                check_values=False)
         except exception.StackValidationFailed as exc:
             raise _prefixed(exc, where) from exc
         self.unverified.extend(validator.unverified)
@@ -720,6 +754,47 @@ class _Validator:
                 ())
         if self.show_nested:
             into[label] = validator.nested_entry(params, type_name)
+
+    @staticmethod
+    def _known_property_values(defn, child):
+        """The parent's property values known offline (literals, parameter
+        values), passed as the nested parameters' values (upstream's
+        ``show_nested`` shows them as ``Value``)."""
+        if defn is None:
+            return None
+        props = _try_resolve(defn.properties)
+        if not isinstance(props, dict):
+            return None
+        try:
+            names = set(child.param_schemata())
+        except exception.HeatException:
+            return None
+        return {k: v for k, v in props.items()
+                if k in names and v is not None}
+
+    def _walk_providers(self):
+        """A nested template checked structurally (upstream's validate
+        does not validate a nested stack's resources): with
+        ``show_nested``, its provider resources are followed for their
+        parameters; nothing else of its resources is checked."""
+        if not self.show_nested:
+            return
+        registry = getattr(self.env, 'registry', None)
+        type_key = _section(self.tmpl, 'type', 'Type')
+        for name, raw in _raw_resources(self.tmpl).items():
+            type_name = raw.get(type_key) if isinstance(raw, dict) else None
+            if not isinstance(type_name, str) or registry is None:
+                continue
+            try:
+                info = registry.get_resource_info(type_name,
+                                                  resource_name=name)
+            except exception.HeatException:
+                continue
+            if getattr(info, 'kind', None) != 'template':
+                continue
+            self._check_provider(name, type_name, info.value,
+                                 [self.res_section, name], None, None,
+                                 ([self.res_section], name, self.nested))
 
     def output_names(self):
         section = _section(self.tmpl, 'outputs', 'Outputs')
@@ -900,16 +975,19 @@ def _build_environment(environment, environment_files, files, params):
 
 def check_template(template, files=None, environment=None,
                    environment_files=None, params=None, show_nested=False,
-                   services=()):
+                   services=(), nested_checks=None):
     """Validate; return a :class:`ValidationReport`.
 
     ``services`` are the cloud services that can be reached; none, by
-    default (offline).
+    default (offline). ``nested_checks``: :data:`FULL` (the default)
+    validates nested (provider) templates as the top-level one;
+    :data:`STRUCTURAL` only their structure, parameters and the parent's
+    properties against them, as upstream's ``POST /validate`` does.
     """
     try:
         return _check_template(template, files, environment,
                                environment_files, params, show_nested,
-                               services)
+                               services, nested_checks or FULL)
     except RecursionError as exc:
         # Deep nesting is the user's input, not our failure.
         raise _fail('The template is nested too deeply to be '
@@ -918,7 +996,7 @@ def check_template(template, files=None, environment=None,
 
 def _check_template(template, files=None, environment=None,
                    environment_files=None, params=None, show_nested=False,
-                   services=()):
+                   services=(), nested_checks=None):
     from heat.common import template_format
     from heat.engine import template as templatem
 
@@ -950,8 +1028,12 @@ def _check_template(template, files=None, environment=None,
     except exception.HeatException as exc:
         raise _as_validation_error(exc) from exc
 
+    if nested_checks not in (None,) + NESTED_CHECKS:
+        raise ValueError('nested_checks must be one of %s'
+                         % (NESTED_CHECKS,))
     validator = _Validator(tmpl, files, env, show_nested=show_nested,
-                           services=services)
+                           services=services,
+                           nested_checks=nested_checks or FULL)
     user_params = dict(getattr(env, 'params', None) or {})
     try:
         parameters = validator.run(user_params=user_params)
@@ -974,16 +1056,18 @@ def _check_template(template, files=None, environment=None,
 
 def validate_template(template, files=None, environment=None,
                       environment_files=None, params=None,
-                      show_nested=False):
+                      show_nested=False, nested_checks=None):
     """Upstream's ``POST /validate`` body for ``template``, offline.
 
     ``template`` is YAML/JSON text or a parsed mapping; ``files`` maps
     names (``get_file`` arguments, provider template names) to contents;
     ``environment`` is an environment (text or mapping);
     ``environment_files`` names environments in ``files`` merged in order
-    on top of it; ``params`` are the user's parameter values, which win.
+    on top of it; ``params`` are the user's parameter values, which win;
+    ``nested_checks`` as :func:`check_template`'s.
     Raises :class:`~heat.common.exception.StackValidationFailed`.
     """
     return check_template(template, files=files, environment=environment,
                           environment_files=environment_files,
-                          params=params, show_nested=show_nested).result
+                          params=params, show_nested=show_nested,
+                          nested_checks=nested_checks).result

@@ -10,8 +10,8 @@ the service method of the same name, and replies with an envelope:
 'attrs'}}`` for an exception, which :mod:`heat.rpc.client` raises again
 on the caller's side. The dispatch is generic: an engine method the
 service does not have (software configs and deployments, snapshots,
-``generate_template``, ``list_services``, ``migrate_convergence_1``)
-fails with ``NotSupported`` naming the method.
+``list_services``, ``migrate_convergence_1``) fails with
+``NotSupported`` naming the method.
 
 The endpoint's target version is :data:`heat.rpc.api.RPC_API_VERSION`;
 new methods (the AS RPCs) bump it.

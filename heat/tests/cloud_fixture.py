@@ -72,9 +72,12 @@ class CloudStackTestCase(db_fixtures.DBTestCase):
         self.conn = self.cloud.conn
         self.engine_fx = self.useFixture(engine_fixture.EngineFixture())
         self.svc = self.engine_fx.service
+        # an administrator, as the engine is the mini cloud's admin: the
+        # admin-only types (OS::Nova::Flavor, upstream's resource_types:
+        # rules) are allowed
         self.ctx = context.RequestContext(
             project_id='p-%s' % uuid.uuid4().hex[:6], user_id='u1',
-            user_name='user1')
+            user_name='user1', roles=['admin'])
 
     def wait(self, ident):
         self.assertTrue(self.svc.wait(ident, self.WAIT),

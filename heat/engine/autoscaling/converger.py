@@ -24,6 +24,18 @@ resource is CREATE_COMPLETE become ACTIVE, others are (re)created under
 the same name; ``REMOVING`` members are deleted; ``UPDATING`` members are
 updated again.
 
+The member stack's state follows the work as upstream's nested stack
+update does (after the group's first convergence, its creation): the
+first batch that acts on members sets it
+``UPDATE_IN_PROGRESS`` (``updated_at`` now) in the batch's intent
+transaction, the end of that convergence ``UPDATE_COMPLETE`` (or, on a
+member failure, ``UPDATE_FAILED``), each with the stack's event: two
+writes per convergence, under the lease, whatever the number of members;
+a convergence with nothing to do writes nothing. A converger that died
+in between leaves the stack ``UPDATE_IN_PROGRESS`` to the next one, which
+ends it (the engines' stale-stack resets leave member stacks to their
+converger, see :func:`heat.engine.stack_lock.fail_interrupted`).
+
 Test hooks: :data:`before_batch`, :data:`before_act` and
 :data:`after_member` are called (if set) once the batch's intent is
 recorded, once its members are loaded (just before the first member
@@ -63,6 +75,14 @@ before_act = None
 after_member = None
 
 _rng = random.SystemRandom()
+
+#: the member stack's states (upstream's nested stack update)
+S_UPDATE, S_IN_PROGRESS, S_COMPLETE, S_FAILED = (
+    'UPDATE', 'IN_PROGRESS', 'COMPLETE', 'FAILED')
+STARTED_REASON = 'Stack UPDATE started'
+COMPLETE_REASON = 'Stack UPDATE completed successfully'
+#: the type of the stack's own events (``heat.engine.stack``'s)
+STACK_EVENT_TYPE = 'OS::Heat::Stack'
 
 CONVERGED, BUSY, LEASE_LOST, FAILED, STOPPED, DELETED, GONE = (
     'converged', 'busy', 'lease_lost', 'failed', 'stopped', 'deleted',
@@ -151,6 +171,9 @@ class Converger:
         self.conf = _conf()
         #: a scale-in that protected members stopped: why (or None)
         self.held = None
+        #: this converger set the member stack UPDATE_IN_PROGRESS and has
+        #: not ended that update yet
+        self.stack_updating = False
 
     # -- lease -----------------------------------------------------------
 
@@ -279,6 +302,64 @@ class Converger:
                 A.status.in_([eng.ACCEPTED, eng.IN_PROGRESS])).order_by(
                 A.started_at, A.id)]
 
+    # -- the member stack's state ------------------------------------------
+
+    def _stack_state(self, g, status, reason):
+        """Set the member stack ``UPDATE_<status>`` and write its event, as
+        ``Stack.state_set`` does, in one transaction checked against the
+        lease. ``IN_PROGRESS`` moves ``updated_at`` on (upstream's
+        ``updated_time``: when the update started); an end keeps it, and
+        is written only over an ``UPDATE_IN_PROGRESS`` (a suspend or
+        resume that came meanwhile keeps its state). True if written."""
+        ctx = self.context
+        with db_api.writer(ctx):
+            db_api.scaling_group_check_lease(ctx, g.id, self.engine_id,
+                                             self.fence)
+            row = db_api.stack_get(ctx, g.id, g.project, tags=False)
+            if row is None:
+                return False
+            if status == S_IN_PROGRESS:
+                updated = db_api.utcnow()
+            elif (row.action, row.status) == (S_UPDATE, S_IN_PROGRESS):
+                updated = row.updated_at
+            else:
+                return False
+            db_api.stack_update(ctx, row.id, g.project, {
+                'action': S_UPDATE, 'status': status,
+                'status_reason': reason, 'updated_at': updated})
+            db_api.event_create(ctx, {
+                'stack_id': row.id, 'resource_action': S_UPDATE,
+                'resource_status': status, 'resource_name': row.name,
+                'resource_type': STACK_EVENT_TYPE,
+                'physical_resource_id': row.id,
+                'resource_status_reason': reason})
+        LOG.info('Stack %s %s (%s): %s', S_UPDATE, status, row.name, reason)
+        return True
+
+    def _start_stack_update(self, g):
+        """The member stack goes UPDATE_IN_PROGRESS (once per
+        convergence), in the first acting batch's intent transaction:
+        True if written (the caller notes it once that commits)."""
+        if self.stack_updating or g.status == eng.DELETING or \
+                not g.converged_version:
+            # the group's first convergence makes its members: that is
+            # the member stack's creation (it stays CREATE_COMPLETE)
+            return False
+        return self._stack_state(g, S_IN_PROGRESS, STARTED_REASON)
+
+    def _end_stack_update(self, g, status, reason):
+        """End the member stack's update: this converger's, or one a
+        converger that died (or lost its lease) left IN_PROGRESS, found
+        with one read; nothing is written otherwise."""
+        if not self.stack_updating:
+            row = db_api.stack_get(self.context, g.id, g.project,
+                                   tags=False)
+            if row is None or (row.action, row.status) != (S_UPDATE,
+                                                          S_IN_PROGRESS):
+                return
+        self._stack_state(g, status, reason)
+        self.stack_updating = False
+
     # -- the loop ----------------------------------------------------------
 
     def run(self):
@@ -394,6 +475,13 @@ class Converger:
                         values[key] = sa.case(
                             (G.version == version, values[key]),
                             else_=getattr(G, key))
+                # the member stack's update ends first: once the group
+                # reads converged, the stack is UPDATE_COMPLETE too
+                if status == eng.ACTIVE:
+                    self._end_stack_update(g, S_COMPLETE, COMPLETE_REASON)
+                elif status == eng.FAILED:
+                    self._end_stack_update(g, S_FAILED, g.status_reason or
+                                           'Stack UPDATE failed')
                 self._update_group(values)
                 if status == eng.ACTIVE:
                     if self.held:
@@ -635,8 +723,9 @@ class Converger:
         ctx = self.context
         if batch.drain or batch.revive:
             return self._drain_or_revive(g, batch)
-        # 1. intent
+        # 1. intent (and the member stack's UPDATE_IN_PROGRESS)
         with db_api.writer(ctx):
+            updating = self._start_stack_update(g)
             new = [n for n in batch.create if n not in batch.old_generations]
             if new:
                 db_api.scaling_member_create_many(
@@ -651,6 +740,8 @@ class Converger:
                 db_api.scaling_member_update(
                     ctx, g.id, batch.update, {'status': eng.UPDATING},
                     expected_fence=self.fence)
+        if updating:
+            self.stack_updating = True
         if before_batch is not None:
             before_batch(g.id, batch)
         # 2. act
@@ -964,6 +1055,9 @@ class Converger:
 
     def _fail(self, g, exc):
         reason = exc.reason
+        # the member stack's update ends first (as on success): once the
+        # group reads FAILED, the stack is UPDATE_FAILED too
+        self._end_stack_update(g, S_FAILED, reason)
         self._update_group({'status': eng.FAILED, 'status_reason': reason,
                             'converged_version': g.version})
         self._activities({'status': eng.A_FAILED, 'error': reason,

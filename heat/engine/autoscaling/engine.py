@@ -730,8 +730,11 @@ class AutoScalingEngine:
         from heat.engine import stack as stack_mod
         stk = stack_mod.Stack.load(group_context(cnxt, g.project), g.id)
         # never suspended: nothing to resume (a member's resume from
-        # CREATE_COMPLETE fails: resuming a running group was a 500)
-        act = suspended or stk.action in (stk.SUSPEND, stk.RESUME)
+        # CREATE_COMPLETE fails: resuming a running group was a 500); a
+        # suspended group whose member stack a convergence updated since
+        # (UPDATE_COMPLETE) is resumed all the same
+        act = suspended or g.suspended or stk.action in (stk.SUSPEND,
+                                                         stk.RESUME)
         # a stale If-Match is the answer whatever the members are (the
         # locked re-check below is the one that counts)
         check_version(g, expected_version)

@@ -230,14 +230,26 @@ class StackResource(resource.Resource):
         self.validate_nested_stack()
         return result
 
+    @property
+    def template_url(self):
+        """Where the nested template comes from, in error paths
+        (``resources.<name><<template_url>>``): a provider template's
+        name; for a template built here (a group's), upstream's
+        placeholder ``nested_stack``."""
+        return 'nested_stack'
+
+    def _nested_path(self):
+        """This resource in the path of an error of its nested stack, as
+        upstream: ``['resources', '<name><<template_url>>']``."""
+        return [self.stack.t.get_section_name('resources'),
+                '%s<%s>' % (self.name, self.template_url)]
+
     def validate_nested_stack(self):
         try:
             name = '%s-%s' % (self.stack.name, self.name)
             nested = self._parse_nested_stack(name, self.child_template(),
                                               self.child_params(),
                                               check_limits=False)
-            nested.strict_validate = False
-            nested.validate()
         except exception.RequestLimitExceeded:
             raise
         except Exception as exc:
@@ -245,17 +257,36 @@ class StackResource(resource.Resource):
                 error='Failed to validate',
                 path=[self.stack.t.get_section_name('resources'), self.name],
                 message=str(exc)) from exc
+        self._validate_nested(nested)
+
+    def _validate_nested(self, nested):
+        """Validate ``nested`` (not strictly: parameters may have no value
+        yet); its errors keep their path, under this resource's
+        :meth:`_nested_path` (upstream's
+        ``resources.group<nested_stack>.resources.0<member.yaml>...``)."""
+        try:
+            nested.strict_validate = False
+            nested.validate()
+        except exception.RequestLimitExceeded:
+            raise
+        except exception.StackValidationFailed as exc:
+            raise exception.StackValidationFailed(
+                message=exc.error_message,
+                path=self._nested_path() + list(exc.path),
+                error=exc.error) from exc
+        except Exception as exc:
+            raise exception.StackValidationFailed(
+                message=str(exc), path=self._nested_path(),
+                error='Failed to validate') from exc
 
     def validate_member_template(self, template):
         """Validate a stack of ``template`` (a group's one-member test
         template) as this resource's nested stack; its errors keep their
-        path, under ``resources.<this resource>``."""
+        path, under ``resources.<this resource><nested_stack>``."""
         try:
             nested = self._parse_nested_stack(
                 '%s-%s' % (self.stack.name, self.name), template, {},
                 check_limits=False)
-            nested.strict_validate = False
-            nested.validate()
         except exception.RequestLimitExceeded:
             raise
         except exception.StackValidationFailed as exc:
@@ -267,6 +298,7 @@ class StackResource(resource.Resource):
             raise exception.StackValidationFailed(
                 message=str(exc), path=['resources', self.name],
                 error='Failed to validate') from exc
+        self._validate_nested(nested)
 
     # -- running nested actions --------------------------------------------
 

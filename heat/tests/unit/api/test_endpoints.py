@@ -571,10 +571,11 @@ class TestTemplates(APITestCase):
                          'template_functions']}
         self.assertEqual('A function for including a file inline.',
                          functions['get_file'])
-        # generate_template is not there: a clear 400
-        self.assertError(self.request(
-            'GET', '/resource_types/OS::Heat::None/template'), 400,
-            'NotSupported')
+        # generate_template: the type's template (cfn by default)
+        resp = self.request('GET', '/resource_types/OS::Heat::None/template')
+        self.assertEqual(200, resp.status_code, resp.text)
+        self.assertEqual('2012-12-12',
+                         resp.json['HeatTemplateFormatVersion'])
         self.assertError(self.request(
             'GET', '/resource_types/OS::Heat::None/template?template_type=x'),
             400, message='Template type is not supported')

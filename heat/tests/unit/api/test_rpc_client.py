@@ -77,5 +77,7 @@ class TestOverEngineClient(APITestCase):
         versions = self.request('GET', '/template_versions')
         self.assertEqual(200, versions.status_code, versions.text)
         self.assertTrue(versions.json['template_versions'])
-        resp = self.request('GET', '/resource_types/OS::Heat::None/template')
-        self.assertError(resp, 400, 'NotSupported')
+        resp = self.request('GET', '/resource_types/OS::Heat::None/template'
+                            '?template_type=hot')
+        self.assertEqual(200, resp.status_code, resp.text)
+        self.assertEqual('2016-10-14', resp.json['heat_template_version'])

@@ -338,10 +338,15 @@ class TestWithoutCloud(StackTestCase, NoCloudMixin):
 
     def test_served_engine_refuses_the_create(self):
         svc = self.useFixture(engine_fixture.EngineFixture()).service
+        # an administrator: OS::Nova::Flavor is admin-only (upstream's
+        # resource_types: rules, checked before the service)
+        values = self.ctx.to_dict()
+        values['roles'] = ['admin']
+        admin = context.RequestContext.from_dict(values)
         for rtype, (service, props) in MINIMAL.items():
             err = self.assertRaises(
                 exception.ResourceTypeUnavailable, svc.create_stack,
-                self.ctx, 'nocloud', template({'r': (rtype, props)}), {},
+                admin, 'nocloud', template({'r': (rtype, props)}), {},
                 {}, {})
             self.assertEqual(NO_CLOUD % (service, rtype), str(err))
 

@@ -332,7 +332,6 @@ class _EngineRPCTests:
                 ('stack_list_snapshots', (identity,)),
                 ('list_software_configs', ()),
                 ('show_software_deployment', ('d1',)),
-                ('generate_template', ('OS::Heat::None',)),
                 # 'timeout' is an RPC argument here, not the call's
                 ('check_software_deployment', ('d1', 30))]:
             err = self._error(getattr(self.client, method), ctx(), *args)
