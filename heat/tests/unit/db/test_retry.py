@@ -54,6 +54,15 @@ class RetryTestBase(db_fixtures.DBTestCase):
         self.gid = self.rpc.create_scaling_group(
             self.ctx, 'g1', 0, 10, {'type': 'OS::Heat::None'},
             desired_capacity=0)['id']
+        # the group's first convergence (in a thread of the engine) reads
+        # and writes the tables the tests inject failures into: it ends
+        # before they start
+        deadline = time.time() + 30
+        while not self.rpc.show_scaling_group(self.ctx,
+                                              self.gid)['converged']:
+            if time.time() > deadline:
+                self.fail('group %s never converged' % self.gid)
+            time.sleep(0.02)
 
     def inject(self, match, *errors):
         injector = Injector(match, errors)
