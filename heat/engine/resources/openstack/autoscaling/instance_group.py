@@ -154,6 +154,19 @@ def group_in_stack(stack, ref, exclude=None):
     return None
 
 
+def delete_scaling_policy(rsrc):
+    """A policy resource's handle_delete: its AS policy deleted (its
+    webhooks go with it); one already gone is not an error."""
+    if rsrc.resource_id is None:
+        return None
+    try:
+        rsrc._client().delete_scaling_policy(rsrc.context, rsrc.resource_id)
+    except Exception as exc:
+        if not is_not_found(exc):
+            raise
+    return None
+
+
 class GroupFailed(exception.HeatException):
     """The AS engine reports the scaling group FAILED."""
 

@@ -187,16 +187,7 @@ class EnginePolicy(resource.Resource):
         return None
 
     def handle_delete(self):
-        if self.resource_id is None:
-            return None
-        try:
-            # its webhooks go with it
-            self._client().delete_scaling_policy(self.context,
-                                                 self.resource_id)
-        except Exception as exc:
-            if not ig.is_not_found(exc):
-                raise
-        return None
+        return ig.delete_scaling_policy(self)
 
     # -- attributes -------------------------------------------------------
 
