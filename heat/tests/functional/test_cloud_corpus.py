@@ -122,8 +122,9 @@ NOT_DEPLOYABLE = {
         'translator output for Tacker: its ports carry the Tacker-only '
         'properties anti_spoofing_protection and management (Tacker '
         'rewrites them before calling Heat)',
-        'resources.SP1_group.resources.0: resources.CP1.properties: '
-        'Unknown Property anti_spoofing_protection'),
+        'resources.SP1_group<nested_stack>.resources.0<SP1_res.yaml>.'
+        'resources.CP1.properties: Unknown Property '
+        'anti_spoofing_protection'),
 }
 
 #: the cloud entry the engine acts as (see the module docstring)
