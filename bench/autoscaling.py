@@ -9,7 +9,9 @@ threaded WSGI server (cheroot) bound to 127.0.0.1. Groups are
 Measures (each printed in one JSON document):
 
 - ``create``: a stack whose group starts at N members (default 1000),
-  until CREATE_COMPLETE: seconds and rows inserted;
+  until CREATE_COMPLETE (every member ACTIVE): seconds and rows
+  inserted; ``delete_stack``: deleting that stack (its members with it)
+  until it is gone;
 - ``step_plus_1``: one +1 trigger at N = 10 and at N = 1000 until the
   group has converged: seconds, rows inserted and rows updated
   (statements counted by an SQLAlchemy listener), and the ratio of the two
@@ -25,10 +27,21 @@ Measures (each printed in one JSON document):
   large): decisions per second and the p50/p99 trigger-to-decision
   latency (the HTTP round trip: the decision is made and returned
   synchronously); the final capacity is checked against the count of
-  accepted triggers.
+  accepted triggers;
+- ``sizes``: with several ``--size`` (e.g. ``--size 100 --size 1000
+  --size 10000``), ``create``, ``delete_stack``, ``plus_1``, ``plus_n``
+  and ``minus_n`` (+N from 0 then -N back to 0) for each N;
+- ``slow_members`` (``--slow 100``): a group of N ``OS::Heat::TestResource``
+  members whose create takes 1 s each: seconds to create (the members'
+  handlers run concurrently: well under N seconds) and to delete.
 
-    .venv/bin/python bench/autoscaling.py [--size 1000] [--triggers 1000]
-        [--clients 8]
+``--no-triggers`` leaves out the decision and trigger measurements;
+``--profile FILE`` profiles every thread (yappi, CPU time) and writes
+the top entries (cumulative) to FILE.
+
+    .venv/bin/python bench/autoscaling.py [--size 1000 ...]
+        [--triggers 1000] [--clients 8] [--no-triggers] [--slow 100]
+        [--profile FILE]
 """
 
 import argparse
@@ -107,6 +120,7 @@ class Bench:
         self.client = rpc_client.EngineClient(transport, timeout=WAIT)
         self.ctx = context.RequestContext(project_id='bench',
                                           user_id='bench')
+        self.groups = {}
 
     def stop(self):
         from heat.db import api as db_api
@@ -133,8 +147,14 @@ class Bench:
                                            info['stack_status_reason']))
 
     def group_id(self, ident):
-        res = self.client.describe_stack_resource(self.ctx, ident, 'group')
-        return res['physical_resource_id']
+        # asked once per stack: describing the group resolves its
+        # attributes, which reads every member
+        key = ident['stack_id']
+        if key not in self.groups:
+            res = self.client.describe_stack_resource(self.ctx, ident,
+                                                      'group')
+            self.groups[key] = res['physical_resource_id']
+        return self.groups[key]
 
     def wait_converged(self, gid, size):
         start = time.monotonic()
@@ -154,6 +174,19 @@ class Bench:
     def delete(self, ident):
         self.client.delete_stack(self.ctx, ident)
         self.svc.wait(ident, WAIT)
+
+    def delete_timed(self, ident):
+        """Seconds to delete a stack (and its group's members) until its
+        deletion has ended."""
+        t0 = time.perf_counter()
+        self.delete(ident)
+        took = time.perf_counter() - t0
+        info = self.client.show_stack(self.ctx, ident,
+                                      resolve_outputs=False)[0]
+        state = '%s_%s' % (info['stack_action'], info['stack_status'])
+        if state != 'DELETE_COMPLETE':
+            raise RuntimeError('delete: %s' % state)
+        return round(took, 3)
 
     # -- measurements --------------------------------------------------------
 
@@ -198,6 +231,30 @@ class Bench:
             out[name] = {'seconds': r['seconds'], 'rows': r['rows']}
         self.delete(ident)
         return out
+
+    def size(self, n):
+        """create, delete the stack, +1, +N / -N at ``n`` members."""
+        ident, out = self.create_n(n)
+        out = {'create': out}
+        out['delete_stack'] = {'seconds': self.delete_timed(ident),
+                               'rows': self.counter.take()}
+        out['plus_1'] = self.plus_one(n)
+        out.update(self.big_steps(n))
+        return out
+
+    def slow(self, n, secs=1):
+        """``n`` members whose create takes ``secs`` each."""
+        tmpl = distributed.template(n, n, down=True)
+        tmpl['resources']['group']['properties']['resource'] = {
+            'type': 'OS::Heat::TestResource',
+            'properties': {'action_wait_secs': {'create': secs}}}
+        t0 = time.perf_counter()
+        ident = self.create('slow%d' % n, tmpl)
+        took = time.perf_counter() - t0
+        return {'members': n, 'type': 'OS::Heat::TestResource',
+                'create_wait_secs': secs,
+                'create_seconds': round(took, 3),
+                'delete_stack_seconds': self.delete_timed(ident)}
 
     def decisions_rpc(self, count):
         """The decision alone: ``execute_scaling_policy`` over the RPC
@@ -253,14 +310,47 @@ class Bench:
         return out
 
 
+def _write_profile(path, top=40):
+    import yappi
+    yappi.stop()
+    stats = yappi.get_func_stats()
+    with open(path, 'w') as f:
+        for key, only in (('ttot', None), ('tsub', None),
+                          ('ttot', os.sep + 'heat' + os.sep)):
+            stats.sort(key, 'desc')
+            f.write('# top %d by %s%s (CPU seconds, all threads)\n' % (
+                top, 'cumulative' if key == 'ttot' else 'own time',
+                ', heat code only' if only else ''))
+            f.write('%10s %10s %10s  %s\n' % ('ncall', 'tsub', 'ttot',
+                                               'function'))
+            chosen = [st for st in stats if only is None or
+                      only in st.module][:top]
+            for st in chosen:
+                f.write('%10d %10.3f %10.3f  %s (%s:%d)\n' % (
+                    st.ncall, st.tsub, st.ttot, st.name,
+                    os.path.relpath(st.module), st.lineno))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--size', type=int, default=1000)
+    parser.add_argument('--size', type=int, action='append',
+                        help='members (repeat for several; default 1000)')
     parser.add_argument('--triggers', type=int, default=1000)
     parser.add_argument('--clients', type=int, default=8)
     parser.add_argument('--only-triggers', action='store_true',
                         help='measure the REST triggers only')
+    parser.add_argument('--no-triggers', action='store_true',
+                        help='leave out the decisions and triggers')
+    parser.add_argument('--slow', type=int, default=0, metavar='N',
+                        help='also N members whose create takes 1 s')
+    parser.add_argument('--profile', metavar='FILE',
+                        help='profile every thread (yappi) into FILE')
     args = parser.parse_args(argv)
+    sizes = args.size or [1000]
+    if args.profile:
+        import yappi
+        yappi.set_clock_type('cpu')
+        yappi.start()
     import logging
     logging.basicConfig(level=logging.WARNING)
     tmp = tempfile.mkdtemp(prefix='heat-bench-as-')
@@ -273,22 +363,31 @@ def main(argv=None):
                'members': 'OS::Heat::None', 'database': 'sqlite file (WAL)',
                'rpc': 'in-process'}
         if not args.only_triggers:
-            ident, out['create'] = bench.create_n(args.size)
-            bench.delete(ident)
+            out['sizes'] = {}
+            for n in sizes:
+                out['sizes']['n%d' % n] = bench.size(n)
+            large = out['sizes']['n%d' % sizes[-1]]
+            out['create'] = large['create']
+            out['delete_stack'] = large['delete_stack']
             small = bench.plus_one(10)
-            large = bench.plus_one(args.size)
             out['step_plus_1'] = {
-                'n10': small, 'n%d' % args.size: large,
+                'n10': small, 'n%d' % sizes[-1]: large['plus_1'],
                 'ratio_large_to_small': round(
-                    large['seconds_best_of_3'] /
+                    large['plus_1']['seconds_best_of_3'] /
                     small['seconds_best_of_3'], 2)}
-            out['scale_0_to_n'] = bench.big_steps(args.size)
-        out['decisions_rpc'] = bench.decisions_rpc(args.triggers)
-        out['triggers_1_client'] = bench.triggers(args.triggers, 1)
-        out['triggers'] = bench.triggers(args.triggers, args.clients)
+            out['scale_0_to_n'] = {k: large[k] for k in
+                                   ('members', 'plus_n', 'minus_n')}
+            if args.slow:
+                out['slow_members'] = bench.slow(args.slow)
+        if not args.no_triggers:
+            out['decisions_rpc'] = bench.decisions_rpc(args.triggers)
+            out['triggers_1_client'] = bench.triggers(args.triggers, 1)
+            out['triggers'] = bench.triggers(args.triggers, args.clients)
     finally:
         bench.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+        if args.profile:
+            _write_profile(args.profile)
     print(json.dumps(out, indent=2))
     return 0
 

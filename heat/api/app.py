@@ -50,6 +50,9 @@ class API(middleware.APISettings):
     def __init__(self, engine, conf=None, enforcer=None):
         self._init_settings(engine, conf, enforcer)
         self.mapper, self.controllers = v1.make_routes(engine, conf)
+        for controller in self.controllers.values():
+            if hasattr(controller, 'enforcer'):  # rules checked inside
+                controller.enforcer = self.enforcer
         self.anonymous_limit = ratelimit.AnonymousRateLimit.from_conf(
             lambda name, default: _opt(conf, name, default))
         #: the Auto-Scaling API, served under /autoscaling; it shares the
@@ -100,7 +103,7 @@ class API(middleware.APISettings):
         if match is None:
             raise webob.exc.HTTPNotFound(
                 'The resource could not be found.')
-        args = dict(match)
+        args = {key: _wsgi_text(value) for key, value in match.items()}
         name = args.pop('controller')
         controller = self.controllers[name]
         action = args.pop('action')
@@ -176,3 +179,16 @@ def make_app(engine_client, conf=None, enforcer=None):
         # signed signals and webhooks (credential in the URL) bypass it
         return middleware.PublicRoutes(keystone_pipeline(app, conf), app)
     return app
+
+
+def _wsgi_text(value):
+    """A route argument as text: PATH_INFO holds the URL's bytes decoded
+    as latin-1 (PEP 3333), so a percent-encoded UTF-8 name (a resource
+    named in Chinese, as upstream's StackUnicodeTemplateTest has) is
+    decoded again as UTF-8; what is not UTF-8 is left as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return value.encode('latin-1').decode('utf-8')
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value

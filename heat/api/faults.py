@@ -6,6 +6,8 @@ the harness looks at ``error.type`` (``ActionInProgress`` -> retry).
 The status of an exception class is found by walking its bases until a
 name in :data:`ERROR_MAP` (upstream's ``heat/api/middleware/fault.py``
 mapping); anything unknown is a 500 whose message hides the details.
+A ``StackValidationFailed`` reads as upstream's API words it
+(``<error>: : <path>: : <message>``, see its ``api_message``).
 
 Outages are not server bugs: the database gone (oslo.db's
 ``DBConnectionError``, which covers "server has gone away" and lost
@@ -162,7 +164,9 @@ def error_body(exc, debug=False):
             message = INTERNAL_MESSAGE
     else:
         http = status_class(type(exc))()
-        if isinstance(exc, exception.HeatException):
+        if isinstance(exc, exception.StackValidationFailed):
+            message = exc.api_message()
+        elif isinstance(exc, exception.HeatException):
             message = exc.message
         elif http.code < 500:
             message = str(exc)

@@ -50,12 +50,29 @@ ACTIONS = {
     'resource:signal': 'rule:project_member_or_stack_user',
     'resource:mark_unhealthy': MEMBER,
     'events:index': READER, 'events:show': READER,
-    'stacks:snapshots': MEMBER,
+    # stack snapshots (upstream's names and defaults): a reader may show
+    # and list them, so their data masks secret resource data
+    # (heat/engine/snapshot_service.py), which only an export gives
+    'stacks:snapshot': MEMBER, 'stacks:show_snapshot': READER,
+    'stacks:list_snapshots': READER, 'stacks:delete_snapshot': MEMBER,
+    'stacks:restore_snapshot': MEMBER,
     'build_info:build_info': READER,
     'build_info:not_supported': READER,
     'build_info:versions': '',
     # credential in the URL (signature, webhook token): no user, no check
     'signal:signal': '', 'signal:webhook': '',
+    # software configs and deployments (upstream's names); every
+    # project's configs (global_tenant): nobody unless a policy file says
+    'software_configs:index': READER, 'software_configs:show': READER,
+    'software_configs:create': MEMBER, 'software_configs:delete': MEMBER,
+    'software_configs:global_index': '!',
+    'software_deployments:index': READER,
+    'software_deployments:show': READER,
+    'software_deployments:create': MEMBER,
+    'software_deployments:update': MEMBER,
+    'software_deployments:delete': MEMBER,
+    # what a server's agent polls with its stack user credentials
+    'software_deployments:metadata': 'rule:project_reader_or_stack_user',
 }
 
 # -- the Auto-Scaling API v1 (heat.api.autoscaling) -------------------------

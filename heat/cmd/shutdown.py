@@ -8,7 +8,9 @@ SIGTERM (or SIGINT) to the end of the process, whatever it is doing:
    stop at their next batch).
 2. Work in flight (stack actions, RPCs being served, API requests) gets
    until :attr:`Shutdown.grace_deadline`: the bound less a reserve for the
-   last steps (stopping the heartbeat, deleting the service row).
+   last steps (stopping the heartbeat, deleting the service row). A stack
+   action paused on a hook is not waited for (nothing but a signal this
+   process no longer takes would move it on): it is abandoned at once.
 3. Whatever still runs then is abandoned: it is logged and the process
    ends with ``os._exit`` (threads that are not daemons, a converger's
    member pool, would otherwise hold the interpreter's exit). Its stack

@@ -91,6 +91,12 @@ autoscaling_opts = [
                help='Members a converger creates or deletes per batch; '
                     'between batches it records progress, renews its '
                     'lease and re-reads the desired capacity.'),
+    cfg.IntOpt('member_concurrency', default=32, min=1,
+               help='Members of one batch whose own create, update or '
+                    'delete handlers run at the same time (cloud members '
+                    'boot in parallel). Members whose handlers do no work '
+                    'of their own (OS::Heat::None) run in the converger\'s '
+                    'thread and take no slot.'),
     cfg.IntOpt('lease_ttl', default=60, min=2,
                help='Seconds a converger\'s lease on a group lasts '
                     'without renewal; after that another engine may take '
@@ -184,6 +190,17 @@ signal_opts = [
                     'has expired") a URL signed longer ago, or with a '
                     'Timestamp that far in the future; reading the '
                     'alarm_url attribute again signs a fresh one.'),
+    cfg.StrOpt('default_deployment_signal_transport',
+               default='CFN_SIGNAL',
+               choices=['CFN_SIGNAL', 'TEMP_URL_SIGNAL', 'HEAT_SIGNAL',
+                        'NO_SIGNAL', 'ZAQAR_SIGNAL'],
+               help='How a server signals a software deployment\'s '
+                    'outputs when its signal_transport property is not '
+                    'set (upstream\'s option): CFN_SIGNAL, a POST to a '
+                    'pre-signed URL of heat-api; HEAT_SIGNAL, the '
+                    'resource signal API; NO_SIGNAL, no wait at all. '
+                    'TEMP_URL_SIGNAL and ZAQAR_SIGNAL need swift and '
+                    'zaqar, which this engine does not offer.'),
 ]
 
 service_opts = [

@@ -56,6 +56,23 @@ class StackValidationFailed(HeatException):
             full = message
         super().__init__(message=full)
 
+    def api_message(self):
+        """The text upstream's API answers for this error.
+
+        Upstream's engine formats the error label and the path each with
+        a trailing ``': '``; the copy its API rebuilds from those parts
+        after the RPC hop adds another, so upstream's clients read
+        ``<error>: : <path>: : <message>`` (a part left out when empty),
+        and upstream's tests pin that text.
+        """
+        message = getattr(self, 'error_message', None)
+        if message is None:
+            return self.message
+        parts = (getattr(self, 'error', None) or '',
+                 format_path(getattr(self, 'path', None) or []))
+        return ''.join('%s: : ' % part for part in parts if part) + \
+            str(message)
+
 
 class InvalidTemplateVersion(HeatException):
     msg_fmt = 'The template version is invalid: %(explanation)s'
@@ -129,6 +146,11 @@ class CircularDependencyException(HeatException):
 
 class EntityNotFound(HeatException):
     msg_fmt = 'The %(entity)s (%(name)s) could not be found.'
+
+
+class SnapshotNotFound(EntityNotFound):
+    msg_fmt = ('The Snapshot (%(snapshot)s) for Stack (%(stack)s) '
+               'could not be found.')
 
 
 class InvalidBreakPointHook(HeatException):
@@ -335,6 +357,13 @@ class StopActionFailed(HeatException):
 
 
 # -- resources (heat.engine.resource) ---------------------------------------
+
+class TemplateOutputError(HeatException):
+    """An output of a nested stack, read as an attribute, that has an
+    error (upstream's message)."""
+
+    msg_fmt = 'Error in %(resource)s output %(attribute)s: %(message)s'
+
 
 class ResourceActionRestricted(HeatException):
     msg_fmt = '%(action)s is restricted for resource.'

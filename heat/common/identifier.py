@@ -66,8 +66,10 @@ class HeatIdentifier(collections.abc.Mapping):
         return cls.from_arn(_unquote(path[idx:]))
 
     def _path_part(self):
+        # the path holds names as they are (a resource named in Chinese,
+        # or with a '%'): quoted here, for the ARN and the URL
         path = self.identity[self.PATH]
-        return '/'.join(_quote(_unquote(p)) for p in path.split('/'))
+        return '/'.join(_quote(p) for p in path.split('/'))
 
     def stack_path(self):
         """``<name>/<id>``, each part quoted."""
@@ -130,13 +132,14 @@ class ResourceIdentifier(HeatIdentifier):
         if resource_name is not None:
             if '/' in resource_name:
                 raise ValueError('Resource name may not contain "/"')
-            path = '/'.join([path.rstrip('/'), 'resources',
-                             _quote(resource_name)])
+            # as upstream: the name as it is (the identity's path is not
+            # a URL; url_path() and arn() quote it)
+            path = '/'.join([path.rstrip('/'), 'resources', resource_name])
         super().__init__(tenant, stack_name, stack_id, path)
 
     def __getattr__(self, attr):
         if attr == self.RESOURCE_NAME:
-            return _unquote(self._path_components()[-1])
+            return self._path_components()[-1]
         return super().__getattr__(attr)
 
     def stack(self):
@@ -154,12 +157,12 @@ class EventIdentifier(HeatIdentifier):
 
     def __init__(self, tenant, stack_name, stack_id, path, event_id=None):
         if event_id is not None:
-            path = '/'.join([path.rstrip('/'), 'events', _quote(event_id)])
+            path = '/'.join([path.rstrip('/'), 'events', str(event_id)])
         super().__init__(tenant, stack_name, stack_id, path)
 
     def __getattr__(self, attr):
         if attr == self.EVENT_ID:
-            return _unquote(self._path_components()[-1])
+            return self._path_components()[-1]
         return super().__getattr__(attr)
 
     def resource(self):

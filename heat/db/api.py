@@ -46,7 +46,7 @@ from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import utils as db_utils
 from sqlalchemy import orm
 
-from heat.common import exception
+from heat.common import exception, uuids
 from heat.db import models, options
 from heat.db import sqlite as db_sqlite
 from heat.db.models import utcnow
@@ -526,6 +526,31 @@ def stack_get(context, stack_id, project_id, show_deleted=False,
         return query.one_or_none()
 
 
+@retry_on_disconnect
+def stack_resource_signal_rows(context, stack_id, project_id,
+                               resource_name):
+    """What a signal to a resource needs, in one statement: ``(stack,
+    resource or None, the stack's environment)`` of a live stack of the
+    project (its tags not loaded; the resource the newest of that name,
+    as :func:`resource_get_by_name_and_stack`), or None."""
+    S, R, T = models.Stack, models.Resource, models.RawTemplate
+    if not project_id:
+        raise ValueError('project_id is required for stack queries')
+    with reader(context) as session:
+        # (the resource joined on its (stack_id, name) index; a subquery
+        # in the ON clause made SQLite scan the stack's resources)
+        found = session.query(S, R, T.environment).select_from(S).filter(
+            S.tenant == project_id, S.deleted_at.is_(None),
+            S.id == stack_id).options(orm.noload(S.tags)).outerjoin(
+            R, sa.and_(R.stack_id == S.id,
+                       R.name == resource_name)).outerjoin(
+            T, T.id == S.raw_template_id).order_by(
+            R.id.desc()).limit(1).one_or_none()
+    if found is None:
+        return None
+    return found[0], found[1], found[2]
+
+
 def stack_get_by_name(context, stack_name, project_id, owner_id=None):
     """A live top-level stack by name (or a nested one under ``owner_id``)."""
     with reader(context) as session:
@@ -736,11 +761,11 @@ def scaling_member_resource_budget(context, member_stack_id):
 def stack_delete(context, stack_id, project_id, now=None):
     """Soft-delete a stack: mark ``deleted_at``, drop what hangs off it.
 
-    Its resources (and their data), lock, sync points and the rows only
-    they referenced go now; the stack row, its templates, credentials,
-    tags and events stay until ``purge_deleted``. Nested stacks are not
-    touched: the engine deletes them first. Returns False if there was no
-    such live stack in the project.
+    Its resources (and their data), lock, sync points, snapshots and the
+    rows only they referenced go now; the stack row, its templates,
+    credentials, tags and events stay until ``purge_deleted``. Nested
+    stacks are not touched: the engine deletes them first. Returns False
+    if there was no such live stack in the project.
     """
     now = now or utcnow()
     with writer(context) as session:
@@ -771,7 +796,8 @@ def _ids(session, column, *where):
 
 
 def _delete_stack_dependents(session, stack_ids):
-    """Delete resources, data, locks and sync points of ``stack_ids``."""
+    """Delete resources, data, locks, sync points and snapshots of
+    ``stack_ids``."""
     R = models.Resource
     refs = _Refs()
     in_stacks = R.stack_id.in_(stack_ids)
@@ -786,7 +812,9 @@ def _delete_stack_dependents(session, stack_ids):
             sa.delete(models.StackLock).where(
                 models.StackLock.stack_id.in_(stack_ids)),
             sa.delete(models.SyncPoint).where(
-                models.SyncPoint.stack_id.in_(stack_ids))):
+                models.SyncPoint.stack_id.in_(stack_ids)),
+            sa.delete(models.Snapshot).where(
+                models.Snapshot.stack_id.in_(stack_ids))):
         session.execute(stmt, execution_options={
             'synchronize_session': False})
     return refs
@@ -1025,6 +1053,88 @@ def resource_delete(context, resource_id):
         session.execute(sa.delete(R).where(R.id == resource_id),
                         execution_options={'synchronize_session': False})
         _delete_unreferenced(session, refs)
+
+
+# Batches of resource rows (a scaling group's converger writes one batch
+# of members in O(1) statements, whatever the batch's size).
+
+def resource_create_many(context, rows):
+    """Insert resource rows (dicts of columns, each with its ``uuid``) in
+    one executemany statement; ``{uuid: id}`` of the new rows (one more
+    statement: ids are not returned by every driver's executemany)."""
+    if not rows:
+        return {}
+    R = models.Resource
+    with writer(context) as session:
+        conn = session.connection()
+        conn.execute(sa.insert(R), rows)
+        ids = {}
+        for chunk in _chunks([r['uuid'] for r in rows]):
+            ids.update(conn.execute(sa.select(R.uuid, R.id).where(
+                R.uuid.in_(chunk))).all())
+        return ids
+
+
+_RESOURCE_BATCH_KEYS = ('action', 'status', 'status_reason',
+                        'nova_instance', 'properties_data',
+                        'rsrc_metadata', 'updated_at')
+
+
+def resource_update_many(context, rows):
+    """Set the state of many resources in one executemany statement.
+
+    Each of ``rows`` is a dict of ``id`` and the same subset of
+    ``action, status, status_reason, nova_instance, properties_data,
+    rsrc_metadata, updated_at``; ``atomic_key`` is bumped as
+    :func:`resource_update` does (no compare-and-swap: the caller owns
+    the rows, e.g. a converger fenced by its lease). The number matched.
+    """
+    if not rows:
+        return 0
+    R = models.Resource
+    keys = [k for k in _RESOURCE_BATCH_KEYS if k in rows[0]]
+    for row in rows:
+        if set(row) != set(keys) | {'id'}:
+            raise KeyError('resource_update_many: rows must set the same '
+                           'columns (%s), not %s' % (
+                               ', '.join(keys), sorted(row)))
+    stmt = sa.update(R).where(R.id == sa.bindparam('b_id')).values(
+        {k: sa.bindparam('b_' + k) for k in keys}
+    ).values(atomic_key=R.atomic_key + 1)
+    params = [{'b_' + k: v for k, v in row.items()} for row in rows]
+    with writer(context) as session:
+        return session.connection().execute(stmt, params).rowcount
+
+
+def resource_delete_many(context, ids):
+    """Delete resources, their data and the property rows nobody else
+    uses, in one transaction of O(1) statements (per 500 ids)."""
+    if not ids:
+        return
+    R = models.Resource
+    with writer(context) as session:
+        conn = session.connection()
+        refs = _Refs()
+        for chunk in _chunks(ids):
+            for pid, aid in conn.execute(sa.select(
+                    R.rsrc_prop_data_id, R.attr_data_id).where(
+                    R.id.in_(chunk), sa.or_(R.rsrc_prop_data_id.isnot(None),
+                                            R.attr_data_id.isnot(None)))):
+                refs.prop_data |= {i for i in (pid, aid) if i}
+            conn.execute(sa.delete(models.ResourceData).where(
+                models.ResourceData.resource_id.in_(chunk)))
+            conn.execute(sa.delete(R).where(R.id.in_(chunk)))
+        if refs.prop_data:
+            _delete_unreferenced(session, refs)
+
+
+def event_create_many(context, rows):
+    """Insert events (dicts of :class:`~heat.db.models.Event` columns) in
+    one executemany statement, in the order given (ids follow it)."""
+    if not rows:
+        return
+    with writer(context) as session:
+        session.connection().execute(sa.insert(models.Event), rows)
 
 
 def resource_prop_data_create(context, data, encrypted=False):
@@ -1631,8 +1741,11 @@ def scaling_group_get_all(context, project, limit=None, marker=None,
 
 
 @retry_on_deadlock
-def scaling_group_update(context, group_id, values, expected_fence=None):
-    """One UPDATE of the group; the refreshed row.
+def scaling_group_update(context, group_id, values, expected_fence=None,
+                         refresh=True):
+    """One UPDATE of the group; the refreshed row (``refresh=False``:
+    None, and no SELECT after the UPDATE: the decision transaction
+    knows what it wrote).
 
     With ``expected_fence`` the UPDATE only matches while the group's
     fence is still that one, else LeaseLost. ``values`` may hold SQL
@@ -1655,8 +1768,75 @@ def scaling_group_update(context, group_id, values, expected_fence=None):
             if exists is None or expected_fence is None:
                 raise _not_found(SCALING_GROUP, group_id)
             raise exception.LeaseLost(group=group_id, fence=expected_fence)
+        if not refresh:
+            return None
         return session.query(G).filter(
             G.id == group_id).populate_existing().one()
+
+
+def scaling_group_and_policy_for_update(context, group_id, project,
+                                        policy_id):
+    """``(group, policy)`` read in one statement, the group row locked
+    until the caller's ``writer`` transaction ends (the decision
+    transaction reads the policy it applies there, so no read of its own
+    comes before it). EntityNotFound naming the group or the policy."""
+    G, P = models.ScalingGroup, models.ScalingPolicy
+    with writer(context) as session:
+        query = session.query(G, P).join(P, P.group_id == G.id).filter(
+            G.id == group_id, P.id == policy_id)
+        if project is not None:
+            query = query.filter(G.project == project)
+        found = query.populate_existing().with_for_update().one_or_none()
+        if found is None:
+            group = _scaling_group_query(session, project).filter(
+                G.id == group_id).one_or_none()
+            raise _not_found(SCALING_POLICY if group is not None
+                             else SCALING_GROUP,
+                             policy_id if group is not None else group_id)
+    return found[0], found[1]
+
+
+#: a random UUID (text), as ``models.new_uuid`` makes them, for the
+#: trigger's hot path (see :mod:`heat.common.uuids`)
+new_uuid = uuids.random_uuid
+
+_ACTIVITY_INSERT = sa.insert(models.ScalingActivity)
+
+
+def scaling_activity_insert(context, values):
+    """Store an activity in one Core INSERT (the decision transaction's:
+    no unit of work, no object returned); its id."""
+    values = dict(values)
+    if not values.get('id'):
+        values['id'] = new_uuid()
+    values.setdefault('started_at', utcnow())
+    values.setdefault('reason', '')
+    with writer(context) as session:
+        session.connection().execute(_ACTIVITY_INSERT, values)
+    return values['id']
+
+
+def resource_event_insert(context, stack_id, resource_name, action,
+                          reason):
+    """One event of the resource ``resource_name`` of ``stack_id`` (its
+    status, type and physical id as stored), in one ``INSERT ...
+    SELECT``; nothing when the stack has no such resource."""
+    R, E = models.Resource, models.Event
+    newest = sa.select(sa.func.max(R.id)).where(
+        R.stack_id == stack_id,
+        R.name == resource_name).scalar_subquery()
+    source = sa.select(
+        sa.literal(new_uuid()),
+        sa.literal(utcnow(), models.Event.__table__.c.created_at.type),
+        R.stack_id, sa.literal(action), R.status, R.name, R.type,
+        R.nova_instance, sa.literal(reason)).where(R.id == newest)
+    stmt = sa.insert(E).from_select(
+        ['uuid', 'created_at', 'stack_id', 'resource_action',
+         'resource_status', 'resource_name', 'resource_type',
+         'physical_resource_id', 'resource_status_reason'], source,
+        include_defaults=False)
+    with writer(context) as session:
+        return session.connection().execute(stmt).rowcount
 
 
 @retry_on_deadlock
@@ -2169,6 +2349,30 @@ def scaling_member_get_all(context, group_id, statuses=None):
             M.created_at, M.name).all()
 
 
+def scaling_member_oldest(context, group_id, limit):
+    """``[(name, generation)]`` of the ``limit`` oldest members
+    (``created_at, name``, upstream's order for healthy members): one
+    query of ``limit`` rows, whatever the group's size."""
+    M = models.ScalingMember
+    with reader(context) as session:
+        return [tuple(r) for r in session.query(M.name, M.generation).filter(
+            M.group_id == group_id).order_by(
+            M.created_at, M.name).limit(limit)]
+
+
+def scaling_member_census(context, group_id):
+    """``({status: count}, protected count)`` of a group's members (one
+    query)."""
+    M = models.ScalingMember
+    with reader(context) as session:
+        rows = session.query(
+            M.status, sa.func.count(),
+            sa.func.sum(sa.case((M.protected.is_(True), 1), else_=0))
+        ).filter(M.group_id == group_id).group_by(M.status).all()
+    return ({r[0]: r[1] for r in rows},
+            sum(int(r[2] or 0) for r in rows))
+
+
 def scaling_member_count(context, group_id, statuses=None):
     with reader(context) as session:
         return _member_query(session, group_id, statuses).count()
@@ -2527,3 +2731,230 @@ def api_idempotency_purge(context, now=None):
         return session.execute(sa.delete(R).where(R.expires_at < now),
                                execution_options={
                                    'synchronize_session': False}).rowcount
+
+
+# ---------------------------------------------------------------------------
+# software_config, software_deployment
+#
+# Scoping as upstream: a config is seen by its project (``tenant``); a
+# deployment by its project or by its stack user project (the server's
+# credentials signal with that one). ``project`` None: every project
+# (an admin's listing).
+
+SOFTWARE_CONFIG = 'Software config'
+SOFTWARE_DEPLOYMENT = 'Deployment'
+
+
+def _config_not_found(config_id):
+    return exception.NotFound(
+        message='Software config with id %s not found' % config_id)
+
+
+def _deployment_not_found(deployment_id):
+    return exception.NotFound(
+        message='Deployment with id %s not found' % deployment_id)
+
+
+def software_config_create(context, values):
+    with writer(context) as session:
+        config = models.SoftwareConfig()
+        _apply_values(config, values)
+        session.add(config)
+        session.flush()
+        return config
+
+
+def _software_config_get(session, config_id, project):
+    SC = models.SoftwareConfig
+    query = session.query(SC).filter(SC.id == str(config_id))
+    if project is not None:
+        query = query.filter(SC.tenant == project)
+    config = query.one_or_none()
+    if config is None:
+        raise _config_not_found(config_id)
+    return config
+
+
+def software_config_get(context, config_id, project):
+    """The config (``NotFound``, upstream's message, if another project's
+    or missing)."""
+    with reader(context) as session:
+        return _software_config_get(session, config_id, project)
+
+
+def software_config_get_all(context, project, limit=None, marker=None):
+    """Configs, oldest first (ties by id); ``marker``: a config id, the
+    rows after it."""
+    SC = models.SoftwareConfig
+    with reader(context) as session:
+        query = session.query(SC)
+        if project is not None:
+            query = query.filter(SC.tenant == project)
+        marker_obj = None
+        if marker is not None:
+            marker_obj = _software_config_get(session, marker, project)
+        return db_utils.paginate_query(
+            query, SC, limit, ['created_at', 'id'], marker=marker_obj,
+            sort_dirs=['asc', 'asc']).all()
+
+
+@retry_on_deadlock
+def software_config_delete(context, config_id, project):
+    """Delete a config; ``InvalidRestrictedAction`` while a deployment
+    refers to it (upstream's message)."""
+    SD = models.SoftwareDeployment
+    with writer(context) as session:
+        config = _software_config_get(session, config_id, project)
+        used = session.query(SD.id).filter(
+            SD.config_id == config.id).first()
+        if used is not None:
+            raise exception.InvalidRestrictedAction(
+                message='Software config with id %s can not be deleted as '
+                        'it is referenced.' % config_id)
+        session.delete(config)
+
+
+def software_deployment_create(context, values):
+    with writer(context) as session:
+        deployment = models.SoftwareDeployment()
+        _apply_values(deployment, values)
+        session.add(deployment)
+        session.flush()
+        session.refresh(deployment)
+        return deployment
+
+
+def _deployment_query(session, project):
+    SD = models.SoftwareDeployment
+    query = session.query(SD)
+    if project is not None:
+        query = query.filter(sa.or_(SD.tenant == project,
+                                    SD.stack_user_project_id == project))
+    return query
+
+
+def _software_deployment_get(session, deployment_id, project):
+    SD = models.SoftwareDeployment
+    deployment = _deployment_query(session, project).filter(
+        SD.id == str(deployment_id)).one_or_none()
+    if deployment is None:
+        raise _deployment_not_found(deployment_id)
+    return deployment
+
+
+def software_deployment_get(context, deployment_id, project):
+    with reader(context) as session:
+        return _software_deployment_get(session, deployment_id, project)
+
+
+def software_deployment_get_all(context, project, server_id=None):
+    """Deployments, oldest first (ties by id), of one server if
+    ``server_id``."""
+    SD = models.SoftwareDeployment
+    with reader(context) as session:
+        query = _deployment_query(session, project)
+        if server_id:
+            query = query.filter(SD.server_id == server_id)
+        return query.order_by(SD.created_at, SD.id).all()
+
+
+@retry_on_deadlock
+def software_deployment_update(context, deployment_id, values, project):
+    SD = models.SoftwareDeployment
+    values = dict(values)
+    _check_columns(SD, values, frozen=('id', 'tenant'))
+    with writer(context) as session:
+        deployment = _software_deployment_get(session, deployment_id,
+                                              project)
+        _apply_values(deployment, values)
+        session.flush()
+        session.refresh(deployment)
+        return deployment
+
+
+@retry_on_deadlock
+def software_deployment_delete(context, deployment_id, project):
+    with writer(context) as session:
+        session.delete(_software_deployment_get(session, deployment_id,
+                                                project))
+
+
+# ---------------------------------------------------------------------------
+# snapshot
+#
+# Scoping as upstream: a snapshot is seen by its stack's project
+# (``tenant``); another project's is simply not found. A snapshot goes
+# with its stack (``stack_delete``, ``purge_deleted``).
+
+def _snapshot_not_found(snapshot_id):
+    return exception.NotFound(
+        message='Snapshot with id %s not found' % snapshot_id)
+
+
+def snapshot_create(context, values):
+    with writer(context) as session:
+        snapshot = models.Snapshot()
+        _apply_values(snapshot, values)
+        session.add(snapshot)
+        session.flush()
+        session.refresh(snapshot)
+        return snapshot
+
+
+def _snapshot_get(session, snapshot_id, project):
+    if not project:
+        raise ValueError('project is required for snapshot queries')
+    SN = models.Snapshot
+    snapshot = session.query(SN).filter(
+        SN.id == str(snapshot_id), SN.tenant == project).one_or_none()
+    if snapshot is None:
+        raise _snapshot_not_found(snapshot_id)
+    return snapshot
+
+
+def snapshot_get(context, snapshot_id, project):
+    """The snapshot (``NotFound``, upstream's message, if another
+    project's or missing)."""
+    with reader(context) as session:
+        return _snapshot_get(session, snapshot_id, project)
+
+
+def snapshot_get_by_stack(context, snapshot_id, stack, project):
+    """The snapshot of ``stack`` (anything with its ``id`` and ``name``)
+    of ``project``: ``NotFound`` if the project has none with that id,
+    ``SnapshotNotFound`` (upstream's) if it is another stack's."""
+    snapshot = snapshot_get(context, snapshot_id, project)
+    if snapshot.stack_id != stack.id:
+        raise exception.SnapshotNotFound(snapshot=snapshot_id,
+                                         stack=stack.name)
+    return snapshot
+
+
+def snapshot_get_all(context, stack_id, project):
+    """The snapshots of a stack, oldest first (ties by id)."""
+    if not project:
+        raise ValueError('project is required for snapshot queries')
+    SN = models.Snapshot
+    with reader(context) as session:
+        return session.query(SN).filter(
+            SN.stack_id == stack_id, SN.tenant == project).order_by(
+            SN.created_at, SN.id).all()
+
+
+@retry_on_deadlock
+def snapshot_update(context, snapshot_id, values, project):
+    SN = models.Snapshot
+    values = dict(values)
+    _check_columns(SN, values, frozen=('id', 'stack_id', 'tenant'))
+    with writer(context) as session:
+        snapshot = _snapshot_get(session, snapshot_id, project)
+        _apply_values(snapshot, values)
+        session.flush()
+        session.refresh(snapshot)
+        return snapshot
+
+
+@retry_on_deadlock
+def snapshot_delete(context, snapshot_id, project):
+    with writer(context) as session:
+        session.delete(_snapshot_get(session, snapshot_id, project))

@@ -554,3 +554,72 @@ class ApiIdempotencyRecord(Base):
     created_at: Mapped[datetime.datetime] = mapped_column(
         Timestamp, default=utcnow)
     expires_at: Mapped[datetime.datetime] = mapped_column(Timestamp)
+
+
+# ---------------------------------------------------------------------------
+# Software configs and deployments (upstream's tables; doc/software-config.md)
+
+class SoftwareConfig(TimestampMixin, Base):
+    """A software config: immutable once made. ``config`` holds the
+    config text, ``inputs``, ``outputs`` and ``options``
+    (``{'config', 'inputs', 'outputs', 'options'}``)."""
+
+    __tablename__ = 'software_config'
+    __table_args__ = (sa.Index(None, 'tenant'),)
+
+    id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), primary_key=True, default=new_uuid)
+    name: Mapped[str | None] = mapped_column(sa.String(255))
+    group: Mapped[str | None] = mapped_column(sa.String(255))
+    config: Mapped[dict | None] = mapped_column(Json)
+    tenant: Mapped[str] = mapped_column(sa.String(64))
+    user: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class SoftwareDeployment(TimestampMixin, Base):
+    """A config deployed to a server: ``input_values`` given, and the
+    ``output_values`` the server signalled back. ``tenant`` or
+    ``stack_user_project_id`` may see it."""
+
+    __tablename__ = 'software_deployment'
+    __table_args__ = (sa.Index(None, 'tenant'),
+                      sa.Index(None, 'server_id'))
+
+    id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), primary_key=True, default=new_uuid)
+    config_id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), _fk('software_config.id'))
+    server_id: Mapped[str] = mapped_column(sa.String(255))
+    input_values: Mapped[dict | None] = mapped_column(Json)
+    output_values: Mapped[dict | None] = mapped_column(Json)
+    action: Mapped[str | None] = mapped_column(sa.String(255))
+    status: Mapped[str | None] = mapped_column(sa.String(255))
+    status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    tenant: Mapped[str] = mapped_column(sa.String(64))
+    stack_user_project_id: Mapped[str | None] = mapped_column(
+        sa.String(64))
+
+    config: Mapped['SoftwareConfig'] = orm.relationship(lazy='joined')
+
+
+# ---------------------------------------------------------------------------
+# Stack snapshots (upstream's table; heat/engine/snapshot_service.py)
+
+class Snapshot(TimestampMixin, Base):
+    """A stack's data at a point in time: ``data`` is the stack's abandon
+    data (template, environment, files, each resource's id and data),
+    taken when ``status`` became COMPLETE. ``tenant`` is the stack's
+    project. Goes with its stack (deleted or purged)."""
+
+    __tablename__ = 'snapshot'
+    __table_args__ = (sa.Index(None, 'stack_id'),)
+
+    id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), primary_key=True, default=new_uuid)
+    stack_id: Mapped[str] = mapped_column(
+        sa.String(UUID_LEN), _fk('stack.id', ondelete='CASCADE'))
+    name: Mapped[str | None] = mapped_column(sa.String(255))
+    data: Mapped[dict | None] = mapped_column(Json)
+    status: Mapped[str | None] = mapped_column(sa.String(255))
+    status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    tenant: Mapped[str] = mapped_column(sa.String(256))

@@ -285,6 +285,32 @@ class ResourceRegistry:
                                                             [current]))
             chain.append(current)
 
+    def facade_info(self, type_name, resource_name, provider):
+        """What ``type_name`` is without the mappings that make it the
+        provider template ``provider`` (a template name): the facade that
+        template stands in for, as upstream looks it up (the next mapping
+        of the type, else the type itself). None for a type that is a
+        template name."""
+        if is_template_name(type_name):
+            return None
+        for entry in self._candidates(type_name, resource_name):
+            if entry.kind == 'template':
+                info = ResourceInfo(ResourceInfo.TEMPLATE, entry.value,
+                                    type_name, [type_name, entry.value])
+            else:
+                try:
+                    info = self.get_resource_info(entry.target(type_name),
+                                                  resource_name)
+                except exception.InvalidResourceType:
+                    continue
+                if info is None:
+                    continue
+            if info.template_name is not None and \
+                    info.template_name == provider:
+                continue
+            return info
+        return ResourceInfo(ResourceInfo.TYPE, type_name, type_name)
+
     def _matching_resources(self, resource_name):
         for pattern, body in self._registry[RESOURCES].items():
             if (isinstance(body, dict) and

@@ -5,6 +5,7 @@ its functions bound to the stack), its description and whether its
 condition holds. A disabled output's value is None, as in upstream Heat.
 """
 
+from heat.common import exception
 from heat.engine import function
 
 NO_DESCRIPTION = 'No description given'
@@ -27,9 +28,19 @@ class Output:
         self._is_resolved = False
 
     def validate(self):
-        """Check the value's functions' arguments, without resolving."""
-        if self.enabled:
+        """Check the value's functions' arguments, without resolving.
+
+        As upstream, a parameter the template does not declare is not an
+        error here: it is the output's error when the output is read
+        (``output_error``), and the stack is created.
+        """
+        if not self.enabled:
+            return
+        try:
             function.validate(self.value, self.path)
+        except exception.StackValidationFailed as exc:
+            if not _caused_by(exc, exception.UserParameterMissing):
+                raise
 
     def get_value(self):
         """The resolved value (None for a disabled output); cached."""
@@ -67,6 +78,17 @@ class Output:
 
     def __repr__(self):
         return 'Output(%r, %r)' % (self.name, self.value)
+
+
+def _caused_by(exc, kind):
+    """Whether ``exc`` or an exception it was raised from is a ``kind``."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, kind):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__
+    return False
 
 
 #: upstream's name for the class.

@@ -312,7 +312,12 @@ class Properties(collections.abc.Mapping):
         try:
             return self._value(key, validate=False)
         except exception.StackValidationFailed as exc:
-            raise self._with_prefix(exc) from exc
+            err = self._with_prefix(exc)
+            # a value read by code, not a validation of the schema: what
+            # upstream reports as a ValueError of the resource when its
+            # validate() reads it (see StackResource._validate_nested)
+            err._read_value = True
+            raise err from exc
 
     def __iter__(self):
         return iter(self.props)

@@ -30,7 +30,14 @@ import weakref
 from heat.common import exception, identifier, short_id
 from heat.db import api as db_api
 from heat.db import models as db_models
-from heat.engine import attributes, event, function, properties, scheduler
+from heat.engine import (
+    attributes,
+    event,
+    function,
+    hook_waits,
+    properties,
+    scheduler,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -306,6 +313,21 @@ class Resource:
         if callable(root):
             root = root()
         return root or self._stack_id()
+
+    def _stack_lineage(self):
+        """The ids of this resource's stack, the stacks above it that are
+        in memory, and its root stack."""
+        ids = []
+        stack = self.stack
+        while stack is not None and len(ids) < 100:
+            ids.append(getattr(stack, 'id', None))
+            parent = getattr(stack, 'parent_resource', None)
+            stack = getattr(parent, 'stack', None)
+        try:
+            ids.append(self._root_stack_id())
+        except Exception:  # noqa: BLE001 - the ids in memory are enough
+            LOG.debug('No root stack id for %s', self)
+        return ids
 
     def _db_values(self):
         values = {
@@ -817,7 +839,8 @@ class Resource:
                         % (action, hook))
         LOG.info('Reached hook %s on %s', hook, self)
         try:
-            self._wait(lambda: not self.has_hook(hook))
+            with hook_waits.paused(*self._stack_lineage()):
+                self._wait(lambda: not self.has_hook(hook))
         except BaseException:
             self.clear_hook(hook)
             self._add_event(self.action, self.status,
@@ -917,6 +940,28 @@ class Resource:
     def needs_replace_failed(self):
         return True
 
+    def implementation_changed(self, after, stack=None):
+        """Whether ``after``'s type, resolved in ``stack``'s environment
+        (this resource's stack, which an update has switched to the new
+        one), is implemented otherwise than this resource is: another
+        class or another provider template. As upstream, the type's name
+        does not decide: an alias renamed to one resolving to the same
+        class keeps its resource, the same name mapped elsewhere
+        replaces it."""
+        from heat.engine import resources
+        stack = self.stack if stack is None else stack
+        try:
+            cls, info = resources.resolve_type(
+                after.resource_type, stack, resource_name=self.name)
+        except Exception:  # noqa: BLE001 - unresolvable: compare names
+            return after.resource_type != self.type()
+        if cls is not type(self):
+            return True
+        mine = getattr(self, 'template_name', None)
+        if mine is None:
+            mine = getattr(self.resource_info, 'template_name', None)
+        return getattr(info, 'template_name', None) != mine
+
     def _needs_update(self, after, before, after_props, before_props):
         if self.status == self.FAILED:
             if self.action == self.CHECK or self.needs_replace_failed():
@@ -924,7 +969,7 @@ class Resource:
         if (self.action, self.status) in ((self.DELETE, self.COMPLETE),
                                           (self.INIT, self.COMPLETE)):
             raise UpdateReplace(self.name)
-        if after.resource_type != before.resource_type:
+        if self.implementation_changed(after):
             raise UpdateReplace(self.name)
         if self.needs_replace(after_props):
             raise UpdateReplace(self.name)
@@ -952,14 +997,30 @@ class Resource:
             return
         after_props = self.make_properties(after)
         before_props = self.make_properties(before)
+        # as upstream: until the update is done the resource's properties
+        # are the values it had (``before`` as the stack resolved them);
+        # its parsed definition would resolve against the new template,
+        # whose conditions and resources may not be the old ones
+        self.properties = before_props
         if self._stack_action() in (self.UPDATE, self.ROLLBACK, None):
             self._hook_or_fail(action, HOOK_PRE_UPDATE)
         restricted = self._restricted_actions()
+        if self.implementation_changed(after):
+            # decided before the type's own rules (a type never replaced,
+            # such as OS::Heat::None, is still replaced by another type)
+            if 'replace' in restricted:
+                exc = exception.ResourceActionRestricted(action='replace')
+                self._add_event(action, self.FAILED, str(exc))
+                raise exception.ResourceFailure(exc, self, action)
+            raise UpdateReplace(self.name)
         if restricted:
             try:
                 needs_update = self._check_restricted_actions(
                     restricted, after, before, after_props, before_props)
             except exception.ResourceActionRestricted as exc:
+                # as upstream: the resource keeps its state; only an
+                # event says why the update stopped here
+                self._add_event(action, self.FAILED, str(exc))
                 raise exception.ResourceFailure(exc, self, action) from exc
         else:
             needs_update = self._needs_update(after, before, after_props,
@@ -1010,7 +1071,7 @@ class Resource:
             before_props = self.make_properties(before)
         if not check_init_complete and \
                 (self.action, self.status) == (self.INIT, self.COMPLETE):
-            if after.resource_type != before.resource_type:
+            if self.implementation_changed(after):
                 raise UpdateReplace(self.name)
             return _definitions_differ(after, before, after_props,
                                        before_props)
@@ -1147,6 +1208,10 @@ class Resource:
         action = self.CHECK
         LOG.info('checking %s', self)
         if not callable(getattr(self, 'handle_check', None)):
+            if (self.action, self.status) == (self.INIT, self.COMPLETE):
+                # as upstream: a resource never created is left as it is
+                # (CHECK_COMPLETE would say it was checked and exists)
+                return
             self.state_set(action, self.COMPLETE,
                            '%s not supported for %s' % (action,
                                                         self.type()))

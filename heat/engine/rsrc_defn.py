@@ -5,6 +5,7 @@ the ``resources`` section: the fields hold parsed snippets (functions bound
 to the stack), resolved only when asked for.
 """
 
+import collections.abc
 import itertools
 
 from heat.common import exception
@@ -67,9 +68,30 @@ class ResourceDefinition:
 
     def validate(self):
         """Check the arguments of every function in the definition."""
-        for field in ('properties', 'metadata', 'update_policy',
-                      'external_id'):
+        self._validate_properties()
+        for field in ('metadata', 'update_policy', 'external_id'):
             function.validate(getattr(self, field), self.path(field))
+
+    def _validate_properties(self):
+        """As :meth:`validate`, for ``properties``. A parameter that the
+        template does not declare is, as upstream meets it (resolving the
+        property's value), a ``Property error`` of the top-level property
+        that names it, not of the function."""
+        props = self.properties
+        if not isinstance(props, collections.abc.Mapping):
+            function.validate(props, self.path('properties'))
+            return
+        for key, value in props.items():
+            path = self.path('properties') + [key]
+            try:
+                function.validate(value, path)
+            except exception.StackValidationFailed as exc:
+                missing = _cause(exc, exception.UserParameterMissing)
+                if missing is None:
+                    raise
+                raise exception.StackValidationFailed(
+                    error='Property error', path=path,
+                    message=str(missing)) from exc
 
     def required_resource_names(self):
         """Names this resource refers to: functions, then ``depends_on``.
@@ -179,3 +201,14 @@ _HOT_KEYS = {'type': 'type', 'properties': 'properties',
              'deletion_policy': 'deletion_policy',
              'update_policy': 'update_policy', 'description': 'description',
              'condition': 'condition', 'external_id': 'external_id'}
+
+
+def _cause(exc, kind):
+    """``exc`` or the exception it was raised from that is a ``kind``."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, kind):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__
+    return None

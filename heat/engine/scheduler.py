@@ -57,6 +57,9 @@ class ActionControl:
         self.cancel_reason = None
         #: True when the cancellation asks for a rollback (cancel update).
         self.rollback = True
+        #: True once asked to start nothing new while what runs finishes
+        #: (upstream's cancel without rollback); see :meth:`stop`.
+        self.stopping = False
         self.deadline = None
         if timeout is not None:
             self.deadline = time.monotonic() + timeout
@@ -72,8 +75,11 @@ class ActionControl:
         with self._lock:
             self._children.append(child)
             cancelled = self.cancel_event.is_set()
+            stopping = self.stopping
         if cancelled:
             child.cancel(self.cancel_reason, self.rollback)
+        elif stopping:
+            child.stop(self.cancel_reason)
 
     def cancel(self, reason='Operation cancelled', rollback=True):
         """Stop every wait of this action (and of nested ones)."""
@@ -85,6 +91,19 @@ class ActionControl:
             children = list(self._children)
         for child in children:
             child.cancel(reason, rollback)
+
+    def stop(self, reason='Operation cancelled'):
+        """Start nothing new (here and in nested actions) and let what
+        runs finish, then end the action as cancelled without rollback:
+        unlike :meth:`cancel`, no wait is interrupted."""
+        with self._lock:
+            if not self.cancel_event.is_set() and not self.stopping:
+                self.cancel_reason = reason
+                self.rollback = False
+                self.stopping = True
+            children = list(self._children)
+        for child in children:
+            child.stop(reason)
 
     @property
     def cancelled(self):
@@ -175,8 +194,10 @@ class DependencyRunner:
     With ``aggregate=False`` (the default) the first failure stops the
     run: nothing new is scheduled, the control is cancelled (running
     actions stop waiting), the runner waits for them and raises the first
-    failure. With ``aggregate=True`` (check) every node runs whatever
-    fails, and the first failure is raised at the end.
+    failure. With ``aggregate=True`` (check) a failure stops only what
+    depends on the failed node (as upstream: what is downstream of an
+    error is not run), every other node runs, and the first failure is
+    raised at the end.
     """
 
     def __init__(self, deps, action, reverse=False, control=None,
@@ -216,7 +237,8 @@ class DependencyRunner:
             max_workers=workers, thread_name_prefix='heat-resource')
         try:
             while True:
-                if not stop and not self.aggregate and self.control.cancelled:
+                if not stop and not self.aggregate and (
+                        self.control.cancelled or self.control.stopping):
                     stop = True
                 if not stop and self.control.expired():
                     first = first or exception.Timeout()
@@ -254,9 +276,9 @@ class DependencyRunner:
                     self.failures.append((key, exc))
                     if self._counts_as_first(exc, first):
                         first = exc
-                    if self.aggregate:
-                        finished.append(key)
-                    elif not stop:
+                    # aggregate: the nodes after a failed one never
+                    # become ready
+                    if not self.aggregate and not stop:
                         stop = True
                         self.control.cancel(str(exc))
                 for key in sorted(finished, key=position.get):
@@ -268,7 +290,7 @@ class DependencyRunner:
             pool.shutdown(wait=True)
         if first is not None:
             raise first
-        if stop and self.control.cancelled:
+        if stop and (self.control.cancelled or self.control.stopping):
             raise Cancelled(self.control.cancel_reason or
                             'Operation cancelled')
 

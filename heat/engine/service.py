@@ -29,6 +29,7 @@ upstream's engine method of the same name; results are the dicts of
 """
 
 import copy
+import functools
 import logging
 import re
 import socket
@@ -39,7 +40,8 @@ import uuid
 from heat.common import context as context_mod
 from heat.common import environment_format, exception, template_format
 from heat.db import api as db_api
-from heat.engine import api, stack_lock
+from heat.engine import api, hook_waits, snapshot_service, stack_lock
+from heat.engine import software_config_service as sc_service
 from heat.engine.autoscaling import service as as_service
 
 LOG = logging.getLogger(__name__)
@@ -52,6 +54,10 @@ DEFAULT_REPORT_INTERVAL = 10
 START_NOTIFY_TIMEOUT = 5.0
 #: how long a delete waits for a cancelled action to stop.
 CANCEL_WAIT_TIMEOUT = 60.0
+
+#: seconds between two looks at a ``give_up`` condition while waiting
+#: for a stack's threads
+GIVE_UP_POLL = 0.1
 
 _UUID_RE = re.compile(r'^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}'
                       r'[0-9a-fA-F]{12}$')
@@ -203,8 +209,11 @@ class ThreadGroupManager:
         with self._lock:
             return list(self._threads)
 
-    def wait(self, stack_id, timeout=None):
-        """Join the stack's threads (also those they start); True if done."""
+    def wait(self, stack_id, timeout=None, give_up=None):
+        """Join the stack's threads (also those they start); True if done.
+
+        ``give_up`` (a function of no argument), polled while waiting,
+        ends the wait (False) when it returns true."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             threads = [t for t in self.threads(stack_id)
@@ -212,14 +221,24 @@ class ThreadGroupManager:
             if not threads:
                 return True
             for thread in threads:
-                remaining = None
-                if deadline is not None:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        return False
-                thread.join(remaining)
-                if thread.is_alive():
+                if not self._join(thread, deadline, give_up):
                     return False
+
+    @staticmethod
+    def _join(thread, deadline, give_up):
+        while thread.is_alive():
+            if give_up is not None and give_up():
+                return False
+            remaining = None
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+            if give_up is not None:
+                remaining = GIVE_UP_POLL if remaining is None else min(
+                    remaining, GIVE_UP_POLL)
+            thread.join(remaining)
+        return True
 
 
 def _conf_value(conf, name, default):
@@ -254,7 +273,9 @@ def _fail_unfinished(stack, exc):
 # ---------------------------------------------------------------------------
 # the service
 
-class EngineService(as_service.AutoScalingMixin):
+class EngineService(as_service.AutoScalingMixin,
+                    sc_service.SoftwareConfigService,
+                    snapshot_service.SnapshotService):
     """The engine: upstream's ``EngineService`` methods on native threads."""
 
     def __init__(self, engine_id=None, conf=None, report_interval=None,
@@ -498,9 +519,15 @@ class EngineService(as_service.AutoScalingMixin):
             return max(at_least, deadline - time.monotonic())
 
         self._as_shutdown(left())
+        # An action paused on a hook waits for a signal that this
+        # stopping engine no longer takes: it is abandoned at once (see
+        # heat.engine.hook_waits), not waited for until the deadline.
         abandoned = [stack_id for stack_id in
                      self.thread_group_mgr.all_stack_ids()
-                     if not self.thread_group_mgr.wait(stack_id, left())]
+                     if not self.thread_group_mgr.wait(
+                         stack_id, left(),
+                         give_up=functools.partial(hook_waits.is_paused,
+                                                   stack_id))]
         self._stopped.set()
         # (a moment at least: a heartbeat under way must not register
         # the row again once it is deleted)
@@ -858,13 +885,11 @@ class EngineService(as_service.AutoScalingMixin):
         if args.get(api.PARAM_EXISTING):
             if template is not None:
                 new_template = template
-            elif current.status == 'COMPLETE' or \
-                    getattr(current, 'prev_raw_template_id', None) is None:
-                new_template = copy.deepcopy(current.t.t)
             else:
-                prev = db_api.raw_template_get(cnxt,
-                                               current.prev_raw_template_id)
-                new_template = prev.template
+                # as upstream (convergence): the stored template, which
+                # after a failed update is the one that update asked for,
+                # so a PATCH can fix just the parameter that failed it
+                new_template = copy.deepcopy(current.t.t)
             new_files = dict(current.t.files or {})
             new_files.update(files or {})
             new_params = self._environment_dict(params, environment_files,
@@ -964,6 +989,19 @@ class EngineService(as_service.AutoScalingMixin):
             # resource, the others the new one
             actions = {k: [(old if k in ('updated', 'deleted') else new)[n]
                            for n in v] for k, v in names.items()}
+            if (args or {}).get('show_nested'):
+                from heat.engine import preview_nested
+                inner = preview_nested.nested_changes(current, updated,
+                                                      names)
+                out = {k: [api.format_stack_resource(r, with_attr=False)
+                           for r in v] for k, v in actions.items()}
+                for kind, pairs in inner.items():
+                    for res, parent in pairs:
+                        entry = api.format_stack_resource(res,
+                                                          with_attr=False)
+                        entry['parent_resource'] = parent
+                        out[kind].append(entry)
+                return out
         else:
             actions = {k: [] for k in ('unchanged', 'updated', 'replaced',
                                        'added', 'deleted')}
@@ -994,13 +1032,15 @@ class EngineService(as_service.AutoScalingMixin):
         if holder is None:
             return None
         if holder == self.engine_id:
-            self._cancel_running(row.id, rollback=cancel_with_rollback)
+            # as upstream: without rollback, running resources finish
+            self._cancel_running(row.id, rollback=cancel_with_rollback,
+                                 let_finish=not cancel_with_rollback)
             return None
         LOG.warning('Cannot cancel stack %s: its lock is held by engine %s',
                     row.name, holder)
         return None
 
-    def _cancel_running(self, stack_id, rollback):
+    def _cancel_running(self, stack_id, rollback, let_finish=False):
         """Cancel the action this engine runs on the stack. The action
         may not have registered its cancel event yet when the caller saw it
         IN_PROGRESS: retry briefly while its thread lives."""
@@ -1009,7 +1049,8 @@ class EngineService(as_service.AutoScalingMixin):
             running = self.thread_group_mgr.running_stack(stack_id)
             if running is None:
                 return False
-            if running.cancel(rollback=rollback) is not False:
+            kwargs = {'let_finish': True} if let_finish else {}
+            if running.cancel(rollback=rollback, **kwargs) is not False:
                 return True
             if time.monotonic() > deadline:
                 return False
@@ -1656,27 +1697,33 @@ _SLOW = object()
 @db_api.retry_on_disconnect
 def _fast_signal_rows(cnxt, service, stack_identity, resource_name):
     """``(stack row, resource row, class, its fast_signal, the stack's
-    environment)``, or ``_SLOW``: one read transaction (one connection
-    checkout) for the rows a signal needs, retried on a lost
-    connection; the decision's own transaction comes after."""
-    from heat.db import models
+    environment)``, or ``_SLOW``: one statement for the rows a signal
+    needs, retried on a lost connection; the decision's own transaction
+    comes after."""
     from heat.engine import resources
-    with db_api.reader(cnxt) as session:
-        cnxt, srow = service._get_stack(cnxt, stack_identity, tags=False)
-        row = db_api.resource_get_by_name_and_stack(cnxt, resource_name,
-                                                    srow.id)
-        if row is None or row.id is None:
-            return _SLOW
-        try:
-            cls = resources.get_class(row.type)
-        except exception.HeatException:
-            return _SLOW
-        fast = getattr(cls, 'fast_signal', None)
-        if not callable(fast):
-            return _SLOW
-        # the environment only, not the template and its files
-        env = session.query(models.RawTemplate.environment).filter(
-            models.RawTemplate.id == srow.raw_template_id).scalar()
+    identity = service._identity(stack_identity)
+    cnxt = service._scoped_context(cnxt, identity)
+    stack_id = identity.get('stack_id')
+    if not stack_id or identity.get('path'):
+        # (the full path words the error)
+        return _SLOW
+    # the stack, the resource and the environment only (not the
+    # template and its files), in one statement
+    found = db_api.stack_resource_signal_rows(
+        cnxt, stack_id, service._project(cnxt), resource_name)
+    name = identity.get('stack_name')
+    if found is None or (name and found[0].name != name):
+        raise exception.StackNotFound(stack_name=name or stack_id)
+    srow, row, env = found
+    if row is None or row.id is None:
+        return _SLOW
+    try:
+        cls = resources.get_class(row.type)
+    except exception.HeatException:
+        return _SLOW
+    fast = getattr(cls, 'fast_signal', None)
+    if not callable(fast):
+        return _SLOW
     return srow, row, cls, fast, env
 
 

@@ -50,7 +50,7 @@ def parse_resource_arn(arn):
                    '<tenant>:stacks/<name>/<id>/resources/<resource>)'
                    % (arn,))
     stack = ident.stack()
-    return dict(stack), urllib.parse.unquote(match.group('name'))
+    return dict(stack), match.group('name')
 
 
 def max_age(conf=None):

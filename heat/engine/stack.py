@@ -5,7 +5,8 @@ definitions (it implements ``heat.engine.stack_like.StackLike``, so the
 template's functions resolve against it), owns its resources (built
 lazily, in template order, through ``heat.engine.resources``) and runs
 the stack actions: create, update (including replacement and rollback),
-delete, suspend, resume, check, adopt, abandon, cancel, preview.
+delete, suspend, resume, check, adopt, abandon, cancel, preview,
+snapshot (restore is an update with the action RESTORE).
 
 Persistence: :meth:`Stack.store` writes the template (with its
 environment and files) once, then the ``stack`` row; :meth:`Stack.load`
@@ -161,10 +162,14 @@ class Stack:
         self._lock = threading.RLock()
         self._local = threading.local()
         self._control = None
+        self._rollback_refused = False
         self._frozen_before = {}
         self._same_inputs = False
         self._root_id = None
         self.output_errors = {}
+        #: read by :meth:`load`: its rows may hold resources a failed
+        #: update left, which the template no longer has
+        self._from_db = False
 
     # -- template, parameters, environment -------------------------------
 
@@ -231,9 +236,83 @@ class Stack:
                 if self._resources is None:
                     built = {}
                     for name, defn in self.definitions().items():
-                        built[name] = self._build_resource(name, defn)
+                        built[name] = (self._build_kept_type(name, defn) or
+                                       self._build_resource(name, defn))
+                    built.update(self._build_leftovers(built))
+                    self._prev_defns = None
                     self._resources = built
         return self._resources
+
+    def _build_leftovers(self, built):
+        """Resources a failed update left that the template no longer
+        has (it failed before deleting them): as upstream they are
+        still the stack's, listed, and deleted by the next update or the
+        stack's delete. Each is built from the previous template (the
+        one it came from) where it is there."""
+        if not self._from_db:
+            return {}
+        rows = {name: row for name, row in self._load_db_rows()[0].items()
+                if name not in built}
+        if not rows:
+            return {}
+        prev_t, prev_defns = self._previous_definitions()
+        left = {}
+        for name, row in rows.items():
+            defn = prev_defns.get(name)
+            if defn is None or defn.resource_type != row.type:
+                defn = rsrc_defn.ResourceDefinition(name, row.type)
+            left[name] = self._build_leftover(name, defn, prev_t)
+        return left
+
+    def _previous_definitions(self):
+        """``(template, {name: definition})`` of the template before a
+        failed update (``prev_raw_template_id``); (None, {}) without one."""
+        cached = getattr(self, '_prev_defns', None)
+        if cached is not None:
+            return cached
+        prev_t, prev_defns = None, {}
+        if self.prev_raw_template_id is not None:
+            try:
+                prev_t = self._load_template(self.context,
+                                             self.prev_raw_template_id)
+                prev_defns = prev_t.resource_definitions(self)
+            except Exception:  # noqa: BLE001 - then each by its type
+                prev_t, prev_defns = None, {}
+        self._prev_defns = (prev_t, prev_defns)
+        return self._prev_defns
+
+    def _build_kept_type(self, name, defn):
+        """After a failed update that did not get to change resource
+        ``name``'s type, the resource is still what the previous template
+        made (its row says so): built from that definition, so that the
+        next update replaces it (or refuses to) and a delete deletes what
+        exists. None when the row has the template's type."""
+        if not self._from_db or self.prev_raw_template_id is None:
+            return None
+        row = self._load_db_rows()[0].get(name)
+        if row is None or row.type == defn.resource_type:
+            return None
+        prev_t, prev_defns = self._previous_definitions()
+        prev = prev_defns.get(name)
+        if prev is None or prev.resource_type != row.type:
+            return None
+        return self._build_leftover(name, prev, prev_t)
+
+    def _build_leftover(self, name, defn, prev_t):
+        from heat.engine import resource
+        resources = _resource_module()
+        for holder in (self, prev_t):
+            if holder is None:
+                continue
+            try:
+                cls, info = resources.resolve_type(defn.resource_type,
+                                                   holder, name)
+                res = cls(name, defn, self)
+                res.resource_info = info
+                return res
+            except Exception:  # noqa: BLE001 - try the next environment
+                continue
+        return resource.Resource(name, defn, self)
 
     def __getitem__(self, name):
         return self.resources[name]
@@ -562,7 +641,7 @@ class Stack:
         tmpl = cls._load_template(context, row.raw_template_id)
         from heat.engine.autoscaling import members as as_members
         tmpl = as_members.member_template(context, row, tmpl)
-        return cls(context, row.name, tmpl, stack_id=row.id,
+        stack = cls(context, row.name, tmpl, stack_id=row.id,
                    action=row.action, status=row.status,
                    status_reason=row.status_reason or '',
                    timeout_mins=row.timeout,
@@ -575,6 +654,8 @@ class Stack:
                    tenant_id=row.tenant,
                    prev_raw_template_id=row.prev_raw_template_id,
                    parent_resource_name=row.parent_resource_name)
+        stack._from_db = True
+        return stack
 
     @staticmethod
     def _load_template(context, template_id):
@@ -620,7 +701,9 @@ class Stack:
         except exception.InvalidExternalResourceDependency as exc:
             # found by fuzzing: external_id with depends_on was a 500
             raise exception.StackValidationFailed(message=str(exc)) from exc
-        for res in self.resources.values():
+        for name, res in self.resources.items():
+            if name not in defns:
+                continue  # left by a failed update, on its way out
             res.t.validate()
             res.validate()
         for out in self.t.outputs(self).values():
@@ -704,18 +787,24 @@ class Stack:
             if _running.get(self.id) is control:
                 del _running[self.id]
 
-    def cancel(self, rollback=True):
+    def cancel(self, rollback=True, let_finish=False):
         """Cancel the action running on this stack in this process.
 
         Running resources stop waiting; an update then rolls back when
-        ``rollback`` is true and ends UPDATE_FAILED otherwise. Returns
+        ``rollback`` is true and ends UPDATE_FAILED otherwise. With
+        ``let_finish`` (upstream's cancel without rollback) nothing new
+        starts but running resources are let finish, and the action ends
+        FAILED, "Stack <action> cancelled", without rollback. Returns
         whether an action was running.
         """
         with _running_lock:
             control = _running.get(self.id)
         if control is None:
             return False
-        control.cancel(CANCEL_REASON, rollback=rollback)
+        if let_finish:
+            control.stop('Stack %s cancelled' % self.action)
+        else:
+            control.cancel(CANCEL_REASON, rollback=rollback)
         return True
 
     def _failure_reason(self, action, exc, control=None):
@@ -740,6 +829,9 @@ class Stack:
             runner.run()
         except Exception as exc:
             LOG.info('Stack %s %s failed: %s', self.name, action, exc)
+            if control.stopping:
+                # cancelled without rollback: the failure is not rolled back
+                self._rollback_refused = True
             return self.FAILED, self._failure_reason(action, exc, control)
         finally:
             self._end(control)
@@ -774,9 +866,11 @@ class Stack:
             self.state_set(action, self.FAILED,
                            'Resource %s failed: %s' % (action, exc))
             return
+        self._rollback_refused = False
         status, reason = self._run_resources(action, fn)
         self.state_set(action, status, reason)
-        if status == self.FAILED and not self.disable_rollback:
+        if status == self.FAILED and not self.disable_rollback and \
+                not self._rollback_refused:
             self.delete(action=self.ROLLBACK, abandon=action == self.ADOPT)
 
     # -- suspend, resume, check ------------------------------------------
@@ -804,6 +898,17 @@ class Stack:
             reason += ". '%s' not fully supported (see resources)" % (
                 self.CHECK)
         self.state_set(self.CHECK, status, reason)
+
+    def snapshot(self, save_snapshot):
+        """Snapshot every resource (``handle_snapshot`` where a type has
+        one), then ``save_snapshot(stack, status, reason)`` before the
+        final state is written (as upstream's pre-completion hook): the
+        saved data shows each resource SNAPSHOT_COMPLETE."""
+        self.updated_time = db_api.utcnow()
+        status, reason = self._run_resources(self.SNAPSHOT,
+                                             lambda r: r.snapshot())
+        save_snapshot(self, status, reason)
+        self.state_set(self.SNAPSHOT, status, reason)
 
     # -- delete, abandon -------------------------------------------------
 
@@ -916,6 +1021,19 @@ class Stack:
             'stack_user_project_id': None, 'tags': list(self.tags),
         }
 
+    def snapshot_data(self):
+        """The abandon data, for a snapshot: unlike
+        :meth:`prepare_abandon` it leaves no resource (nested ones
+        included) marked as being abandoned, so a later delete of the
+        same objects still deletes."""
+        marks = [(res, res.abandon_in_progress)
+                 for res in _all_resources(self)]
+        try:
+            return self.prepare_abandon()
+        finally:
+            for res, mark in marks:
+                res.abandon_in_progress = mark
+
     def abandon(self):
         """Forget the stack, leaving its resources; the abandon data."""
         data = self.prepare_abandon()
@@ -956,8 +1074,10 @@ class Stack:
     # -- update ----------------------------------------------------------
 
     def update(self, newstack, action=UPDATE):
-        """Make this stack what ``newstack`` (not stored) describes."""
-        if action not in (self.UPDATE, self.ROLLBACK):
+        """Make this stack what ``newstack`` (not stored) describes;
+        ``action`` UPDATE, ROLLBACK or RESTORE (to a snapshot's template;
+        a failed restore is not rolled back)."""
+        if action not in (self.UPDATE, self.ROLLBACK, self.RESTORE):
             self.state_set(self.UPDATE, self.FAILED,
                            'Invalid action %s' % action)
             return
@@ -1100,8 +1220,12 @@ class Stack:
         existing = self.resources[name]
         if self.action == self.ROLLBACK and self._swap_back(name, defn):
             return
+        if self.action == self.UPDATE and \
+                self._take_back_replaced(name, existing, defn):
+            return
         before = self._frozen_before.get(name)
-        if self._same_inputs and _unchanged(existing, before, defn):
+        if (self._same_inputs and _unchanged(existing, before, defn)
+                and not self._hooked(name, 'pre-update')):
             existing.t = defn
             return
         replace = _update_replace_class()
@@ -1113,6 +1237,13 @@ class Stack:
             if replace is None or not isinstance(exc, replace):
                 raise
         self._replace(name, existing, defn)
+
+    def _hooked(self, name, hook):
+        """Whether the environment sets ``hook`` on resource ``name``:
+        upstream asks every resource of an update, so its pre-update
+        hook pauses even one whose definition is unchanged."""
+        registry = getattr(self.env, 'registry', None)
+        return registry is not None and registry.matches_hook(name, hook)
 
     def _replace(self, name, existing, defn):
         new = self._make_resource(name, defn, row=None)
@@ -1164,6 +1295,35 @@ class Stack:
         backup.restore_prev_rsrc()
         return True
 
+    def _take_back_replaced(self, name, existing, defn):
+        """An update after a failed replacement: when ``defn`` asks for
+        exactly what the resource it replaced still is (typed properties
+        as stored, same implementation), that one is put back and the
+        failed replacement goes, as upstream keeps the original rather
+        than replace again."""
+        if existing.status != self.FAILED or \
+                existing.action not in (self.CREATE, self.INIT):
+            return False
+        with self._lock:
+            backups = [r for r in self._replaced.get(name, ())
+                       if r.status == self.COMPLETE
+                       and r.action not in (self.INIT, self.DELETE)]
+        for backup in reversed(backups):
+            if not _asks_what_it_is(backup, defn):
+                continue
+            with self._lock:
+                self._replaced[name].remove(backup)
+                self._replaced[name].append(existing)
+                self.resources[name] = backup
+            self._link_replacement(existing, backup)
+            existing.replaced_by = backup.id
+            backup.replaces, backup.replaced_by = existing.id, None
+            backup.t = defn
+            backup.restore_prev_rsrc()
+            backup.store()
+            return True
+        return False
+
     def _finish_update(self, action, old):
         # Resources replaced before (in an update that failed) go now.
         try:
@@ -1180,6 +1340,8 @@ class Stack:
             self._drop_template(prev)
         if action == self.UPDATE:
             reason = 'Stack successfully updated'
+        elif action == self.RESTORE:
+            reason = 'Stack successfully restored'
         else:
             reason = 'Stack rollback completed'
         self._resources_reordered()
@@ -1335,8 +1497,35 @@ def _bind(fn, *args):
 
 def _frozen(res):
     """``res``'s definition with its values resolved now (the "before"
-    of an update)."""
-    return _frozen_defn(res.t)
+    of an update).
+
+    As upstream's frozen definition, the properties are those the
+    resource was last created or updated with when they are not what its
+    definition gives now: an update that failed without rollback leaves
+    the stack's template ahead of the resources it did not reach."""
+    frozen = _frozen_defn(res.t)
+    stored = getattr(res, '_stored_properties_data', None)
+    if not isinstance(stored, dict) or frozen is res.t or \
+            res.status == 'IN_PROGRESS' or \
+            res.action in ('INIT', 'DELETE'):
+        return frozen
+    resolved = getattr(res, '_resolved_properties_data', None)
+    current = resolved() if callable(resolved) else None
+    if current is None or current == stored or \
+            not isinstance(frozen.properties, dict):
+        return frozen
+    # the properties given now, and those whose value differs, as the
+    # resource has them (typed values stand for what was given)
+    props = {k: stored.get(k) for k in set(frozen.properties) |
+             {k for k in set(stored) | set(current)
+              if stored.get(k) != current.get(k)}}
+    return rsrc_defn.ResourceDefinition(
+        frozen.name, frozen.resource_type, properties=props,
+        metadata=frozen.metadata, depends_on=frozen.depends_on,
+        deletion_policy=frozen.deletion_policy,
+        update_policy=frozen.update_policy,
+        description=frozen.description, external_id=frozen.external_id,
+        keys=frozen.keys, section=frozen.section)
 
 
 def _frozen_defn(defn, strict=False):
@@ -1389,9 +1578,26 @@ def _unchanged(res, before, after):
         return False
 
 
+def _asks_what_it_is(res, defn):
+    """Whether ``defn`` is what ``res`` already is: the same
+    implementation, the typed properties it stored."""
+    stored = getattr(res, '_stored_properties_data', None)
+    if stored is None or res.implementation_changed(defn):
+        return False
+    try:
+        from heat.engine import resource
+        wanted = resource._jsonable(dict(res.make_properties(defn).typed()))
+    except Exception:  # noqa: BLE001 - unresolvable: not the same
+        return False
+    return wanted == stored
+
+
 def _preview_change(res, before, newstack, after):
     if _unchanged(res, before, after):
         return 'unchanged'
+    impl_changed = getattr(res, 'implementation_changed', None)
+    if callable(impl_changed) and impl_changed(after, newstack):
+        return 'replaced'  # resolved in the new environment
     preview = getattr(res, 'preview_update', None)
     if callable(preview):
         replace = _update_replace_class()
@@ -1436,6 +1642,19 @@ def _supports_check(res):
         return False
     return base is None or handler is not getattr(base, 'handle_check',
                                                   None)
+
+
+def _all_resources(stack, depth=0):
+    """The resources of ``stack`` and of the nested stacks it has loaded
+    (those :meth:`Stack.prepare_abandon` reaches)."""
+    for res in list(stack.resources.values()):
+        yield res
+        nested = None
+        if depth < 64 and callable(getattr(res, 'has_nested', None)) and \
+                res.has_nested():
+            nested = res.nested()
+        if nested is not None:
+            yield from _all_resources(nested, depth + 1)
 
 
 def _abandon_data(res):

@@ -52,8 +52,6 @@ HOOK_NAMES = ('pre-create', 'pre-update', 'pre-delete', 'post-create',
 #: how nested (provider) templates are validated: as the top-level one,
 #: or only structurally (upstream's ``POST /validate``).
 NESTED_CHECKS = (FULL, STRUCTURAL) = ('full', 'structural')
-#: attributes every provider-template resource has besides its outputs.
-PROVIDER_BASE_ATTRIBUTES = ('show', 'OS::stack_id')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -748,10 +746,11 @@ class _Validator:
         except exception.StackValidationFailed as exc:
             raise _prefixed(exc, where) from exc
         self.unverified.extend(validator.unverified)
-        if resource_name is not None:
-            self.known_attributes[resource_name] = (
-                tuple(validator.output_names()) + PROVIDER_BASE_ATTRIBUTES,
-                ())
+        # No known_attributes for a provider-template resource: as
+        # upstream (its get_attribute is its own), get_attr of one is not
+        # judged against the outputs of the template given now; a missing
+        # output is an error of the output that reads it, once resolved
+        # (an update may change the template while another one runs).
         if self.show_nested:
             into[label] = validator.nested_entry(params, type_name)
 
@@ -795,12 +794,6 @@ class _Validator:
             self._check_provider(name, type_name, info.value,
                                  [self.res_section, name], None, None,
                                  ([self.res_section], name, self.nested))
-
-    def output_names(self):
-        section = _section(self.tmpl, 'outputs', 'Outputs')
-        raw = self.tmpl.t.get(section) if isinstance(self.tmpl.t, dict) \
-            else None
-        return list(raw) if isinstance(raw, dict) else []
 
     def nested_entry(self, params, type_name):
         entry = {'Description': _description(self.tmpl),

@@ -51,8 +51,12 @@ BASE_RPC_API_VERSION = '1.0'
 #: (the values of attributes of the members' resources); 1.40:
 #: ``health_check`` of ``create_scaling_group`` and
 #: ``update_scaling_group`` (self-healing groups); 1.41: metric-driven
-#: scaling (pushed samples, evaluation, shadow policy comparison).
-RPC_API_VERSION = '1.41'
+#: scaling (pushed samples, evaluation, shadow policy comparison); 1.42:
+#: the engine serves upstream's software config and deployment RPCs
+#: (their client methods keep upstream's pinned versions, so upstream
+#: callers reach them too); 1.43: the engine serves upstream's stack
+#: snapshot RPCs (pinned to 1.0 as upstream).
+RPC_API_VERSION = '1.43'
 
 #: the oslo.messaging exchange of the engine (upstream's default).
 EXCHANGE = 'heat'

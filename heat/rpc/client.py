@@ -46,6 +46,16 @@ AS_HEALTH_VERSION = '1.40'
 #: ``step`` and ``target_tracking`` policy kinds travel in 1.37's
 #: ``create_scaling_policy``)
 AS_METRICS_VERSION = '1.41'
+#: the engine serves upstream's software config and deployment RPCs. The
+#: client methods keep upstream's pins (1.0, 1.5, 1.6, 1.27, 1.33), so
+#: that upstream callers reach them; an older engine answers them with
+#: ``NotSupported``
+SOFTWARE_CONFIG_VERSION = '1.42'
+#: the engine serves upstream's stack snapshot RPCs (``stack_snapshot``,
+#: ``show_snapshot``, ``delete_snapshot``, ``stack_list_snapshots``,
+#: ``stack_restore``); their client methods keep upstream's pin (1.0),
+#: and an older engine answers them with ``NotSupported``
+SNAPSHOT_VERSION = '1.43'
 
 
 def context_to_dict(ctxt):
@@ -412,7 +422,7 @@ class EngineClient:
                          limit=limit, marker=marker, sort_keys=sort_keys,
                          sort_dir=sort_dir, nested_depth=nested_depth)
 
-    # -- snapshots (the engine answers NotSupported for now) ----------------
+    # -- snapshots (served since 1.43) ---------------------------------------
 
     def stack_snapshot(self, ctxt, stack_identity, name):
         return self.call(ctxt, 'stack_snapshot',
@@ -437,7 +447,7 @@ class EngineClient:
                          stack_identity=stack_identity,
                          snapshot_id=snapshot_id)
 
-    # -- software configs and deployments (NotSupported for now) ------------
+    # -- software configs and deployments (served since 1.42) ---------------
 
     def list_software_configs(self, ctxt, limit=None, marker=None,
                               tenant_safe=True):

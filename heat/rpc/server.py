@@ -9,8 +9,8 @@ the service method of the same name, and replies with an envelope:
 ``{'result': <result>}`` or ``{'failure': {'type', 'module', 'message',
 'attrs'}}`` for an exception, which :mod:`heat.rpc.client` raises again
 on the caller's side. The dispatch is generic: an engine method the
-service does not have (software configs and deployments, snapshots,
-``list_services``, ``migrate_convergence_1``) fails with
+service does not have (``list_services``,
+``migrate_convergence_1``) fails with
 ``NotSupported`` naming the method.
 
 The endpoint's target version is :data:`heat.rpc.api.RPC_API_VERSION`;

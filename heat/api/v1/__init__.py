@@ -6,7 +6,15 @@ does the same).
 
 import routes
 
-from heat.api.v1 import actions, events, misc, resources, signal, stacks
+from heat.api.v1 import (
+    actions,
+    events,
+    misc,
+    resources,
+    signal,
+    software_configs,
+    stacks,
+)
 
 STACK = '/v1/{tenant_id}/stacks/{stack_name}/{stack_id}'
 ALL_METHODS = ('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD')
@@ -14,6 +22,7 @@ ALL_METHODS = ('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD')
 
 def _table():
     s, r, e, a, m = 'stacks', 'resource', 'events', 'actions', 'misc'
+    sc, sd = 'software_configs', 'software_deployments'
     t = '/v1/{tenant_id}'
     return [
         (m, '/', 'GET', 'versions'),
@@ -54,11 +63,13 @@ def _table():
         (s, STACK + '/export', 'GET', 'export'),
         (s, STACK + '/outputs', 'GET', 'list_outputs'),
         (s, STACK + '/outputs/{output_key}', 'GET', 'show_output'),
-        (s, STACK + '/snapshots', ('GET', 'POST'), 'snapshots'),
-        (s, STACK + '/snapshots/{snapshot_id}', ('GET', 'DELETE'),
-         'snapshots'),
+        (s, STACK + '/snapshots', 'POST', 'snapshot'),
+        (s, STACK + '/snapshots', 'GET', 'list_snapshots'),
+        (s, STACK + '/snapshots/{snapshot_id}', 'GET', 'show_snapshot'),
+        (s, STACK + '/snapshots/{snapshot_id}', 'DELETE',
+         'delete_snapshot'),
         (s, STACK + '/snapshots/{snapshot_id}/restore', 'POST',
-         'snapshots'),
+         'restore_snapshot'),
         (r, STACK + '/resources', 'GET', 'index'),
         (r, STACK + '/resources/{resource_name}', 'GET', 'show'),
         (r, STACK + '/resources/{resource_name}', 'PATCH',
@@ -72,12 +83,18 @@ def _table():
          'show'),
         (a, STACK + '/actions', 'POST', 'action'),
         (m, t + '/build_info', 'GET', 'build_info'),
-        (m, t + '/software_configs', ('GET', 'POST'), 'not_supported'),
-        (m, t + '/software_configs/{config_id}', ('GET', 'DELETE'),
-         'not_supported'),
-        (m, t + '/software_deployments', ('GET', 'POST'), 'not_supported'),
-        (m, t + '/software_deployments/{deployment_id}',
-         ('GET', 'PUT', 'DELETE'), 'not_supported'),
+        (sc, t + '/software_configs', 'GET', 'index'),
+        (sc, t + '/software_configs', 'POST', 'create'),
+        (sc, t + '/software_configs/{config_id}', 'GET', 'show'),
+        (sc, t + '/software_configs/{config_id}', 'DELETE', 'delete'),
+        (sd, t + '/software_deployments', 'GET', 'index'),
+        (sd, t + '/software_deployments', 'POST', 'create'),
+        (sd, t + '/software_deployments/metadata/{server_id}', 'GET',
+         'metadata'),
+        (sd, t + '/software_deployments/{deployment_id}', 'GET', 'show'),
+        (sd, t + '/software_deployments/{deployment_id}', 'PUT', 'update'),
+        (sd, t + '/software_deployments/{deployment_id}', 'DELETE',
+         'delete'),
         (m, t + '/services', 'GET', 'not_supported'),
     ]
 
@@ -91,6 +108,10 @@ def make_routes(engine, conf=None):
         'actions': actions.ActionController(engine, conf),
         'misc': misc.MiscController(engine, conf),
         'signal': signal.SignalController(engine, conf),
+        'software_configs': software_configs.SoftwareConfigController(
+            engine, conf),
+        'software_deployments':
+            software_configs.SoftwareDeploymentController(engine, conf),
     }
     mapper = routes.Mapper()
     allowed = {}

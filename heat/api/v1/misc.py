@@ -1,6 +1,5 @@
-"""The API versions, build info, and the parts of the API this engine
-does not serve (software configs and deployments, services): a clear
-400 ``NotSupported``."""
+"""The API versions, build info, and the part of the API this engine
+does not serve (services): a clear 400 ``NotSupported``."""
 
 import webob
 
@@ -34,5 +33,4 @@ class MiscController:
 
     def not_supported(self, req, **kwargs):
         raise exception.NotSupported(
-            feature='The software configuration, deployment and service '
-                    'API (%s)' % req.path_info)
+            feature='The service API (%s)' % req.path_info)

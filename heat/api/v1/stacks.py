@@ -1,6 +1,6 @@
 """Stacks: create, list, show, update (PUT/PATCH), delete, preview,
 abandon/export, name lookup (302), template/environment/files, outputs,
-validate, resource types and template versions."""
+snapshots, validate, resource types and template versions."""
 
 import json
 
@@ -229,9 +229,12 @@ class StackController:
         except ValueError:
             identity = self.engine.identify_stack(req.context, stack_name)
         else:
-            # an ARN names its project: only the caller's may be found
-            identity = self.engine.identify_stack(req.context,
-                                                  identity['stack_id'])
+            # an ARN names its project: only the caller's may be found;
+            # its sub-path (``.../resources/r``) is kept, as upstream does
+            sub_path = identity.get('path') or ''
+            identity = dict(self.engine.identify_stack(
+                req.context, identity['stack_id']))
+            identity['path'] = sub_path
         location = util.make_url(req, identity)
         if path:
             location = '%s/%s' % (location, path)
@@ -309,10 +312,36 @@ class StackController:
         return self.engine.export_stack(
             req.context, util.stack_identity(req, stack_name, stack_id))
 
-    def snapshots(self, req, stack_name, stack_id, snapshot_id=None):
-        # Look the stack up first: another project's gets its 404.
-        self.engine.identify_stack(req.context, stack_id)
-        raise exception.NotSupported(feature='Stack snapshot')
+    # -- snapshots (upstream's answers: the snapshot itself with a 200,
+    # 204 for a delete, 202 for a restore, which runs in the engine) -----
+
+    def snapshot(self, req, stack_name, stack_id):
+        body = util.body_dict(req, required=False)
+        _check_type('name', body.get('name'), str, 'text')
+        return self.engine.stack_snapshot(
+            req.context, util.stack_identity(req, stack_name, stack_id),
+            body.get('name'))
+
+    def list_snapshots(self, req, stack_name, stack_id):
+        return {'snapshots': self.engine.stack_list_snapshots(
+            req.context, util.stack_identity(req, stack_name, stack_id))}
+
+    def show_snapshot(self, req, stack_name, stack_id, snapshot_id):
+        return {'snapshot': self.engine.show_snapshot(
+            req.context, util.stack_identity(req, stack_name, stack_id),
+            snapshot_id)}
+
+    def delete_snapshot(self, req, stack_name, stack_id, snapshot_id):
+        self.engine.delete_snapshot(
+            req.context, util.stack_identity(req, stack_name, stack_id),
+            snapshot_id)
+        raise webob.exc.HTTPNoContent()
+
+    def restore_snapshot(self, req, stack_name, stack_id, snapshot_id):
+        self.engine.stack_restore(
+            req.context, util.stack_identity(req, stack_name, stack_id),
+            snapshot_id)
+        raise webob.exc.HTTPAccepted()
 
     def list_outputs(self, req, stack_name, stack_id):
         return {'outputs': self.engine.list_outputs(

@@ -6,11 +6,15 @@ plan with the library (:func:`heat.scaling.members.plan_resize` for the
 count, :func:`heat.scaling.rolling_update.next_batch` +
 :func:`heat.scaling.members.plan_batch` while a rolling update runs) and
 apply one batch: record the intent (new ``PENDING`` rows, victims
-``REMOVING``, members to update ``UPDATING``), act on the member stack
-(at most ``max_concurrent_resources`` members at once; only the members
-of the batch are loaded, see :class:`~heat.engine.autoscaling.members.
-MemberStack`), record the outcome, renew the lease. Every write is
-fence-checked, the member stack's resource rows too (the stack's
+``REMOVING``, members to update ``UPDATING``), act on the member stack,
+record the outcome, renew the lease. Members created or deleted plainly
+(most of them) cost the batch O(1) transactions whatever its size
+(:mod:`~heat.engine.autoscaling.member_batch`: their resource rows and
+events in bulk, one lease check per transaction); their own handlers
+run concurrently, at most ``[autoscaling] member_concurrency`` at once,
+except handlers with nothing to wait for (``OS::Heat::None``), which run
+in the converger's thread. Every write is fence-checked, the member
+stack's resource rows too (the stack's
 :class:`~heat.engine.autoscaling.members.LeaseFence` checks the lease in
 each row write's transaction): a converger whose lease was taken over
 (it was paused, stalled, cut off) gets ``LeaseLost``, skips the rest of
@@ -18,6 +22,15 @@ its batch and stops, touching nothing more, not even the lease. An
 empty plan marks the group converged at the version it planned from,
 releases the lease and re-reads the group: a decision that arrived
 meanwhile is converged too, so none is ever left behind.
+
+Memory: the converger never holds more than one batch of members as
+resource objects (at most ``converge_batch_size``: the batch's
+:class:`~heat.engine.autoscaling.members.MemberStack` holds only the
+batch's names, and is dropped with it). The plans of a growing or
+shrinking group, and of its deletion, read O(batch) member rows
+(:meth:`Converger._quick_plan`); only the unusual cases (failed members,
+unfinished intents, rolling updates, other removal policies) read every
+member row, as plain rows, never as resources.
 
 Resuming (a later converge, the sweep): ``PENDING`` members whose
 resource is CREATE_COMPLETE become ACTIVE, others are (re)created under
@@ -60,6 +73,7 @@ from heat.common import exception, notify
 from heat.db import api as db_api
 from heat.db import models
 from heat.engine.autoscaling import engine as eng
+from heat.engine.autoscaling import member_batch
 from heat.engine.autoscaling import members as members_mod
 from heat.scaling import health as health_lib
 from heat.scaling import lifecycle, removal
@@ -577,27 +591,48 @@ class Converger:
     # -- planning ----------------------------------------------------------
 
     def _quick_plan(self, g):
-        """The common case without reading every member: a group whose
-        members are all ACTIVE and which must grow (or is done). Growing
-        by k costs O(k) whatever the group's size: new names are drawn at
-        random and the (group, name) unique key refuses a collision.
-        Anything else (shrinking, failed members, unfinished intents,
-        rolling updates, deletion) returns ``_NEED_ROWS``."""
-        if g.status == eng.DELETING or g.rolling_generation is not None:
+        """The common cases without reading every member, each O(k) for
+        a batch of k whatever the group's size N:
+
+        - a group whose members are all ACTIVE and which must grow (or
+          is done): new names are drawn at random and the (group, name)
+          unique key refuses a collision;
+        - one that must shrink, by the default (upstream) removal
+          order, with no member protected and no terminate hook: the
+          oldest members go (``created_at, name``: the library's order
+          when none has failed), read with a LIMIT;
+        - a group being deleted: its oldest members, any status.
+
+        Anything else (failed members, unfinished intents, rolling
+        updates, other removal policies) returns ``_NEED_ROWS``."""
+        size = self.conf.autoscaling.converge_batch_size
+        if g.status == eng.DELETING:
+            oldest = db_api.scaling_member_oldest(self.context, g.id, size)
+            if not oldest:
+                return None
+            return Batch(remove=[n for n, _gen in oldest],
+                         old_generations=dict(oldest), resume=True)
+        if g.rolling_generation is not None:
             return _NEED_ROWS
-        M = models.ScalingMember
-        with db_api.reader(self.context) as session:
-            counts = dict(session.query(M.status, sa.func.count()).filter(
-                M.group_id == g.id).group_by(M.status).all())
+        counts, protected = db_api.scaling_member_census(self.context,
+                                                         g.id)
         if set(counts) - {eng.M_ACTIVE}:
             return _NEED_ROWS
         live = counts.get(eng.M_ACTIVE, 0)
         target = g.desired_capacity
         if target < live:
-            return _NEED_ROWS
+            if protected or (g.removal_policy or removal.DEFAULT) not in (
+                    removal.DEFAULT, removal.OLDEST) or \
+                    lifecycle.TERMINATE in lifecycle.parse(
+                        g.lifecycle_hooks):
+                return _NEED_ROWS
+            oldest = db_api.scaling_member_oldest(
+                self.context, g.id, min(live - target, size))
+            return Batch(remove=[n for n, _gen in oldest],
+                         generation=g.generation,
+                         old_generations=dict(oldest))
         if target == live:
             return None
-        size = self.conf.autoscaling.converge_batch_size
         names = lib_members.new_names(min(target - live, size), _rng)
         return Batch(create=names, generation=g.generation)
 
@@ -762,17 +797,50 @@ class Converger:
         resources = stk.resources  # built here, not in the workers
         if before_act is not None:
             before_act(g.id, batch)
+        # Members made or removed in the batch's own transactions (see
+        # member_batch); the others (resumed, hooked, updated) by their
+        # own lifecycle methods, each with its transactions.
+        bulk = {}
+        for action, names in (('create', batch.create),
+                              ('delete', batch.remove)):
+            for n in names:
+                if member_batch.batchable(resources[n], action):
+                    bulk[n] = action
+        member_batch.start(ctx, fence,
+                           [resources[n] for n, a in bulk.items()
+                            if a == 'create'],
+                           [resources[n] for n, a in bulk.items()
+                            if a == 'delete'])
         work = ([('delete', n) for n in batch.remove] +
                 [('create', n) for n in batch.create] +
                 [('update', n) for n in batch.update])
+        # handlers with nothing to wait for run here, the others on
+        # ``member_concurrency`` threads
+        here = [(a, n) for a, n in work if n in bulk and
+                member_batch.inline(resources[n], a)]
+        skip = set(here)
+        pooled = [w for w in work if w not in skip]
+        handled = set()
         outcome = {}
-        workers = max(1, min(self.conf.max_concurrent_resources, len(work)))
+        workers = max(1, min(self.conf.autoscaling.member_concurrency,
+                             len(pooled)))
         with concurrent.futures.ThreadPoolExecutor(
                 max_workers=workers,
                 thread_name_prefix='converge-%s' % g.id[:8]) as pool:
             futures = {pool.submit(self._act, stk, new_stk, resources,
-                                   action, name): (action, name)
-                       for action, name in work}
+                                   action, name, name in bulk, handled):
+                       (action, name) for action, name in pooled}
+            renewed, every = time.monotonic(), self._renew_interval()
+            for action, name in here:
+                try:
+                    self._act(stk, new_stk, resources, action, name, True,
+                              handled)
+                    outcome[name] = (action, None)
+                except Exception as exc:  # noqa: BLE001 - the outcome
+                    outcome[name] = (action, exc)
+                if time.monotonic() - renewed > every:
+                    self._renew_during_batch(fence)
+                    renewed = time.monotonic()
             pending = set(futures)
             while pending:
                 # a batch may outlast the lease (a hundred servers
@@ -801,9 +869,23 @@ class Converger:
             # fenced out: whatever failed, nothing more is ours to write
             raise exception.LeaseLost(group=g.id, fence=self.fence)
         with db_api.writer(ctx):
+            if batch.rolling_updated is not None and not failures:
+                # first: its fence check locks the group row exclusively
+                # (taken after the share lock below, it would be an
+                # upgrade, a deadlock against a waiting decision)
+                roll = dict(g.rolling_update or {})
+                roll['updated'] = batch.rolling_updated
+                self._update_group({'rolling_update': roll})
+            # one lease check for the batch's outcome: the members' rows
+            # and their resource rows below are written under it
+            fence(ctx)
+            member_batch.complete(
+                ctx, [resources[n] for n in batch.create
+                      if n in bulk and n in handled],
+                [resources[n] for n in batch.remove
+                 if n in bulk and n in handled])
             if deleted:
-                db_api.scaling_member_delete(ctx, g.id, deleted,
-                                             expected_fence=self.fence)
+                db_api.scaling_member_delete(ctx, g.id, deleted)
             launch = lifecycle.parse(g.lifecycle_hooks).get(
                 lifecycle.LAUNCH)
             waits = {}
@@ -811,30 +893,21 @@ class Converger:
                 # each waits on the launch hook, with a token of its own
                 for name in created:
                     token, values = eng.begin_wait(launch)
-                    db_api.scaling_member_update(
-                        ctx, g.id, [name], values,
-                        expected_fence=self.fence)
+                    db_api.scaling_member_update(ctx, g.id, [name], values)
                     waits[name] = token
             elif created:
                 db_api.scaling_member_update(
-                    ctx, g.id, created, {'status': eng.M_ACTIVE},
-                    expected_fence=self.fence)
+                    ctx, g.id, created, {'status': eng.M_ACTIVE})
             if updated:
                 # judged afresh: the health verdict was the old one's
                 db_api.scaling_member_update(
                     ctx, g.id, updated, {'status': eng.M_ACTIVE,
                                          'generation': batch.generation,
-                                         'health': None},
-                    expected_fence=self.fence)
-            if batch.rolling_updated is not None and not failures:
-                roll = dict(g.rolling_update or {})
-                roll['updated'] = batch.rolling_updated
-                self._update_group({'rolling_update': roll})
+                                         'health': None})
             failed_names = [n for n, a, e in failures if a != 'delete']
             if failed_names:
                 db_api.scaling_member_update(
-                    ctx, g.id, failed_names, {'status': eng.M_FAILED},
-                    expected_fence=self.fence)
+                    ctx, g.id, failed_names, {'status': eng.M_FAILED})
         if waits:
             eng.notify_hook(g, launch, waits)
         if failures:
@@ -844,10 +917,15 @@ class Converger:
             raise _MemberFailed(name, 'Resource %s failed: %s' % (
                 action.upper(), err))
 
-    def _act(self, stk, new_stk, resources, action, name):
+    def _act(self, stk, new_stk, resources, action, name, bulk=False,
+             handled=None):
         # a member write was refused: the rest of the batch is skipped
         self.write_fence.check()
-        if action == 'delete':
+        if bulk:
+            # its rows are the batch's (member_batch): the handler only
+            member_batch.run(resources[name], action)
+            handled.add(name)
+        elif action == 'delete':
             res = resources[name]
             res.delete()
             res.destroy()
@@ -938,7 +1016,8 @@ class Converger:
                 (res.action, res.status) == ('CREATE', 'COMPLETE')]
         if not todo:
             return
-        workers = max(1, min(self.conf.max_concurrent_resources, len(todo)))
+        workers = max(1, min(self.conf.autoscaling.member_concurrency,
+                             len(todo)))
         with concurrent.futures.ThreadPoolExecutor(
                 max_workers=workers) as pool:
             for fut in [pool.submit(res.update, res.t, res.t)

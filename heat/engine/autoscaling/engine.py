@@ -131,17 +131,40 @@ def _group_state(g, honor_cooldown=True):
         suspended=bool(g.suspended))
 
 
-def _within_resource_limit(cnxt, g, decision):
-    """A scale-out kept within ``[DEFAULT] max_resources_per_stack``
-    over the group's stack tree (upstream refuses a nested stack update
-    past it; here the decision says so, as it says at_max)."""
-    if not decision.accepted or decision.desired <= decision.current:
-        return decision
+def _resource_limit():
+    """``[DEFAULT] max_resources_per_stack``, or None when unlimited."""
     from heat.common import config
     limit = config.CONF.max_resources_per_stack
-    if limit is None or limit < 0:
+    return None if limit is None or limit < 0 else limit
+
+
+def _resource_budget(cnxt, group_id, may_grow=True):
+    """What the resource limit sees of the group (``(others,
+    per_member)``, :func:`heat.db.api.scaling_member_resource_budget`),
+    read *before* the decision transaction, so that its counts do not
+    run under the group's row lock; None when the limit is off or the
+    trigger cannot scale out (``may_grow`` False). The counts move only
+    with the stack tree's other resources and the member definition,
+    not with the decisions themselves."""
+    if not may_grow or _resource_limit() is None:
+        return None
+    return db_api.scaling_member_resource_budget(cnxt, group_id)
+
+
+def _within_resource_limit(cnxt, g, decision, budget=None):
+    """A scale-out kept within ``[DEFAULT] max_resources_per_stack``
+    over the group's stack tree (upstream refuses a nested stack update
+    past it; here the decision says so, as it says at_max). ``budget``:
+    from :func:`_resource_budget`, read before the transaction; read
+    here (under the lock) only when a trigger that was not expected to
+    scale out did."""
+    if not decision.accepted or decision.desired <= decision.current:
         return decision
-    others, per_member = db_api.scaling_member_resource_budget(cnxt, g.id)
+    limit = _resource_limit()
+    if limit is None:
+        return decision
+    others, per_member = budget or db_api.scaling_member_resource_budget(
+        cnxt, g.id)
     allowed = max((limit - others) // per_member, 0)
     if decision.desired <= allowed:
         return decision
@@ -456,26 +479,86 @@ def _stack_identity_id(stack_identity):
     return getattr(stack_identity, 'stack_id', None) or str(stack_identity)
 
 
-def _policy_event(cnxt, p, result, trigger):
-    """The SIGNAL event a trigger other than the signal API (a webhook,
-    the RPC) leaves on the policy's resource, when a stack owns the
-    policy: every trigger shows in the stack's events."""
-    if not (p.stack_id and p.resource_name):
+def _policy_event(p, trigger):
+    """What :meth:`AutoScalingEngine._decide` needs to leave the SIGNAL
+    event of a trigger other than the signal API (a webhook, the RPC) on
+    the policy's resource, when a stack owns the policy (every trigger
+    shows in the stack's events): ``(stack id, resource name,
+    trigger)``, or None. A signal's event is written by the policy
+    resource itself, and so is a scheduled occurrence's absence of one.
+
+    The event is one ``INSERT ... SELECT`` inside the decision
+    transaction: stored with the decision or not at all, at the cost of
+    one statement (it was a read and a write transaction of their own,
+    the write queued behind the converger's)."""
+    if trigger in ('signal', 'schedule') or not (
+            p.stack_id and p.resource_name):
+        return None
+    return (p.stack_id, p.resource_name, trigger)
+
+
+def _record_event(cnxt, event, result):
+    if event is None:
         return
-    try:
-        row = db_api.resource_get_by_name_and_stack(cnxt, p.resource_name,
-                                                    p.stack_id)
-        if row is None:
-            return
-        reason = as_client.decision_reason(result)
-        db_api.event_create(cnxt, {
-            'stack_id': p.stack_id, 'resource_action': 'SIGNAL',
-            'resource_status': row.status, 'resource_name': row.name,
-            'resource_type': row.type,
-            'physical_resource_id': row.nova_instance,
-            'resource_status_reason': '%s (%s)' % (reason, trigger)})
-    except Exception:  # noqa: BLE001 - the decision stands regardless
-        LOG.exception('Could not record the event of policy %s', p.id)
+    stack_id, resource_name, trigger = event
+    db_api.resource_event_insert(
+        cnxt, stack_id, resource_name, 'SIGNAL', '%s (%s)' % (
+            as_client.decision_reason(result), trigger))
+
+
+@dataclasses.dataclass(frozen=True)
+class PolicyRef:
+    """What a trigger needs of a policy *before* its decision
+    transaction: the columns no update changes (id, group, project,
+    kind, owning stack resource). The adjustment itself is read with
+    the group inside the transaction."""
+
+    id: str
+    group_id: str
+    project: str
+    kind: str
+    stack_id: str | None
+    resource_name: str | None
+    #: a hint only (the adjustment may change): whether a trigger may
+    #: scale out, so that the resource budget is read before the
+    #: transaction (a wrong hint costs that read under the lock)
+    grows: bool = True
+
+    @classmethod
+    def of(cls, row):
+        grows = (row.adjustment_type == cap.EXACT_CAPACITY or
+                 row.scaling_adjustment is None or
+                 row.scaling_adjustment > 0)
+        return cls(row.id, row.group_id, row.project, row.kind or 'simple',
+                   row.stack_id, row.resource_name, grows)
+
+
+class PolicyRefs:
+    """:class:`PolicyRef` by policy id, remembered from the policy rows
+    this engine read: a trigger naming a policy by id then needs no read
+    of its own before the decision transaction (which finds a deleted
+    policy gone, and forgets it). Bounded: cleared when full."""
+
+    MAX = 4096
+
+    def __init__(self):
+        self._refs = {}
+
+    def get(self, policy_id, project):
+        ref = self._refs.get(policy_id)
+        if ref is None or ref.project != project:
+            return None
+        return ref
+
+    def remember(self, row):
+        ref = PolicyRef.of(row)
+        if len(self._refs) >= self.MAX:
+            self._refs.clear()
+        self._refs[ref.id] = ref
+        return ref
+
+    def forget(self, policy_id):
+        self._refs.pop(policy_id, None)
 
 
 class AutoScalingEngine:
@@ -483,6 +566,7 @@ class AutoScalingEngine:
 
     def __init__(self, engine_id):
         self.engine_id = engine_id
+        self.policy_refs = PolicyRefs()
 
     # -- casting -------------------------------------------------------
 
@@ -768,9 +852,19 @@ class AutoScalingEngine:
     # -- decisions -------------------------------------------------------
 
     def _decide(self, cnxt, group_id, project, policy_id, trigger, key,
-                decide):
+                decide, event=None, budget=None, with_policy=False):
         """The decision transaction; ``decide(state, now) -> (Decision,
-        cooldown field)``. Returns (result dict, group row, accepted).
+        cooldown field)`` (``with_policy``: ``decide(state, now,
+        policy row)``, the policy read with the group, in the same
+        statement). Returns (result dict, group row as read under the
+        lock, accepted). ``event``: from :func:`_policy_event`, written
+        in the transaction; ``budget``: from :func:`_resource_budget`.
+
+        Inside the transaction only what must see the locked row: the
+        group (and policy) read, the receipt, the library's decision,
+        the activity, the receipt and the group written, the event.
+        What can come before (the policy's identity, the resource
+        budget) or after (the converge cast, the notification) does.
 
         Retried on a lost deadlock and, for ``[DEFAULT]
         db_retry_seconds``, on a lost connection (``db_api.RetryBudget``).
@@ -779,37 +873,44 @@ class AutoScalingEngine:
         (the call's own idempotency key, with or without the trigger's):
         a retry that finds that activity returns its decision instead of
         deciding again."""
-        activity_id = models.new_uuid()
-        budget = db_api.RetryBudget(deadlocks=DEADLOCK_RETRIES,
-                                    what='decision of group %s' % group_id)
+        activity_id = db_api.new_uuid()
+        retries = db_api.RetryBudget(deadlocks=DEADLOCK_RETRIES,
+                                     what='decision of group %s' % group_id)
         duplicates = DEADLOCK_RETRIES
         retry = False
         while True:
             try:
                 with db_api.priority_writes():
-                    return self._decide_once(cnxt, group_id, project,
-                                             policy_id, trigger, key,
-                                             decide, activity_id, retry)
+                    return self._decide_once(
+                        cnxt, group_id, project, policy_id, trigger, key,
+                        decide, activity_id, retry, event=event,
+                        budget=budget, with_policy=with_policy)
             except db_exc.DBDuplicateEntry:
                 # A concurrent first use of the key won: read its result.
                 if not key or duplicates == 0:
                     raise
                 duplicates -= 1
             except db_exc.DBError as exc:
-                if not budget.pause(exc):
+                if not retries.pause(exc):
                     raise
             retry = True
 
     def _decide_once(self, cnxt, group_id, project, policy_id, trigger,
-                     key, decide, activity_id=None, retry=False):
+                     key, decide, activity_id=None, retry=False, event=None,
+                     budget=None, with_policy=False):
         with db_api.writer(cnxt) as session:
-            g = db_api.scaling_group_get(cnxt, group_id, project,
-                                         for_update=True)
+            if with_policy:
+                g, prow = db_api.scaling_group_and_policy_for_update(
+                    cnxt, group_id, project, policy_id)
+            else:
+                g = db_api.scaling_group_get(cnxt, group_id, project,
+                                             for_update=True)
             if retry:
                 act = session.get(models.ScalingActivity, activity_id)
                 if act is not None:
                     # an earlier attempt of this call committed (a
-                    # converger may have moved the activity on since)
+                    # converger may have moved the activity on since),
+                    # its event with it
                     return (_decision_result(act.decision, act.id, group_id,
                                              act.policy_id), g,
                             bool((act.decision or {}).get('accepted')))
@@ -819,16 +920,19 @@ class AutoScalingEngine:
                     act = session.get(models.ScalingActivity,
                                       receipt.activity_id)
                     decision = (act.decision if act is not None else {})
-                    return (_decision_result(
+                    result = _decision_result(
                         decision, receipt.activity_id, group_id,
                         act.policy_id if act is not None else policy_id,
-                        repeated=True), g, False)
+                        repeated=True)
+                    _record_event(cnxt, event, result)
+                    return result, g, False
             if g.status == DELETING:
                 raise exception.ScalingGroupBusy(group=g.id,
                                                  state='being deleted')
             now = clock()
-            decision, field = decide(g, now)
-            decision = _within_resource_limit(cnxt, g, decision)
+            decision, field = (decide(g, now, prow) if with_policy
+                               else decide(g, now))
+            decision = _within_resource_limit(cnxt, g, decision, budget)
             values = {}
             if decision.accepted:
                 values['desired_capacity'] = decision.desired
@@ -838,9 +942,8 @@ class AutoScalingEngine:
                 values['status'] = CONVERGING
                 values['status_reason'] = decision.reason
             data = decision.to_dict()
-            act = db_api.scaling_activity_create(cnxt, {
-                'id': activity_id or models.new_uuid(),
-                'group_id': g.id, 'project': g.project,
+            act_id = db_api.scaling_activity_insert(cnxt, {
+                'id': activity_id, 'group_id': g.id, 'project': g.project,
                 'policy_id': policy_id, 'trigger': trigger,
                 'idempotency_key': key, 'decision': data,
                 'from_capacity': decision.current,
@@ -848,11 +951,14 @@ class AutoScalingEngine:
                 'status': ACCEPTED if decision.accepted else REJECTED,
                 'reason': decision.reason, 'engine_id': self.engine_id})
             if key:
-                db_api.scaling_receipt_create(cnxt, g.id, key, act.id)
+                db_api.scaling_receipt_create(cnxt, g.id, key, act_id)
             if values:
-                g = db_api.scaling_group_update(cnxt, g.id, values)
-        return (_decision_result(data, act.id, g.id, policy_id), g,
-                decision.accepted)
+                # (no read back: the caller needs only what did not move)
+                db_api.scaling_group_update(cnxt, g.id, values,
+                                            refresh=False)
+            result = _decision_result(data, act_id, g.id, policy_id)
+            _record_event(cnxt, event, result)
+        return result, g, decision.accepted
 
     def _after_decision(self, cnxt, result, g, accepted):
         if accepted and not _lease_live(g):
@@ -890,20 +996,35 @@ class AutoScalingEngine:
         if p.kind not in (None, 'simple'):
             raise exception.NotSupported(
                 feature='Scaling policy kind %s' % p.kind)
-        policy = _policy_obj(p)
 
-        def decide(g, now):
+        def decide(g, now, row):
+            # the policy as the transaction read it, with the group
+            policy = _policy_obj(row)
             d = simple.decide(_group_state(g), policy, now, details)
             field = (simple.cooldown_end_field(policy, d)
                      if d.accepted else None)
             return d, field
 
-        result, g, accepted = self._decide(
-            cnxt, p.group_id, p.project, p.id, trigger, idempotency_key,
-            decide)
-        if trigger != 'signal':
-            # a signal's event is written by the policy resource itself
-            _policy_event(cnxt, p, result, trigger)
+        ref = p if isinstance(p, PolicyRef) else PolicyRef.of(p)
+        budget = _resource_budget(cnxt, p.group_id, may_grow=ref.grows)
+        try:
+            result, g, accepted = self._decide(
+                cnxt, p.group_id, p.project, p.id, trigger,
+                idempotency_key, decide, event=_policy_event(p, trigger),
+                budget=budget, with_policy=True)
+        except exception.EntityNotFound:
+            self.policy_refs.forget(p.id)
+            if isinstance(p, PolicyRef):
+                # as a read of the policy would have said it
+                raise exception.EntityNotFound(entity=POLICY,
+                                               name=p.id) from None
+            raise
+        if budget is None and accepted and \
+                result['desired'] > result['current'] and \
+                _resource_limit() is not None:
+            # the remembered hint said it would not scale out (the policy
+            # changed since): read the policy again next time
+            self.policy_refs.forget(p.id)
         return self._after_decision(cnxt, result, g, accepted)
 
     def apply_scheduled(self, cnxt, p, occurrence, trigger, key=None,
@@ -954,9 +1075,9 @@ class AutoScalingEngine:
                                        steps=steps), None
 
         result, g, accepted = self._decide(
-            cnxt, p.group_id, p.project, p.id, trigger, key, decide)
-        if trigger not in ('signal', 'schedule'):
-            _policy_event(cnxt, p, result, trigger)
+            cnxt, p.group_id, p.project, p.id, trigger, key, decide,
+            event=_policy_event(p, trigger),
+            budget=_resource_budget(cnxt, p.group_id))
         return self._after_decision(cnxt, result, g, accepted)
 
     def record_missed(self, cnxt, p, occurrence, why, key):
@@ -1018,8 +1139,11 @@ class AutoScalingEngine:
                      if d.accepted and honor_cooldown else None)
             return d, field
 
+        budget = _resource_budget(cnxt, g.id, may_grow=(
+            adjustment_type == cap.EXACT_CAPACITY or adjustment > 0))
         result, g, accepted = self._decide(
-            cnxt, g.id, g.project, None, 'resize', idempotency_key, decide)
+            cnxt, g.id, g.project, None, 'resize', idempotency_key, decide,
+            budget=budget)
         return self._after_decision(cnxt, result, g, accepted)
 
     def execute_webhook(self, cnxt, token, idempotency_key=None,

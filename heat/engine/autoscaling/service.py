@@ -306,7 +306,17 @@ class AutoScalingMixin:
 
     def execute_scaling_policy(self, cnxt, policy, idempotency_key=None,
                                details=None, trigger='rpc'):
-        p = self._as_policy(cnxt, policy)
+        # A simple policy named by id is known from an earlier trigger
+        # (what a trigger needs of it before its transaction never
+        # changes): no read of its own; the transaction reads the
+        # adjustment with the group, and finds a deleted one gone.
+        refs = self.as_engine.policy_refs
+        p = refs.get(policy, _project(cnxt)) if isinstance(
+            policy, str) else None
+        if p is None:
+            p = self._as_policy(cnxt, policy)
+            if p.kind in (None, 'simple'):
+                refs.remember(p)
         return self.as_engine.execute_policy(
             cnxt, p, idempotency_key=idempotency_key, details=details,
             trigger=trigger or 'rpc')

@@ -76,6 +76,21 @@ _UNDECIDED = (exception.HeatException, TypeError, ValueError, KeyError,
               IndexError)
 
 
+def _own_attribute_lookup(resource):
+    """Whether ``resource``'s type looks its attributes up itself (a
+    provider template's outputs, a group's members): as upstream, a
+    get_attr of one is not judged against its schema when validated,
+    only when resolved (an update may change that schema while another
+    update runs)."""
+    from heat.engine import resource as resource_mod
+    base = resource_mod.Resource
+    cls = type(resource)
+    if not isinstance(resource, base):
+        return False
+    return (cls.get_attribute is not base.get_attribute or
+            cls.FnGetAtt is not base.FnGetAtt)
+
+
 def _unknown_resource(name, key='unknown'):
     return exception.InvalidTemplateReference(resource=name, key=key)
 
@@ -262,6 +277,8 @@ class GetAtt(function.Function):
         if not self.stack.has_resource(name):
             raise _unknown_resource(name)
         resource = self.stack.resource_by_name(name)
+        if _own_attribute_lookup(resource):
+            return
         schema = getattr(resource, 'attributes_schema', None)
         # every resource has the base attributes (``show``), as upstream
         base = getattr(resource, 'base_attributes_schema', None) or {}

@@ -187,7 +187,7 @@ class StackResource(resource.Resource):
             raise resource.UpdateReplace(self.name)
         if self.resource_id is None:
             super()._needs_update(after, before, after_props, before_props)
-        elif after.resource_type != before.resource_type:
+        elif self.implementation_changed(after):
             raise resource.UpdateReplace(self.name)
         return True
 
@@ -254,7 +254,7 @@ class StackResource(resource.Resource):
             raise
         except Exception as exc:
             raise exception.StackValidationFailed(
-                error='Failed to validate',
+                error=type(exc).__name__,
                 path=[self.stack.t.get_section_name('resources'), self.name],
                 message=str(exc)) from exc
         self._validate_nested(nested)
@@ -270,14 +270,22 @@ class StackResource(resource.Resource):
         except exception.RequestLimitExceeded:
             raise
         except exception.StackValidationFailed as exc:
+            error, path = exc.error, list(exc.path)
+            if getattr(exc, '_read_value', False) and path[:1] == [
+                    nested.t.get_section_name('resources')]:
+                # Not strictly validated, a nested resource's property
+                # values are only met when its validate() reads them:
+                # upstream's Properties raise a ValueError there, which
+                # its stack reports at the resource.
+                error, path = 'ValueError', path[:2]
             raise exception.StackValidationFailed(
                 message=exc.error_message,
-                path=self._nested_path() + list(exc.path),
-                error=exc.error) from exc
+                path=self._nested_path() + path,
+                error=error) from exc
         except Exception as exc:
             raise exception.StackValidationFailed(
                 message=str(exc), path=self._nested_path(),
-                error='Failed to validate') from exc
+                error=type(exc).__name__) from exc
 
     def validate_member_template(self, template):
         """Validate a stack of ``template`` (a group's one-member test
@@ -297,7 +305,7 @@ class StackResource(resource.Resource):
         except Exception as exc:
             raise exception.StackValidationFailed(
                 message=str(exc), path=['resources', self.name],
-                error='Failed to validate') from exc
+                error=type(exc).__name__) from exc
         self._validate_nested(nested)
 
     # -- running nested actions --------------------------------------------
@@ -417,5 +425,9 @@ class StackResource(resource.Resource):
             super(), 'prepare_abandon') else {}
         nested = self.nested()
         if nested is not None:
-            data['resources'] = nested.prepare_abandon().get('resources', {})
+            # as upstream: a nested stack's resource carries its stack's
+            # template beside its resources
+            inner = nested.prepare_abandon()
+            data['resources'] = inner.get('resources', {})
+            data['template'] = inner.get('template', {})
         return data

@@ -18,9 +18,15 @@ from heatclient import client as heat_client
 from heat.tests.functional.processes import Cluster, mysql, skip_reason
 
 
-def scale_out_template(target, max_size=1000):
+def scale_out_template(target, max_size=1000, create_secs=None):
     """A group of ``OS::Heat::None`` (0 members) and a policy adding
-    ``target`` members."""
+    ``target`` members; with ``create_secs``, the members are
+    ``OS::Heat::TestResource`` taking that long to create."""
+    member = 'type: OS::Heat::None'
+    if create_secs is not None:
+        member = ('type: OS::Heat::TestResource\n'
+                  '        properties:\n'
+                  '          action_wait_secs: {create: %s}' % create_secs)
     return '''heat_template_version: 2016-10-14
 resources:
   group:
@@ -30,7 +36,7 @@ resources:
       max_size: %d
       desired_capacity: 0
       resource:
-        type: OS::Heat::None
+        %s
   up:
     type: OS::Heat::ScalingPolicy
     properties:
@@ -38,7 +44,7 @@ resources:
       adjustment_type: change_in_capacity
       scaling_adjustment: %d
       cooldown: 0
-''' % (max_size, target)
+''' % (max_size, member, target)
 
 
 class ClusterTestCase(testtools.TestCase):

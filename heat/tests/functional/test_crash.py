@@ -5,10 +5,14 @@ group, at random points of a 0 to 500 member scale-out.
 MariaDB database (:mod:`heat.tests.functional.processes`), configured
 with ``[autoscaling] lease_ttl = 3``, ``sweep_interval = 1``,
 ``converge_batch_size = 25`` so that another engine takes a dead one's
-group over within seconds. Through python-heatclient on heat-api: a stack
-with an ``OS::Heat::AutoScalingGroup`` of ``OS::Heat::None`` (min 0, max
-1000, desired 0) and a ``ScalingPolicy`` of +500, then a signal of the
-policy. While the group converges, whenever the group's member rows reach
+group over within seconds, and ``member_concurrency = 1``. Through
+python-heatclient on heat-api: a stack with an
+``OS::Heat::AutoScalingGroup`` of ``OS::Heat::TestResource`` members that
+take 0.04 s each to create (min 0, max 1000, desired 0) and a
+``ScalingPolicy`` of +500, then a signal of the policy. (Members of
+``OS::Heat::None`` are made in bulk: 500 of them take a few seconds, too
+few for the kills; one at a time at 0.04 s the scale-out lasts at least
+20 s.) While the group converges, whenever the group's member rows reach
 the next of ``KILLS`` random counts (seeded; the seed is printed), the
 engine holding the group's lease (``scaling_group.lease_engine_id``,
 mapped to its process by the id each engine logs in its "serving" line)
@@ -43,15 +47,18 @@ TARGET = 500
 KILLS = int(os.environ.get('HEAT_CRASH_KILLS', '10'))
 LEASE_TTL = 3
 BATCH = 25
+#: seconds each member takes to create (one at a time)
+CREATE_SECS = 0.04
 #: seconds the whole scale-out may take
 DEADLINE = 300
 
 CONF = ('[autoscaling]\n'
         'lease_ttl = %d\n'
         'sweep_interval = 1\n'
-        'converge_batch_size = %d\n' % (LEASE_TTL, BATCH))
+        'converge_batch_size = %d\n'
+        'member_concurrency = 1\n' % (LEASE_TTL, BATCH))
 
-TEMPLATE = scale_out_template(TARGET)
+TEMPLATE = scale_out_template(TARGET, create_secs=CREATE_SECS)
 
 
 def report(msg):

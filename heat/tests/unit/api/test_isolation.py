@@ -25,6 +25,13 @@ NO_STACK_ROUTES = {
     ('stacks', 'list_template_functions'),
     ('stacks', 'index'), ('stacks', 'detail'), ('stacks', 'create'),
     ('stacks', 'preview'),
+    # software configs and deployments name no stack; their project
+    # isolation is tested in test_software_configs
+    ('software_configs', 'index'), ('software_configs', 'create'),
+    ('software_configs', 'show'), ('software_configs', 'delete'),
+    ('software_deployments', 'index'), ('software_deployments', 'create'),
+    ('software_deployments', 'metadata'), ('software_deployments', 'show'),
+    ('software_deployments', 'update'), ('software_deployments', 'delete'),
 }
 
 

@@ -77,7 +77,9 @@ class TestUnavailableOverRPC(APITestCase):
     def test_database_gone_during_a_trigger_is_503_and_nothing_recorded(self):
         gone = db_exc.DBConnectionError(
             Exception('(2006, MySQL server has gone away)'))
-        with mock.patch.object(db_api, 'scaling_group_get',
+        # the decision transaction's first read: the group's row, locked,
+        # with the policy
+        with mock.patch.object(db_api, 'scaling_group_and_policy_for_update',
                                side_effect=gone) as get:
             resp = self.signal('k-1')
         self.assertUnavailable(resp, 'DBConnectionError',

@@ -131,7 +131,7 @@ class TestMigrationPackaging(base.TestCase):
                          cfg.get_main_option('script_location'))
 
     def test_single_head(self):
-        self.assertEqual('0006', migration.head_revision())
+        self.assertEqual('0008', migration.head_revision())
 
     def test_no_create_all_in_production_code(self):
         offenders = []

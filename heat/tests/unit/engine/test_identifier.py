@@ -61,3 +61,29 @@ class TestResourceAndEvent(base.TestCase):
         self.assertEqual('e1', ev.event_id)
         self.assertEqual(res, ev.resource())
         self.assertEqual(stack, ev.stack())
+
+
+class TestUnicodeResourceName(base.TestCase):
+    """As upstream (StackUnicodeTemplateTest): the identity's path holds
+    a resource's name as it is; its URL and ARN percent-encode it."""
+
+    NAME = '\u8d44\u6e90'
+
+    def test_identity_path_holds_the_name_and_urls_percent_encode_it(self):
+        stack = identifier.HeatIdentifier('t', 's', 'i')
+        res = identifier.ResourceIdentifier(resource_name=self.NAME, **stack)
+        self.assertEqual('/resources/\u8d44\u6e90', res['path'])
+        self.assertEqual(self.NAME, res.resource_name)
+        self.assertEqual('t/stacks/s/i/resources/%E8%B5%84%E6%BA%90',
+                         res.url_path())
+        self.assertEqual('arn:openstack:heat::t:stacks/s/i/resources/'
+                         '%E8%B5%84%E6%BA%90', res.arn())
+        self.assertEqual(res, identifier.HeatIdentifier.from_arn(res.arn()))
+
+    def test_a_percent_sign_in_a_name_survives_the_round_trip(self):
+        stack = identifier.HeatIdentifier('t', 's', 'i')
+        res = identifier.ResourceIdentifier(resource_name='50%off', **stack)
+        self.assertEqual('/resources/50%off', res['path'])
+        self.assertEqual('t/stacks/s/i/resources/50%25off', res.url_path())
+        back = identifier.HeatIdentifier.from_arn(res.arn())
+        self.assertEqual('/resources/50%off', back['path'])

@@ -79,8 +79,12 @@ class CreateTest(NestedTestCase):
                'properties': {'length': 'BAD'}}
         st = self.make_stack(hot({'g': group(1, bad)}))
         err = self.assertRaises(exception.StackValidationFailed, st.validate)
-        self.assertIn('resources.g', str(err))
-        self.assertIn('length', str(err))
+        # upstream: the member reads its value in validate(), a ValueError
+        # of the member resource
+        self.assertEqual('ValueError', err.error)
+        self.assertEqual(['resources', 'g<nested_stack>', 'resources', '0'],
+                         err.path)
+        self.assertEqual("Value 'BAD' is not an integer", err.error_message)
 
     def test_unknown_member_type_fails_validation(self):
         st = self.make_stack(hot({'g': group(1, {'type': 'idontexist'})}))
@@ -340,6 +344,14 @@ class AdoptAbandonTest(NestedTestCase):
         st = self.create(hot({'g': group(2)}))
         data = st['g'].prepare_abandon()
         self.assertEqual({'0', '1'}, set(data['resources']))
+
+    def test_abandon_data_of_a_nested_stack_carries_its_template(self):
+        st = self.create(hot({'g': group(2)}))
+        data = st['g'].prepare_abandon()
+        nested = st['g'].nested()
+        self.assertEqual(nested.t.t, data['template'])
+        self.assertEqual({'0', '1'}, set(
+            data['template'][nested.t.get_section_name('resources')]))
 
 
 class DeleteWhileCreatingTest(NestedTestCase):

@@ -1,13 +1,12 @@
 """OS::Heat::SoftwareConfig, CloudConfig and MultipartMime."""
 
 import email
-import json
 import uuid
 
 import yaml
 
 from heat.common import exception
-from heat.engine.resources.openstack.heat import software_config
+from heat.engine import software_config_service as sc_service
 from heat.tests.unit.resources.test_none import StackTestCase
 
 CONFIGS = '''
@@ -81,11 +80,15 @@ class TestSoftwareConfig(StackTestCase):
         self.assertState(('CREATE', 'COMPLETE'), stack)
         self.assertEqual('#!/bin/sh\necho hello', stack.outputs()['script'])
 
-    def test_config_is_stored_in_resource_data(self):
+    def test_config_is_a_row_of_the_config_table(self):
         stack = self.create(CONFIGS)
         rsrc = self.load(stack).resources['script']
         self.assertEqual(4, uuid.UUID(rsrc.resource_id).version)
-        stored = json.loads(rsrc.data()[software_config.DATA_KEY])
+        # the physical id is the config id of the software config API
+        stored = sc_service.API.show_software_config(self.ctx,
+                                                     rsrc.resource_id)
+        stored = {k: stored[k] for k in ('name', 'group', 'config',
+                                         'options', 'inputs', 'outputs')}
         self.assertEqual({
             'name': rsrc.physical_resource_name(),
             'group': 'script',
@@ -219,5 +222,25 @@ outputs:
     def test_delete_removes_the_config(self):
         stack = self.create(CONFIGS)
         rsrc = stack.resources['script']
+        config_id = rsrc.resource_id
         rsrc.delete()
-        self.assertNotIn(software_config.DATA_KEY, rsrc.data())
+        self.assertRaises(exception.NotFound,
+                          sc_service.API.show_software_config, self.ctx,
+                          config_id)
+
+    def test_structured_config_keeps_its_map(self):
+        stack = self.create('''
+heat_template_version: 2016-10-14
+resources:
+  structured:
+    type: OS::Heat::StructuredConfig
+    properties:
+      group: apply-config
+      config:
+        foo: {get_input: bar}
+outputs:
+  config:
+    value: {get_attr: [structured, config]}
+''')
+        self.assertEqual({'foo': {'get_input': 'bar'}},
+                         stack.outputs()['config'])

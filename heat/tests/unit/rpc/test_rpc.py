@@ -325,18 +325,39 @@ class _EngineRPCTests:
             err = self._error(self.client.call, ctx(), method)
             self.assertEqual('NoSuchMethod', err.exc_type, method)
 
-    def test_snapshots_and_software_answer_not_supported(self):
+    def test_snapshot_rpcs_are_served(self):
         identity = self.create()
-        for method, args in [
-                ('stack_snapshot', (identity, 'snap')),
-                ('stack_list_snapshots', (identity,)),
-                ('list_software_configs', ()),
-                ('show_software_deployment', ('d1',)),
-                # 'timeout' is an RPC argument here, not the call's
-                ('check_software_deployment', ('d1', 30))]:
-            err = self._error(getattr(self.client, method), ctx(), *args)
-            self.assertIsInstance(err, exception.NotSupported, method)
-            self.assertIn(method, str(err))
+        snap = self.client.stack_snapshot(ctx(), identity, 'snap')
+        self.assertEqual(('snap', 'COMPLETE'),
+                         (snap['name'], snap['status']))
+        self.assertEqual([snap],
+                         self.client.stack_list_snapshots(ctx(), identity))
+        self.assertEqual(snap, self.service.show_snapshot(ctx(), identity,
+                                                          snap['id']))
+        self.assertEqual(snap, self.client.show_snapshot(ctx(), identity,
+                                                         snap['id']))
+        self.assertIsNone(self.client.stack_restore(ctx(), identity,
+                                                    snap['id']))
+        self.assertTrue(self.service.wait(identity, WAIT))
+        self.assertIsNone(self.client.delete_snapshot(ctx(), identity,
+                                                      snap['id']))
+        for method in ('show_snapshot', 'stack_restore', 'delete_snapshot'):
+            direct = self._error(getattr(self.service, method), ctx(),
+                                 identity, snap['id'])
+            remote = self._error(getattr(self.client, method), ctx(),
+                                 identity, snap['id'])
+            self.assertIsInstance(remote, exception.NotFound, method)
+            self.assertEqual(str(direct), str(remote), method)
+
+    def test_software_deployment_rpcs_are_served(self):
+        self.assertEqual([], self.client.list_software_configs(ctx()))
+        err = self._error(self.client.show_software_deployment, ctx(), 'd1')
+        self.assertIsInstance(err, exception.NotFound)
+        self.assertEqual('Deployment with id d1 not found', str(err))
+        # 'timeout' is an RPC argument here, not the call's
+        err = self._error(self.client.check_software_deployment, ctx(),
+                          'd1', 30)
+        self.assertIsInstance(err, exception.NotFound)
 
     def test_template_catalogue(self):
         c = ctx()
@@ -537,9 +558,13 @@ class TestClientSurface(base.TestCase):
             self.assertEqual(rpc_client.AS_METRICS_VERSION,
                              rpc_client.ENGINE_METHODS[name], name)
             self.assertNotIn(name, self.UPSTREAM)
-        # the newest version
-        self.assertEqual(rpc_client.AS_METRICS_VERSION,
+        # the newest version: the engine serves the snapshot RPCs
+        # (pinned to upstream's versions, as the software config ones of
+        # the version before)
+        self.assertEqual(rpc_client.SNAPSHOT_VERSION,
                          rpc_api.RPC_API_VERSION)
+        self.assertLess(rpc_client.SOFTWARE_CONFIG_VERSION,
+                        rpc_client.SNAPSHOT_VERSION)
 
     def test_member_attributes_need_1_39_only_when_given(self):
         sent = []

@@ -577,7 +577,8 @@ class TestStacks(db_fixtures.DBTestCase):
         self.assertState('ROLLBACK_COMPLETE', ident)
 
     def test_cancel_create_without_rollback(self):
-        ident = self.create('s1', tmpl=SLOW, params=env(wait=30), wait=False)
+        # as upstream, the resource in progress is let finish
+        ident = self.create('s1', tmpl=SLOW, params=env(wait=2), wait=False)
         self.wait_state(ident, 'CREATE_IN_PROGRESS', 10)
         self.assertRaises(exception.NotSupported,
                           self.svc.stack_cancel_update, self.ctx, ident,
@@ -586,6 +587,11 @@ class TestStacks(db_fixtures.DBTestCase):
                                      cancel_with_rollback=False)
         self.wait(ident, 10)
         self.assertState('CREATE_FAILED', ident)
+        self.assertEqual('Stack CREATE cancelled',
+                         self.show(ident)['stack_status_reason'])
+        slow = self.resources(ident)['slow']
+        self.assertEqual(('CREATE', 'COMPLETE'),
+                         (slow['resource_action'], slow['resource_status']))
 
     def test_cancel_refused_when_not_updating(self):
         ident = self.create('s1')

@@ -453,7 +453,9 @@ class DefinitionsTest(base.TestCase):
                          outputs['on'].description_text())
 
     def test_output_value_errors_carry_the_path(self):
-        stack = self._stack(outputs={'o': {'value': {'get_param': 'nope'}}})
+        # (an undeclared parameter is not one: as upstream, it is the
+        # output's error when read)
+        stack = self._stack(outputs={'o': {'value': {'get_param': [1]}}})
         output = stack.t.outputs(stack)['o']
         ex = self.assertRaises(exception.StackValidationFailed,
                                output.validate)

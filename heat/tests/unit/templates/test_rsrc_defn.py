@@ -148,11 +148,22 @@ class ValidateTest(base.TestCase):
 
     def test_function_errors_carry_the_path(self):
         stack, defns = definitions({'r': {
-            'type': 'T', 'properties': {'a': {'get_param': 'nope'}}}})
+            'type': 'T', 'properties': {'b': {'get_param': []}}}})
         ex = self.assertRaises(exception.StackValidationFailed,
                                defns['r'].validate)
-        self.assertEqual(['resources', 'r', 'properties', 'a',
+        self.assertEqual(['resources', 'r', 'properties', 'b',
                           'get_param'], ex.path[:5])
+
+    def test_undeclared_parameter_is_a_property_error_of_the_property(self):
+        # upstream meets it resolving the top-level property's value
+        stack, defns = definitions({'r': {
+            'type': 'T', 'properties': {'a': {'x': {'get_param': 'nope'}}}}})
+        ex = self.assertRaises(exception.StackValidationFailed,
+                               defns['r'].validate)
+        self.assertEqual('Property error', ex.error)
+        self.assertEqual(['resources', 'r', 'properties', 'a'], ex.path)
+        self.assertEqual('The Parameter (nope) was not provided.',
+                         ex.error_message)
 
     def test_removed_function_in_properties(self):
         stack, defns = definitions({'r': {

@@ -80,8 +80,10 @@ def fast_signal(context, stack_row, row, details, idempotency_key=None):
     def add_event(action, status, reason):
         from heat.db import api as db_api
         with db_api.priority_writes():
+            # (the hot path's UUIDs: no system call per id)
             event.Event(context, _StackRef(stack_row.id), action, status,
                         reason, row.nova_instance, row.name, row.type,
+                        uuid=db_api.new_uuid(),
                         rsrc_prop_data_id=row.rsrc_prop_data_id).store()
 
     if row.action in resource.Resource.no_signal_actions:

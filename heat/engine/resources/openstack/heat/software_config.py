@@ -1,23 +1,25 @@
 """Software config resources: ``OS::Heat::SoftwareConfig``,
-``OS::Heat::CloudConfig`` and ``OS::Heat::MultipartMime``.
+``OS::Heat::StructuredConfig``, ``OS::Heat::CloudConfig`` and
+``OS::Heat::MultipartMime``.
 
 A software config is immutable: no property updates in place, so any
-change replaces the resource with a new config. Upstream stores configs
-in the ``software_config`` table through the engine's config API; that
-table does not exist here yet, so each resource keeps its config (the
-group, the config text, options, inputs and outputs) in its own resource
-data under ``software_config`` and its physical id is a uuid, as a config
-id would be. Attribute ``config`` is the config text.
+change replaces the resource with a new config. As upstream, each
+resource makes one row of the ``software_config`` table through the
+engine's software config methods
+(:mod:`heat.engine.software_config_service`): its physical id is the
+config id (what ``GET /software_configs/{id}`` shows and what a
+deployment's ``config`` property names), and deleting the resource
+deletes the row. Attribute ``config`` is the config (text; a map for a
+StructuredConfig).
 
 CloudConfig formats its ``cloud_config`` map as YAML after a
 ``#cloud-config`` line. MultipartMime assembles ``parts`` into one
 multipart MIME message; a part's ``config`` may be inline text or the id
-of a config resource of any stack of the project (whose text is used),
-and a part of ``type: multipart`` has its own parts appended.
+of a software config of the project (whose text is used), and a part of
+``type: multipart`` has its own parts appended.
 """
 
 import email
-import json
 import os
 import uuid
 from email.mime import multipart, text
@@ -25,10 +27,9 @@ from email.mime import multipart, text
 import yaml
 
 from heat.common import exception, template_format
-from heat.db import api as db_api
 from heat.engine import attributes, constraints, properties, resource
+from heat.engine import software_config_service as sc_service
 
-DATA_KEY = 'software_config'
 IO_TYPES = ('String', 'Number', 'CommaDelimitedList', 'Json', 'Boolean')
 DEFAULT_GROUP = 'Heat::Ungrouped'
 
@@ -49,18 +50,13 @@ def _io_schema(kind, extra):
     return schema
 
 
-def find_config(context, project_id, config_id):
-    """The stored config (a dict) whose id is ``config_id``, from any
-    live stack of the project, or None."""
-    row = db_api.resource_get_by_physical_resource_id(
-        context, str(config_id), project_id)
-    if row is None:
-        return None
+def find_config(context, config_id):
+    """The config (upstream's dict) whose id is ``config_id``, if the
+    context's project has one, else None."""
     try:
-        raw = db_api.resource_data_get(context, row.id, DATA_KEY)
-    except exception.EntityNotFound:
+        return sc_service.API.show_software_config(context, str(config_id))
+    except exception.NotFound:
         return None
-    return json.loads(raw)
 
 
 class SoftwareConfig(resource.Resource):
@@ -134,23 +130,47 @@ class SoftwareConfig(resource.Resource):
         }
 
     def stored_config(self):
-        """The stored config dict, or None before create."""
-        raw = self.data().get(DATA_KEY)
-        return json.loads(raw) if raw else None
+        """The stored config (``{name, group, config, options, inputs,
+        outputs}``), or None before create (or once deleted)."""
+        if not self.resource_id:
+            return None
+        found = find_config(self.context, self.resource_id)
+        if found is None:
+            return None
+        return {k: found[k] for k in ('name', 'group', 'config', 'options',
+                                      'inputs', 'outputs')}
 
     def handle_create(self):
-        self.data_set(DATA_KEY, json.dumps(self.build_config()))
-        self.resource_id_set(str(uuid.uuid4()))
+        made = sc_service.API.create_software_config(self.context,
+                                                     **self.build_config())
+        self.resource_id_set(made[sc_service.CONFIG_ID])
 
     def handle_delete(self):
-        if self.resource_id is not None:
-            self.data_delete(DATA_KEY)
+        if self.resource_id is None:
+            return
+        try:
+            sc_service.API.delete_software_config(self.context,
+                                                  self.resource_id)
+        except exception.NotFound:
+            pass
 
     def _resolve_attribute(self, name):
         if name == self.CONFIG_ATTR and self.resource_id:
-            stored = self.stored_config()
+            stored = find_config(self.context, self.resource_id)
             return stored['config'] if stored else None
         return None
+
+
+class StructuredConfig(SoftwareConfig):
+    """A config given as a map (delivered to the server as JSON);
+    ``get_input: <name>`` in it is replaced by the input's value by a
+    ``OS::Heat::StructuredDeployment``."""
+
+    properties_schema = dict(SoftwareConfig.properties_schema)
+    properties_schema[SoftwareConfig.CONFIG] = properties.Schema(
+        properties.Schema.MAP,
+        'Map representing the configuration data structure which will '
+        'be serialized to JSON format.')
 
 
 class CloudConfig(SoftwareConfig):
@@ -214,7 +234,7 @@ class MultipartMime(SoftwareConfig):
     def _part_text(self, config):
         stored = None
         if _is_uuid(config):
-            stored = find_config(self.context, self.stack.tenant_id, config)
+            stored = find_config(self.context, config)
         return stored['config'] if stored else config
 
     def get_message(self):
@@ -265,6 +285,7 @@ def _split_multipart(message):
 def resource_mapping():
     return {
         'OS::Heat::SoftwareConfig': SoftwareConfig,
+        'OS::Heat::StructuredConfig': StructuredConfig,
         'OS::Heat::CloudConfig': CloudConfig,
         'OS::Heat::MultipartMime': MultipartMime,
     }

@@ -5,11 +5,19 @@ cloud, with ``context``). This engine has one region, so the stack is a
 nested stack of this one: ``template`` (HOT or CFN text) with
 ``parameters``, a ``timeout`` in minutes. Attributes: ``stack_name`` and
 ``outputs`` (output name -> value); the reference is the stack's id.
+A ``context.region_name`` other than the engine's own region is refused
+(no catalog to find its Heat endpoint in), and an invalid template is
+reported as upstream quotes the region's validate answer.
 """
+
+from oslo_config import cfg
 
 from heat.common import exception, template_format
 from heat.engine import attributes, properties
 from heat.engine.resources import stack_resource
+
+#: the region of a cloud whose Keystone names none (Keystone's default)
+DEFAULT_REGION = 'RegionOne'
 
 
 class Stack(stack_resource.StackResource):
@@ -74,6 +82,59 @@ class Stack(stack_resource.StackResource):
                         'are not supported by this engine',
                 path=['resources', self.name, 'properties', self.CONTEXT])
 
+    def _own_region(self):
+        """The region this engine serves: ``region_name_for_services``,
+        else the request's, else Keystone's default."""
+        try:
+            configured = cfg.CONF.region_name_for_services
+        except cfg.NoSuchOptError:
+            configured = None
+        return (configured or getattr(self.context, 'region_name', None)
+                or DEFAULT_REGION)
+
+    def _region(self, props):
+        """The region the stack is to be made in; one other than this
+        engine's own is refused with upstream's message: without a
+        Keystone catalog to look it up in, its Heat endpoint cannot be
+        reached."""
+        ctx = props[self.CONTEXT] or {}
+        own = self._own_region()
+        region = ctx.get(self.REGION_NAME) or own
+        if region != own:
+            interface = cfg.CONF.clients.endpoint_type \
+                if 'clients' in cfg.CONF else 'publicURL'
+            reason = ('%s endpoint for orchestration service in %s region '
+                      'not found' % (interface, region))
+            raise exception.StackValidationFailed(
+                message='Cannot establish connection to Heat endpoint at '
+                        'region "%s" due to "%s"' % (region, reason))
+        return region
+
+    def validate_nested_stack(self):
+        """As upstream validates the template with the Heat API of the
+        region: an error is the API's answer, quoted."""
+        region = self._region(self.properties)
+        try:
+            nested = self._parse_nested_stack(
+                '%s-%s' % (self.stack.name, self.name),
+                self.child_template(), self.child_params(),
+                check_limits=False)
+            nested.strict_validate = False
+            nested.validate()
+        except exception.RequestLimitExceeded:
+            raise
+        except Exception as exc:
+            if isinstance(exc, exception.StackValidationFailed):
+                answer = exc.api_message()
+            elif isinstance(exc, exception.HeatException):
+                answer = exc.message
+            else:
+                answer = str(exc)
+            raise exception.StackValidationFailed(
+                message='Failed validating stack template using Heat '
+                        'endpoint at region "%s" due to "ERROR: %s"'
+                        % (region, answer)) from exc
+
     def child_template(self, props=None):
         props = props or self.properties
         return template_format.parse(props[self.TEMPLATE])
@@ -87,6 +148,7 @@ class Stack(stack_resource.StackResource):
         return super().validate()
 
     def handle_create(self):
+        self._region(self.properties)
         self.create_with_template(self.child_template(), self.child_params(),
                                   self.properties[self.TIMEOUT])
 
