@@ -15,6 +15,7 @@ heat ``ResourceGroupTest.test_resource_group_zero_novalidate``.
 from heat.api import faults
 from heat.common import exception
 from heat.tests.unit.api import APITestCase
+from heat.tests.unit.api import test_validate_preview_compat as compat
 
 PREVIEW_TEMPLATE = '''
 heat_template_version: 2015-04-30
@@ -33,35 +34,10 @@ resources:
     depends_on: one
 '''
 
-GROUP_TEMPLATE = '''
-heat_template_version: 2013-05-23
-resources:
-  random_group:
-    type: OS::Heat::ResourceGroup
-    properties:
-      count: %d
-      resource_def:
-        type: My::RandomString
-        properties:
-          length: 30
-          salt: initial
-'''
-
-BAD_PROVIDER = '''
-heat_template_version: 2013-05-23
-parameters:
-  length:
-    type: string
-    default: 50
-  salt:
-    type: string
-    default: initial
-resources:
-  random:
-    type: OS::Heat::RandomString
-    properties:
-      length: BAD
-'''
+#: the group and the provider of upstream's
+#: ``test_resource_group_zero_novalidate``, shared with the path tests
+GROUP_TEMPLATE = compat.GROUP_TEMPLATE.replace('count: 0', 'count: %d')
+BAD_PROVIDER = compat.BAD_PROVIDER
 
 
 class TestValidationMessageParts(APITestCase):
