@@ -83,9 +83,20 @@ def make_wsgi_server(conf, app, host=None, port=None):
     from cheroot import wsgi
     host = host or conf.heat_api.bind_host
     port = conf.heat_api.bind_port if port is None else port
-    return wsgi.Server((host, port), app,
-                       numthreads=conf.heat_api.workers,
-                       server_name=socket.gethostname())
+    server = wsgi.Server((host, port), app,
+                         numthreads=conf.heat_api.workers,
+                         server_name=socket.gethostname())
+    # cheroot keeps at most 10 idle keep-alive connections by default and
+    # answers 'Connection: close' beyond that: with more clients than
+    # that (alarm storms, the fault suite's 20) connections are closed
+    # and opened again under load. Idle connections cost a selector
+    # entry, not a thread.
+    server.keep_alive_conn_limit = KEEP_ALIVE_CONNECTIONS
+    return server
+
+
+#: idle keep-alive connections the API server keeps open
+KEEP_ALIVE_CONNECTIONS = 1024
 
 
 def api_app(conf):
