@@ -395,7 +395,11 @@ class ScalingMember(TimestampMixin, Base):
     """One member of a group (its resource lives in the member stack)."""
 
     __tablename__ = 'scaling_member'
-    __table_args__ = (sa.UniqueConstraint('group_id', 'name'),)
+    __table_args__ = (
+        sa.UniqueConstraint('group_id', 'name'),
+        # counts by status read the index alone (migration 0009)
+        sa.Index('ix_scaling_member_group_id_status', 'group_id', 'status'),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     group_id: Mapped[str] = mapped_column(

@@ -102,6 +102,22 @@ class TestMigrations(MigrationTestBase):
         self.assertRaises(ValueError, manage.purge_deleted, self.url, 1,
                           'weeks')
 
+    def test_member_counts_by_status_read_the_index_alone(self):
+        # 0009: counting a group's members by status (every show of a
+        # group) must not read every member row
+        migration.upgrade(self.url)
+        indexes = {i['name']: i['column_names'] for i in
+                   sa.inspect(self.engine).get_indexes('scaling_member')}
+        self.assertEqual(['group_id', 'status'],
+                         indexes.get('ix_scaling_member_group_id_status'))
+        if self.engine.dialect.name == 'sqlite':
+            with self.engine.connect() as conn:
+                plan = ' '.join(str(r[-1]) for r in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN SELECT status, count(*) FROM "
+                    "scaling_member WHERE group_id = 'g' GROUP BY status"))
+            self.assertIn('COVERING INDEX ix_scaling_member_group_id_status',
+                          plan)
+
     def test_upgrade_on_an_open_engine(self):
         # The engine path is what a process that already has a pool uses.
         migration.upgrade(engine=self.engine)
@@ -131,7 +147,7 @@ class TestMigrationPackaging(base.TestCase):
                          cfg.get_main_option('script_location'))
 
     def test_single_head(self):
-        self.assertEqual('0008', migration.head_revision())
+        self.assertEqual('0009', migration.head_revision())
 
     def test_no_create_all_in_production_code(self):
         offenders = []
