@@ -17,12 +17,12 @@ under ``migrations/versions`` (0002 added the auto-scaling ones).
 """
 
 import datetime
-import uuid
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.orm import Mapped, mapped_column
 
+from heat.common import uuids
 from heat.db.types import Json, Timestamp
 
 NAMING_CONVENTION = {
@@ -37,7 +37,7 @@ UUID_LEN = 36
 
 
 def new_uuid():
-    return str(uuid.uuid4())
+    return uuids.random_uuid()
 
 
 def utcnow():

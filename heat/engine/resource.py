@@ -24,10 +24,9 @@ import contextlib
 import json
 import logging
 import time
-import uuid
 import weakref
 
-from heat.common import exception, identifier, short_id
+from heat.common import exception, identifier, short_id, uuids
 from heat.db import api as db_api
 from heat.db import models as db_models
 from heat.engine import (
@@ -99,6 +98,11 @@ class _StackControl:
             return self._control.cancel_reason
         return None
 
+    def cancelled_error(self):
+        if self._control is not None:
+            return self._control.cancelled_error()
+        return scheduler.Cancelled()
+
     def remaining(self):
         if self._control is not None:
             return self._control.remaining()
@@ -164,7 +168,7 @@ class Resource:
         self.status = self.COMPLETE
         self.status_reason = ''
         self.id = None
-        self.uuid = str(uuid.uuid4())
+        self.uuid = uuids.random_uuid()
         self.resource_id = None
         self.created_time = None
         self.updated_time = None
@@ -771,6 +775,11 @@ class Resource:
 
     def _fail(self, action, exc):
         """Record ``<ACTION>_FAILED`` for ``exc``; the error to raise."""
+        if isinstance(exc, scheduler.Superseded):
+            # a new update of the stack preempted this one
+            self.state_set(action, self.FAILED, '%s aborted: %s'
+                           % (action, scheduler.SUPERSEDED))
+            return exception.ResourceFailure(exc, self, action)
         if isinstance(exc, scheduler.Cancelled):
             self.state_set(action, self.FAILED, '%s aborted' % action)
             return exception.ResourceFailure(exc, self, action)

@@ -40,8 +40,7 @@ resume knows: an ``IN_PROGRESS`` row is deleted and made again, or
 deleted again.
 """
 
-import uuid
-
+from heat.common import uuids
 from heat.db import api as db_api
 from heat.engine import event as event_mod
 from heat.engine import resource as resource_mod
@@ -100,7 +99,7 @@ def inline(res, action):
 def _event(res, now, status, reason=REASON):
     """The event row of ``res``'s state change (``Event.store``'s)."""
     return {
-        'uuid': str(uuid.uuid4()),
+        'uuid': uuids.random_uuid(),
         'created_at': now,
         'stack_id': res.stack.id,
         'resource_action': res.action,

@@ -6,8 +6,7 @@ validated), every attribute is None, the physical id is a fresh uuid4, and
 an update never changes or replaces it, whatever changed.
 """
 
-import uuid
-
+from heat.common import uuids
 from heat.engine import properties, resource
 
 
@@ -33,7 +32,7 @@ class NoneResource(resource.Resource):
         return None
 
     def handle_create(self):
-        self.resource_id_set(str(uuid.uuid4()))
+        self.resource_id_set(uuids.random_uuid())
 
     def _needs_update(self, after, before, after_props, before_props):
         # Never replaced nor changed: the new definition is just taken.
