@@ -41,6 +41,7 @@ catalog for its endpoint (the shim's ``EndpointNotFound``). The rest
 
 import argparse
 import datetime
+import fcntl
 import hashlib
 import json
 import os
@@ -179,6 +180,17 @@ def run(cmd, **kw):
 def build_env(paths, rebuild=False):
     if os.path.exists(paths['ready']) and not rebuild:
         return
+    # two runs started together build it once: the second waits here,
+    # then finds it ready
+    os.makedirs(os.path.dirname(paths['root']), exist_ok=True)
+    with open(paths['root'] + '.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(paths['ready']) and not rebuild:
+            return
+        _build_env(paths)
+
+
+def _build_env(paths):
     check_pypi()
     root = paths['root']
     if os.path.exists(root):
@@ -238,6 +250,8 @@ HEAT_CONF = """\
 # upstream's gate (devstack/lib/heat) sets what heat-all also has
 [DEFAULT]
 hidden_stack_tags = hidden
+# HEAT_ENABLE_ADOPT_ABANDON=True in the gate's functional jobs
+enable_stack_adopt = true
 """
 
 
