@@ -45,6 +45,14 @@ engine_opts = [
                      'list (eg. hidden_stack_tags=hide_me,me_too). A '
                      'stack list or count shows them only with '
                      'show_hidden=True.'),
+    cfg.BoolOpt('enable_stack_adopt', default=False,
+                help='Allow stack adopt (a create with adopt_stack_data): '
+                     'a new stack takes over the physical resources, and '
+                     'their data, named by the data a stack abandon '
+                     'returned, nested stacks included, instead of '
+                     'creating them. Off by default, as upstream; a create '
+                     'with adopt data is then refused (400, "Stack Adopt '
+                     'is not supported").'),
     cfg.IntOpt('max_resources_per_stack', default=1000,
                help='Maximum resources allowed per top-level stack, '
                     'nested stacks included. -1 stands for unlimited.'),

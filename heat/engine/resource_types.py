@@ -83,10 +83,11 @@ _TYPES = (
     _engine('OS::Heat::Stack',
             note='a nested stack; a remote one (context.region_name) '
                  'needs another Heat'),
+    _engine('OS::Heat::SoftwareDeployments',
+            'OS::Heat::StructuredDeployments',
+            note='hidden upstream: use OS::Heat::SoftwareDeploymentGroup '
+                 '(or StructuredDeploymentGroup)'),
     # Heat types that drive another service.
-    _cloud('nova', 'OS::Heat::SoftwareDeployments',
-           'OS::Heat::StructuredDeployments',
-           note='hidden upstream: use OS::Heat::SoftwareDeploymentGroup'),
     _cloud('keystone', 'OS::Heat::DeployedServer',
            'AWS::CloudFormation::WaitConditionHandle',
            'AWS::IAM::User', 'AWS::IAM::AccessKey'),
@@ -192,6 +193,12 @@ _TYPES = (
 
 #: name -> :class:`ResourceType`
 TYPES = {t.name: t for group in _TYPES for t in group}
+
+#: upstream's HIDDEN types: templates may use them, but the type list
+#: leaves them out and their schema is not shown (upstream answers
+#: ``NotSupported`` naming the type)
+HIDDEN = frozenset(('OS::Heat::SoftwareDeployments',
+                    'OS::Heat::StructuredDeployments'))
 
 
 def lookup(type_name):

@@ -44,6 +44,16 @@ class Cancelled(Exception):
         return self.reason
 
 
+class Superseded(Cancelled):
+    """The stack action was cancelled because a new update of the stack
+    supersedes it (upstream convergence's preemption): what it was doing
+    is left FAILED, without rollback, for the new update to take over."""
+
+
+#: the words a superseded action's reasons end with
+SUPERSEDED = 'superseded by a new update'
+
+
 class ActionControl:
     """Deadline and cancellation of one stack action.
 
@@ -57,6 +67,8 @@ class ActionControl:
         self.cancel_reason = None
         #: True when the cancellation asks for a rollback (cancel update).
         self.rollback = True
+        #: True when a new update cancelled the action (see Superseded).
+        self.superseded = False
         #: True once asked to start nothing new while what runs finishes
         #: (upstream's cancel without rollback); see :meth:`stop`.
         self.stopping = False
@@ -77,20 +89,31 @@ class ActionControl:
             cancelled = self.cancel_event.is_set()
             stopping = self.stopping
         if cancelled:
-            child.cancel(self.cancel_reason, self.rollback)
+            child.cancel(self.cancel_reason, self.rollback,
+                         superseded=self.superseded)
         elif stopping:
             child.stop(self.cancel_reason)
 
-    def cancel(self, reason='Operation cancelled', rollback=True):
-        """Stop every wait of this action (and of nested ones)."""
+    def cancel(self, reason='Operation cancelled', rollback=True,
+               superseded=False):
+        """Stop every wait of this action (and of nested ones).
+
+        ``superseded``: a new update preempts the action; its waits raise
+        :class:`Superseded` (the first cancellation's kind stands)."""
         with self._lock:
             if not self.cancel_event.is_set():
                 self.cancel_reason = reason
                 self.rollback = rollback
+                self.superseded = superseded
                 self.cancel_event.set()
             children = list(self._children)
         for child in children:
-            child.cancel(reason, rollback)
+            child.cancel(reason, rollback, superseded=superseded)
+
+    def cancelled_error(self):
+        """The exception a wait of this cancelled action raises."""
+        kind = Superseded if self.superseded else Cancelled
+        return kind(self.cancel_reason or 'Operation cancelled')
 
     def stop(self, reason='Operation cancelled'):
         """Start nothing new (here and in nested actions) and let what
@@ -124,7 +147,7 @@ class ActionControl:
         if self.expired():
             raise exception.Timeout()
         if self.cancelled:
-            raise Cancelled(self.cancel_reason or 'Operation cancelled')
+            raise self.cancelled_error()
 
 
 def wait_until(done, control=None, start=POLL_START, limit=POLL_MAX):
@@ -148,6 +171,9 @@ def wait_until(done, control=None, start=POLL_START, limit=POLL_MAX):
                     raise exception.Timeout()
                 wait = min(wait, left)
             if control.cancel_event.wait(wait):
+                error = getattr(control, 'cancelled_error', None)
+                if callable(error):
+                    raise error()
                 raise Cancelled(control.cancel_reason or
                                 'Operation cancelled')
         else:
@@ -168,6 +194,10 @@ def root_cause(exc):
 
 def is_cancel(exc):
     return isinstance(root_cause(exc), Cancelled)
+
+
+def is_superseded(exc):
+    return isinstance(root_cause(exc), Superseded)
 
 
 def is_timeout(exc):
@@ -291,8 +321,7 @@ class DependencyRunner:
         if first is not None:
             raise first
         if stop and (self.control.cancelled or self.control.stopping):
-            raise Cancelled(self.control.cancel_reason or
-                            'Operation cancelled')
+            raise self.control.cancelled_error()
 
     def _counts_as_first(self, exc, first):
         if first is None:

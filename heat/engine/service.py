@@ -28,6 +28,8 @@ upstream's engine method of the same name; results are the dicts of
   (:meth:`reset_stale_stacks`).
 """
 
+import collections
+import contextlib
 import copy
 import functools
 import logging
@@ -54,6 +56,10 @@ DEFAULT_REPORT_INTERVAL = 10
 START_NOTIFY_TIMEOUT = 5.0
 #: how long a delete waits for a cancelled action to stop.
 CANCEL_WAIT_TIMEOUT = 60.0
+#: how long an update call waits for the action it supersedes to stop
+#: before it hands the rest of the wait (up to CANCEL_WAIT_TIMEOUT) to
+#: a background thread; less than an RPC call's timeout
+PREEMPT_CALL_WAIT = 20.0
 
 #: seconds between two looks at a ``give_up`` condition while waiting
 #: for a stack's threads
@@ -99,13 +105,16 @@ class ThreadGroupManager:
     """The background threads of the service, grouped by stack id.
 
     ``running`` maps a stack id to the Stack object of the locked action
-    that runs now, so that a cancel reaches its in-memory cancel event.
+    that runs now, so that a cancel reaches its in-memory cancel event;
+    ``preemptible`` names those a new update may supersede (a create or
+    an update, with its rollback).
     """
 
     def __init__(self):
         self._lock = threading.Lock()
         self._threads = {}
         self._running = {}
+        self._preemptible = set()
         #: ``{stack_id: Stack}`` of actions whose state could not be
         #: written (database unavailable); their locks are kept
         self._unwritten = {}
@@ -147,22 +156,29 @@ class ThreadGroupManager:
         thread.start()
         return thread
 
-    def start_with_acquired_lock(self, stack, lock, fn, *args, **kwargs):
+    def start_with_acquired_lock(self, stack, lock, fn, *args,
+                                 preemptible=False, **kwargs):
         """Run ``fn`` in a thread that releases ``lock`` when it ends;
         the stack's state writes are fenced by the lock
-        (heat.engine.stack_lock, "Fencing")."""
+        (heat.engine.stack_lock, "Fencing"). ``preemptible``: a new
+        update may supersede the action (see ``update_stack``)."""
         fence = getattr(lock, 'fence', None)
         if fence is not None and callable(getattr(stack, 'set_lock_fence',
                                                   None)):
             stack.set_lock_fence(fence)
         with self._lock:
             self._running[stack.id] = stack
+            if preemptible:
+                self._preemptible.add(stack.id)
+            else:
+                self._preemptible.discard(stack.id)
         failure = []
 
         def on_exit():
             with self._lock:
                 if self._running.get(stack.id) is stack:
                     del self._running[stack.id]
+                    self._preemptible.discard(stack.id)
             if failure and db_api.is_disconnect(failure[0]) and \
                     callable(getattr(lock, 'abandon', None)):
                 # the state could not be written: the lock stays, and
@@ -200,6 +216,14 @@ class ThreadGroupManager:
     def running_stack(self, stack_id):
         with self._lock:
             return self._running.get(stack_id)
+
+    def preemptible_stack(self, stack_id):
+        """The Stack of the running action a new update may supersede
+        (a create or an update), or None."""
+        with self._lock:
+            if stack_id in self._preemptible:
+                return self._running.get(stack_id)
+            return None
 
     def threads(self, stack_id):
         with self._lock:
@@ -256,6 +280,18 @@ def _check_liveness_options(report_interval, dead_after):
             % (dead_after.total_seconds(), report_interval))
 
 
+def _join_all(threads, deadline):
+    """Join ``threads`` until ``deadline`` (time.monotonic()); True if
+    they all ended (the calling thread is not waited for)."""
+    for thread in threads:
+        if thread is threading.current_thread():
+            continue
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            return False
+    return True
+
+
 def _fail_unfinished(stack, exc):
     """An action that raised out of the stack left it IN_PROGRESS: mark
     it FAILED so that it does not look busy forever."""
@@ -300,6 +336,13 @@ class EngineService(as_service.AutoScalingMixin,
         self.stale_check_interval = (stale_check_interval or
                                      2 * report_interval)
         self.thread_group_mgr = ThreadGroupManager()
+        #: ``{stack_id: [lock, users]}``: update calls of one stack take
+        #: turns (see update_stack)
+        self._update_gates = {}
+        #: ``{stack_id: deletes}`` of the stacks whose delete waits for
+        #: a cancelled action
+        self._deleting = collections.Counter()
+        self._gates_lock = threading.Lock()
         self._stopped = threading.Event()
         self._heartbeat_thread = None
         self._stale_check_thread = None
@@ -639,13 +682,15 @@ class EngineService(as_service.AutoScalingMixin,
     def _lock(self, cnxt, stack_id):
         return stack_lock.StackLock(cnxt, stack_id, self.engine_id)
 
-    def _start_action(self, cnxt, stack, fn, *args, notify=True, **kwargs):
+    def _start_action(self, cnxt, stack, fn, *args, notify=True,
+                      preemptible=False, **kwargs):
         """Take the stack's lock here (ActionInProgress if it is held) and
         run ``fn`` in a background thread that releases it.
 
         With ``notify``, return only once the action has changed the
         stack's stored state (or ended), as upstream's NotifyEvent does,
-        so that a show right after sees it in progress.
+        so that a show right after sees it in progress. ``preemptible``:
+        a new update may supersede the action (see ``update_stack``).
         """
         project = self._project(cnxt)
         before = None
@@ -654,7 +699,7 @@ class EngineService(as_service.AutoScalingMixin,
         lock = self._lock(cnxt, stack.id)
         lock.acquire()
         thread = self.thread_group_mgr.start_with_acquired_lock(
-            stack, lock, fn, *args, **kwargs)
+            stack, lock, fn, *args, preemptible=preemptible, **kwargs)
         if notify:
             deadline = time.monotonic() + START_NOTIFY_TIMEOUT
             delay = 0.002
@@ -713,6 +758,10 @@ class EngineService(as_service.AutoScalingMixin,
         common = self._args(args)
         adopt_data = common.pop(api.PARAM_ADOPT_STACK_DATA, None)
         params = copy.deepcopy(params) if params else {}
+        if adopt_data is not None and not _conf_value(
+                self.conf, 'enable_stack_adopt', False):
+            # as upstream: off unless the operator turned it on
+            raise exception.NotSupported(feature='Stack Adopt')
         if adopt_data is not None:
             # Parameters of the adopted stack, overridden by the request's.
             adopted = dict((adopt_data.get('environment') or {}).get(
@@ -873,8 +922,10 @@ class EngineService(as_service.AutoScalingMixin,
 
         # Like every other action, return once the stored state shows the
         # create under way: a show right after must not find the stack
-        # still INIT_COMPLETE (seen as a flaky heatclient test).
-        self._start_action(cnxt, stack, _create, stack)
+        # still INIT_COMPLETE (seen as a flaky heatclient test). A new
+        # update may supersede a create, not an adopt.
+        self._start_action(cnxt, stack, _create, stack,
+                           preemptible=not stack.adopt_stack_data)
         return api.identity_dict(stack.identifier())
 
     def _prepare_stack_updates(self, cnxt, current, template, params,
@@ -959,7 +1010,15 @@ class EngineService(as_service.AutoScalingMixin,
     def update_stack(self, cnxt, stack_identity, template, params, files,
                      args, environment_files=None, files_container=None,
                      template_id=None):
-        """Start updating a stack; ``args['existing']`` is PATCH."""
+        """Start updating a stack; ``args['existing']`` is PATCH.
+
+        As upstream with convergence, an update supersedes a create or
+        update (or its rollback) that this engine runs on the stack
+        (:meth:`_preempt`); any other action in progress, or one another
+        live engine runs, refuses it with ``ActionInProgress``. The new
+        update is validated first: an invalid one is refused before
+        anything running is touched.
+        """
         cnxt, current = self._load(cnxt, stack_identity)
         if current.action == 'SUSPEND':
             raise exception.NotSupported(
@@ -969,8 +1028,103 @@ class EngineService(as_service.AutoScalingMixin,
                 feature='Updating a stack when it is deleting')
         _, updated = self._prepare_stack_updates(
             cnxt, current, template, params, environment_files, files, args)
-        self._start_action(cnxt, current, current.update, updated)
-        return api.identity_dict(current.identifier())
+        identity = api.identity_dict(current.identifier())
+        # Update calls of one stack take turns, so that the last to come
+        # is the update that runs in the end.
+        with self._update_gate(current.id):
+            with self._gates_lock:
+                deleting = current.id in self._deleting
+            if deleting:
+                # a delete waits for the action it cancelled to stop
+                raise exception.ActionInProgress(stack_name=current.name,
+                                                 action='DELETE')
+            try:
+                self._start_action(cnxt, current, current.update, updated,
+                                   preemptible=True)
+            except exception.ActionInProgress as busy:
+                self._preempt(cnxt, identity, updated, busy)
+        return identity
+
+    @contextlib.contextmanager
+    def _update_gate(self, stack_id):
+        with self._gates_lock:
+            gate = self._update_gates.setdefault(
+                stack_id, [threading.Lock(), 0])
+            gate[1] += 1
+        try:
+            with gate[0]:
+                yield
+        finally:
+            with self._gates_lock:
+                gate[1] -= 1
+                if not gate[1]:
+                    del self._update_gates[stack_id]
+
+    def _preempt(self, cnxt, identity, updated, busy):
+        """Supersede the action in progress with the update to ``updated``
+        (a validated, unstored Stack), or raise ``busy`` (the
+        ActionInProgress the lock raised) when that cannot be done.
+
+        Only a create or update (or its rollback) this engine runs is
+        superseded: another live engine's action cannot be reached (no
+        message bus between engines), and a delete, suspend, resume,
+        check, snapshot, restore or adopt must end first. The action is
+        cancelled without rollback, nested stacks' actions with it (their
+        controls are its control's children): waits are interrupted, the
+        resources in progress end FAILED "<ACTION> aborted: superseded by
+        a new update" and the stacks FAILED "Stack <ACTION> superseded by
+        a new update", each with its event; the auto-scaling converger
+        works under its group's lease, not this action, and goes on.
+        Once its thread has ended (at most PREEMPT_CALL_WAIT seconds
+        here) the new update starts, handling those FAILED resources as
+        any update does; a slower action is waited for (up to
+        CANCEL_WAIT_TIMEOUT) by a background thread that then starts it.
+        A stack paused on a hook is superseded too, as upstream: the
+        hook's wait is cancelled.
+        """
+        stack_id = identity['stack_id']
+        deadline = time.monotonic() + PREEMPT_CALL_WAIT
+        while True:
+            running = self.thread_group_mgr.preemptible_stack(stack_id)
+            with self._gates_lock:
+                deleting = stack_id in self._deleting
+            if running is None or deleting or self._lock(
+                    cnxt, stack_id).get_engine_id() != self.engine_id:
+                raise busy
+            LOG.info('Stack %s: a new update supersedes its %s in '
+                     'progress', running.name, running.action)
+            # (taken before the cancel: the threads of the action)
+            action_threads = self.thread_group_mgr.threads(stack_id)
+            self._cancel_running(stack_id, rollback=False, superseded=True,
+                                 only=running)
+            if not _join_all(action_threads, deadline):
+                break
+            with self._gates_lock:
+                if stack_id in self._deleting:
+                    raise busy
+            _, current = self._load(cnxt, identity)
+            try:
+                self._start_action(cnxt, current, current.update, updated,
+                                   preemptible=True)
+                return
+            except exception.ActionInProgress as again:
+                busy = again
+                if time.monotonic() > deadline:
+                    raise
+        LOG.warning('Stack %s: the action a new update supersedes has not '
+                    'stopped after %s s; the update starts once it has',
+                    stack_id, PREEMPT_CALL_WAIT)
+
+        def wait_then_update():
+            _join_all(action_threads, time.monotonic() +
+                      CANCEL_WAIT_TIMEOUT - PREEMPT_CALL_WAIT)
+            _, current = self._load(cnxt, identity)
+            lock = self._lock(cnxt, stack_id)
+            lock.acquire()
+            self.thread_group_mgr.start_with_acquired_lock(
+                current, lock, current.update, updated, preemptible=True)
+
+        self.thread_group_mgr.start(stack_id, wait_then_update)
 
     def preview_update_stack(self, cnxt, stack_identity, template, params,
                              files, args, environment_files=None,
@@ -1040,16 +1194,20 @@ class EngineService(as_service.AutoScalingMixin,
                     row.name, holder)
         return None
 
-    def _cancel_running(self, stack_id, rollback, let_finish=False):
-        """Cancel the action this engine runs on the stack. The action
-        may not have registered its cancel event yet when the caller saw it
-        IN_PROGRESS: retry briefly while its thread lives."""
+    def _cancel_running(self, stack_id, rollback, let_finish=False,
+                        superseded=False, only=None):
+        """Cancel the action this engine runs on the stack (``only``: if
+        it is still that Stack's). The action may not have registered its
+        cancel event yet when the caller saw it IN_PROGRESS: retry
+        briefly while its thread lives."""
         deadline = time.monotonic() + START_NOTIFY_TIMEOUT
         while True:
             running = self.thread_group_mgr.running_stack(stack_id)
-            if running is None:
+            if running is None or (only is not None and running is not only):
                 return False
             kwargs = {'let_finish': True} if let_finish else {}
+            if superseded:
+                kwargs['superseded'] = True
             if running.cancel(rollback=rollback, **kwargs) is not False:
                 return True
             if time.monotonic() > deadline:
@@ -1072,22 +1230,56 @@ class EngineService(as_service.AutoScalingMixin,
             # action has to end first.
             raise exception.ActionInProgress(stack_name=stack.name,
                                              action=stack.action)
+        # (before the cancel: an update superseding the action waits
+        # for it to stop, then leaves the stack to this delete)
+        with self._gates_lock:
+            self._deleting[stack.id] += 1
         self._cancel_running(stack.id, rollback=False)
         action_threads = self.thread_group_mgr.threads(stack.id)
         identity = api.identity_dict(stack.identifier())
 
         def wait_then_delete():
-            deadline = time.monotonic() + CANCEL_WAIT_TIMEOUT
-            for thread in action_threads:
-                thread.join(max(0.0, deadline - time.monotonic()))
-            _, again = self._load(cnxt, identity)
-            dlock = self._lock(cnxt, again.id)
-            dlock.acquire()
+            dlock = None
+            try:
+                deadline = time.monotonic() + CANCEL_WAIT_TIMEOUT
+                _join_all(action_threads, deadline)
+                while True:
+                    dlock = self._lock(cnxt, stack.id)
+                    try:
+                        dlock.acquire()
+                        break
+                    except exception.ActionInProgress:
+                        # an update that superseded the action started
+                        # first: the delete supersedes it in turn
+                        if time.monotonic() > deadline or \
+                                self.thread_group_mgr.preemptible_stack(
+                                    stack.id) is None:
+                            raise
+                    self._cancel_running(stack.id, rollback=False)
+                    _join_all(self.thread_group_mgr.threads(stack.id),
+                              deadline)
+                _, again = self._load(cnxt, identity)
+            except BaseException:
+                if dlock is not None and dlock.token is not None:
+                    dlock.release()
+                raise
+            finally:
+                self._deleted_waiting(stack.id)
             self.thread_group_mgr.start_with_acquired_lock(
                 again, dlock, again.delete)
 
-        self.thread_group_mgr.start(stack.id, wait_then_delete)
+        try:
+            self.thread_group_mgr.start(stack.id, wait_then_delete)
+        except BaseException:
+            self._deleted_waiting(stack.id)
+            raise
         return None
+
+    def _deleted_waiting(self, stack_id):
+        with self._gates_lock:
+            self._deleting[stack_id] -= 1
+            if self._deleting[stack_id] <= 0:
+                del self._deleting[stack_id]
 
     def _run_locked(self, cnxt, stack, lock, fn, *args):
         project = self._project(cnxt)
@@ -1243,7 +1435,8 @@ class EngineService(as_service.AutoScalingMixin,
         # plug-in types (plugin_dirs, entry points) are always listed.
         services = set(getattr(cnxt, 'available_services', None) or ())
         names = sorted({n for n, t in resource_types.TYPES.items()
-                        if t.service is None or t.service in services} |
+                        if (t.service is None or t.service in services) and
+                        n not in resource_types.HIDDEN} |
                        set(resources.plugin_types()))
         if type_name:
             try:
@@ -1273,9 +1466,12 @@ class EngineService(as_service.AutoScalingMixin,
     def resource_schema(self, cnxt, type_name, with_description=False):
         """Upstream's schema of a resource type: properties, attributes,
         support status (and description with ``with_description``)."""
-        from heat.engine import resources
+        from heat.engine import resource_types, resources
         self._resource_type_enforcer().enforce(cnxt, type_name)
         cls = resources.get_class(type_name)
+        if type_name in resource_types.HIDDEN:
+            # as upstream: a hidden type's schema is not shown
+            raise exception.NotSupported(feature=type_name)
 
         def described(schema):
             out = {}
@@ -1301,11 +1497,13 @@ class EngineService(as_service.AutoScalingMixin,
         """Upstream's template of a resource type (``hot`` or ``cfn``): a
         parameter per property, an output per attribute
         (:mod:`heat.engine.type_template`)."""
-        from heat.engine import resources, type_template
+        from heat.engine import resource_types, resources, type_template
         enforcer = getattr(self, '_resource_type_enforcer', None)
         if callable(enforcer):
             enforcer().enforce(cnxt, type_name)
         cls = resources.get_class(type_name)
+        if type_name in resource_types.HIDDEN:
+            raise exception.NotSupported(feature=type_name)  # as upstream
         try:
             return type_template.resource_type_template(
                 cls, type_name, template_type or 'cfn')

@@ -62,6 +62,8 @@ STACK_EVENT_TYPE = 'OS::Heat::Stack'
 DEFAULT_TIMEOUT_MINS = 60
 #: why a cancelled update stopped (upstream's text)
 CANCEL_REASON = 'Operation cancelled'
+#: why an action a new update preempted stopped
+SUPERSEDED_REASON = 'Stack %s ' + scheduler.SUPERSEDED
 
 # Actions running in this process, by stack id: how cancel() finds them.
 _running = {}
@@ -787,15 +789,19 @@ class Stack:
             if _running.get(self.id) is control:
                 del _running[self.id]
 
-    def cancel(self, rollback=True, let_finish=False):
+    def cancel(self, rollback=True, let_finish=False, superseded=False):
         """Cancel the action running on this stack in this process.
 
         Running resources stop waiting; an update then rolls back when
         ``rollback`` is true and ends UPDATE_FAILED otherwise. With
         ``let_finish`` (upstream's cancel without rollback) nothing new
         starts but running resources are let finish, and the action ends
-        FAILED, "Stack <action> cancelled", without rollback. Returns
-        whether an action was running.
+        FAILED, "Stack <action> cancelled", without rollback. With
+        ``superseded`` (a new update preempts the action) running
+        resources stop waiting and end FAILED, and the action (nested
+        actions included) ends FAILED, "Stack <action> superseded by a
+        new update", never rolled back. Returns whether an action was
+        running.
         """
         with _running_lock:
             control = _running.get(self.id)
@@ -803,6 +809,9 @@ class Stack:
             return False
         if let_finish:
             control.stop('Stack %s cancelled' % self.action)
+        elif superseded:
+            control.cancel(SUPERSEDED_REASON % self.action, rollback=False,
+                           superseded=True)
         else:
             control.cancel(CANCEL_REASON, rollback=rollback)
         return True
@@ -829,8 +838,9 @@ class Stack:
             runner.run()
         except Exception as exc:
             LOG.info('Stack %s %s failed: %s', self.name, action, exc)
-            if control.stopping:
-                # cancelled without rollback: the failure is not rolled back
+            if control.stopping or control.superseded:
+                # cancelled without rollback, or a new update takes over:
+                # the failure is not rolled back
                 self._rollback_refused = True
             return self.FAILED, self._failure_reason(action, exc, control)
         finally:

@@ -16,3 +16,11 @@ class TestCase(testtools.TestCase):
     """testtools.TestCase with the project's defaults."""
 
     maxDiff = None
+
+
+def enable_stack_adopt(test):
+    """Turn ``enable_stack_adopt`` on (off by default, as upstream) for
+    the rest of ``test``."""
+    from heat.common import config
+    config.CONF.set_override('enable_stack_adopt', True)
+    test.addCleanup(config.CONF.clear_override, 'enable_stack_adopt')

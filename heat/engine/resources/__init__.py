@@ -58,6 +58,7 @@ ENGINE_TYPE_MODULES = (
     'heat.engine.resources.openstack.heat.test_resource',
     'heat.engine.resources.openstack.heat.software_config',
     'heat.engine.resources.openstack.heat.software_deployment',
+    'heat.engine.resources.openstack.heat.software_component',
     'heat.engine.resources.openstack.heat.wait_condition',
     'heat.engine.resources.openstack.heat.stack',
     'heat.engine.resources.openstack.heat.resource_group',

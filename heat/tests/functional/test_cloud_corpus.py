@@ -232,7 +232,8 @@ EXTRA_NEEDS['AWS::ElasticLoadBalancing::LoadBalancer'] = (CFN, GUEST)
 for _t in ('OS::Heat::WaitCondition', 'AWS::CloudFormation::WaitCondition',
            'OS::Heat::SoftwareDeployment', 'OS::Heat::StructuredDeployment',
            'OS::Heat::SoftwareDeploymentGroup',
-           'OS::Heat::StructuredDeploymentGroup'):
+           'OS::Heat::StructuredDeploymentGroup',
+           'OS::Heat::SoftwareDeployments', 'OS::Heat::StructuredDeployments'):
     EXTRA_NEEDS[_t] = (GUEST,)
 
 #: group type -> the properties giving its size, in order

@@ -20,6 +20,7 @@ from heat.db import api as db_api
 from heat.db import models
 from heat.engine import resource as resource_mod
 from heat.engine import resources as resources_mod
+from heat.tests import base
 from heat.tests.unit.api import APITestCase
 
 #: the group lives in a stack of its own: a scaling group cannot be
@@ -73,6 +74,7 @@ class TestAdoptKeepsSecretsSecret(APITestCase):
 
     def setUp(self):
         super().setUp()
+        base.enable_stack_adopt(self)
         self.serve_engine_on_rpc()
         self.log = self.useFixture(fixtures.FakeLogger(level=logging.DEBUG))
         self.sid = create_policies(self)
@@ -169,6 +171,7 @@ class TestSecretDataKeysAreDeclared(APITestCase):
                                  set(cls.secret_data_keys), type_name)
 
     def test_listing_masks_adopted_secrets(self):
+        base.enable_stack_adopt(self)
         self.serve_engine_on_rpc()
         sid = create_policies(self)
         data = self.request('DELETE', '/stacks/s1/%s/abandon' % sid).json

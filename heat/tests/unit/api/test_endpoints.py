@@ -2,7 +2,7 @@
 
 import json
 
-from heat.tests import pinned
+from heat.tests import base, pinned
 from heat.tests.unit.api import TEMPLATE, APITestCase
 
 SIGNAL_TEMPLATE = '''heat_template_version: 2016-10-14
@@ -226,6 +226,7 @@ class TestStacks(APITestCase):
         self.assertEqual([], self.request('GET', '/stacks').json['stacks'])
 
     def test_abandon_export_adopt(self):
+        base.enable_stack_adopt(self)
         sid = self.create()
         resp = self.request('GET', '/stacks/s1/%s/export' % sid)
         self.assertEqual(200, resp.status_code)
@@ -583,6 +584,26 @@ class TestTemplates(APITestCase):
         self.assertError(self.request(
             'GET', '/resource_types/OS::Heat::None/template?template_type=x'),
             400, message='Template type is not supported')
+
+
+    def test_hidden_types_are_not_listed_and_their_schema_not_shown(self):
+        listed = self.request('GET', '/resource_types').json[
+            'resource_types']
+        self.assertIn('OS::Heat::SoftwareDeploymentGroup', listed)
+        self.assertIn('OS::Heat::SoftwareComponent', listed)
+        for hidden in ('OS::Heat::SoftwareDeployments',
+                       'OS::Heat::StructuredDeployments'):
+            self.assertNotIn(hidden, listed)
+            # as upstream: NotSupported naming the type
+            for path in ('/resource_types/%s', '/resource_types/%s/template'):
+                self.assertError(self.request('GET', path % hidden), 400,
+                                 'NotSupported',
+                                 '%s is not supported.' % hidden)
+        resp = self.request('GET',
+                            '/resource_types/OS::Heat::SoftwareComponent')
+        self.assertEqual(200, resp.status_code, resp.text)
+        self.assertEqual({'configs', 'inputs', 'outputs', 'options'},
+                         set(resp.json['properties']))
 
 
 class TestMisc(APITestCase):

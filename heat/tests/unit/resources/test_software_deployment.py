@@ -388,3 +388,197 @@ class TestSoftwareDeploymentGroup(StackTestCase):
                                 stack.validate)
         self.assertIn('resources.deployments.properties.signal_transport',
                       str(exc))
+
+
+def group_with_policy(policy, servers=None, transport='NO_SIGNAL',
+                      type_name='OS::Heat::SoftwareDeploymentGroup',
+                      foo='one'):
+    servers = servers or {'web0': 'server-a', 'web1': 'server-b',
+                          'web2': 'server-c'}
+    lines = ''.join('        %s: %s\n' % kv for kv in servers.items())
+    return '''
+heat_template_version: 2016-10-14
+resources:
+  config:
+    type: OS::Heat::SoftwareConfig
+    properties:
+      config: echo
+      inputs: [{name: foo}]
+  deployments:
+    type: %s
+    properties:
+      config: {get_resource: config}
+      signal_transport: %s
+      input_values: {foo: %s}
+      servers:
+%s    update_policy:
+%s
+''' % (type_name, transport, foo, lines, policy)
+
+
+class TestDeploymentGroupPolicies(StackTestCase):
+    """update_policy rolling_update and batch_create, as upstream's
+    SoftwareDeploymentGroup has them."""
+
+    def nested_updates(self, stack):
+        """Count the nested stack updates (one per batch)."""
+        rsrc = stack.resources['deployments']
+        calls = []
+        original = rsrc.update_with_template
+
+        def counting(tmpl, *args, **kwargs):
+            calls.append(sorted(tmpl['resources']))
+            return original(tmpl, *args, **kwargs)
+        rsrc.update_with_template = counting
+        return calls
+
+    def test_batch_create_adds_max_batch_size_deployments_at_a_time(self):
+        stack = self.parse(group_with_policy(
+            '      batch_create: {max_batch_size: 2}'))
+        stack.validate()
+        calls = self.nested_updates(stack)
+        stack.create()
+        self.assertState(('CREATE', 'COMPLETE'), stack)
+        self.assertEqual([['web0', 'web1'], ['web0', 'web1', 'web2']],
+                         calls)
+        rows = sc_service.API.list_software_deployments(self.ctx)
+        self.assertEqual(['server-a', 'server-b', 'server-c'],
+                         sorted(r['server_id'] for r in rows))
+
+    def test_batch_create_pauses_between_batches(self):
+        stack = self.parse(group_with_policy(
+            '      batch_create: {max_batch_size: 1, pause_time: 0.3}'))
+        stack.validate()
+        started = time.monotonic()
+        stack.create()
+        self.assertState(('CREATE', 'COMPLETE'), stack)
+        self.assertGreaterEqual(time.monotonic() - started, 0.6)
+
+    def test_rolling_update_changes_max_batch_size_at_a_time(self):
+        policy = '      rolling_update: {max_batch_size: 2}'
+        stack = self.create(group_with_policy(policy))
+        before = {r['server_id']: r['config_id'] for r in
+                  sc_service.API.list_software_deployments(self.ctx)}
+        new = self.parse(group_with_policy(policy, foo='two'),
+                         name=stack.name)
+        new.validate()
+        calls = self.nested_updates(stack)
+        stack.update(new)
+        self.assertState(('UPDATE', 'COMPLETE'), stack)
+        self.assertEqual(2, len(calls))
+        rows = sc_service.API.list_software_deployments(self.ctx)
+        self.assertEqual(3, len(rows))
+        for row in rows:
+            self.assertEqual('UPDATE', row['action'])
+            self.assertNotEqual(before[row['server_id']], row['config_id'])
+            derived = sc_service.API.show_software_config(
+                self.ctx, row['config_id'])
+            values = {i['name']: i.get('value') for i in derived['inputs']}
+            self.assertEqual('two', values['foo'])
+
+    def test_rolling_update_follows_the_servers_map(self):
+        policy = '      rolling_update: {max_batch_size: 1}'
+        stack = self.create(group_with_policy(policy))
+        servers = {'web0': 'server-a', 'web1': 'server-b',
+                   'web3': 'server-d', 'web4': 'server-e'}
+        self.update(stack, group_with_policy(policy, servers))
+        self.assertState(('UPDATE', 'COMPLETE'), stack)
+        rows = sc_service.API.list_software_deployments(self.ctx)
+        self.assertEqual(['server-a', 'server-b', 'server-d', 'server-e'],
+                         sorted(r['server_id'] for r in rows))
+
+    def test_update_policy_values_are_checked_naming_the_path(self):
+        stack = self.parse(group_with_policy(
+            '      rolling_update: {max_batch_size: 0}'))
+        exc = self.assertRaises(exception.StackValidationFailed,
+                                stack.validate)
+        self.assertIn('resources.deployments.update_policy.rolling_update'
+                      '.max_batch_size', str(exc))
+        stack = self.parse(group_with_policy(
+            '      batch_create: {pause_time: -1}'))
+        exc = self.assertRaises(exception.StackValidationFailed,
+                                stack.validate)
+        self.assertIn('batch_create', str(exc))
+        self.assertIn('pause_time', str(exc))
+
+    def test_rolling_update_has_no_min_in_service(self):
+        # upstream's SoftwareDeploymentGroup: max_batch_size, pause_time
+        stack = self.parse(group_with_policy(
+            '      rolling_update: {min_in_service: 1}'))
+        exc = self.assertRaises(exception.StackValidationFailed,
+                                stack.validate)
+        self.assertIn('min_in_service', str(exc))
+
+    def test_pause_time_over_an_hour_is_refused(self):
+        stack = self.parse(group_with_policy(
+            '      rolling_update: {pause_time: 3601}'))
+        exc = self.assertRaises(exception.StackValidationFailed,
+                                stack.validate)
+        self.assertIn('Maximum pause_time allowed is 1hr(3600s)', str(exc))
+
+
+class TestHiddenDeploymentsTypes(StackTestCase):
+    """OS::Heat::SoftwareDeployments and StructuredDeployments: upstream's
+    hidden, deprecated names of the group types; templates work."""
+
+    def test_software_deployments_creates_updates_deletes(self):
+        text = (GROUP % 'NO_SIGNAL').replace(
+            'OS::Heat::SoftwareDeploymentGroup',
+            'OS::Heat::SoftwareDeployments')
+        stack = self.create(text)
+        self.assertState(('CREATE', 'COMPLETE'), stack)
+        self.assertEqual({'web0': None, 'web1': None, 'web2': None},
+                         stack.outputs()['stdouts'])
+        fewer = text.replace('        web2: server-c\n', '')
+        self.update(stack, fewer)
+        self.assertState(('UPDATE', 'COMPLETE'), stack)
+        rows = sc_service.API.list_software_deployments(self.ctx)
+        self.assertEqual(['server-a', 'server-b'],
+                         sorted(r['server_id'] for r in rows))
+        stack.delete()
+        self.assertState(('DELETE', 'COMPLETE'), stack)
+        self.assertEqual([], sc_service.API.list_software_deployments(
+            self.ctx))
+
+    def test_structured_deployments_substitutes_inputs(self):
+        text = '''
+heat_template_version: 2016-10-14
+resources:
+  config:
+    type: OS::Heat::StructuredConfig
+    properties:
+      config: {port: {get_input: port}}
+      inputs: [{name: port}]
+  deployments:
+    type: OS::Heat::StructuredDeployments
+    properties:
+      config: {get_resource: config}
+      signal_transport: NO_SIGNAL
+      input_values: {port: 8080}
+      servers: {a: server-a}
+'''
+        stack = self.create(text)
+        self.assertState(('CREATE', 'COMPLETE'), stack)
+        row = sc_service.API.list_software_deployments(self.ctx)[0]
+        derived = sc_service.API.show_software_config(self.ctx,
+                                                      row['config_id'])
+        self.assertEqual({'port': 8080}, derived['config'])
+
+    def test_replace_deprecated_type_by_the_group_type(self):
+        # upstream's test_replace_deprecated: an update to the new name
+        old = (GROUP % 'NO_SIGNAL').replace(
+            'OS::Heat::SoftwareDeploymentGroup',
+            'OS::Heat::SoftwareDeployments')
+        stack = self.create(old)
+        rows = sc_service.API.list_software_deployments(self.ctx)
+        nested_id = stack.resources['deployments'].resource_id
+        self.update(stack, GROUP % 'NO_SIGNAL')
+        self.assertState(('UPDATE', 'COMPLETE'), stack)
+        rsrc = self.load(stack).resources['deployments']
+        self.assertEqual('OS::Heat::SoftwareDeploymentGroup', rsrc.type())
+        # updated in place (upstream's substitute_class): same nested
+        # stack, same deployments
+        self.assertEqual(nested_id, rsrc.resource_id)
+        self.assertEqual(sorted(r['id'] for r in rows), sorted(
+            r['id'] for r in sc_service.API.list_software_deployments(
+                self.ctx)))

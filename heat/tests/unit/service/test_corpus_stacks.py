@@ -17,7 +17,7 @@ import yaml
 
 from heat.common import context, exception
 from heat.engine import service
-from heat.tests import corpus, db_fixtures
+from heat.tests import base, corpus, db_fixtures
 
 #: template file -> why it is expected to fail (a bug outside the service).
 EXPECTED_FAILURES = {
@@ -289,6 +289,7 @@ def rg_adopt(h, tmpl):
         'environment': {'parameters': {}},
         'template': yaml.safe_load(tmpl),
     }
+    base.enable_stack_adopt(h.tc)
     ident = h.create('rg_adopt', None, expect='ADOPT_COMPLETE',
                      args={'adopt_stack_data': json.dumps(data)})
     h.nested(ident, 'group1')

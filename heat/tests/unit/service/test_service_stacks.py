@@ -15,7 +15,7 @@ import unittest
 from heat.common import context, exception
 from heat.db import api as db_api
 from heat.engine import service
-from heat.tests import db_fixtures
+from heat.tests import base, db_fixtures
 
 #: test name -> why it is expected to fail (a bug outside the service).
 EXPECTED_FAILURES = {
@@ -440,12 +440,14 @@ class TestStacks(db_fixtures.DBTestCase):
         ident = self.create('s1', tmpl=SLOW, params=env(wait=30), wait=False)
         self.wait_state(ident, 'CREATE_IN_PROGRESS', 10)
         e = self.assertRaises(exception.ActionInProgress,
-                              self.svc.update_stack, self.ctx, ident, SLOW,
-                              {}, {}, {})
+                              self.svc.stack_suspend, self.ctx, ident)
         self.assertIn('s1', str(e))
+        # an update supersedes the create (upstream convergence)
+        self.svc.update_stack(self.ctx, ident, SLOW, env(wait=30), {}, {})
+        self.assertState('UPDATE_IN_PROGRESS', ident)
         self.assertRaises(exception.ActionInProgress,
                           self.svc.stack_suspend, self.ctx, ident)
-        # delete cancels the create and deletes the stack
+        # delete cancels the update and deletes the stack
         self.svc.delete_stack(self.ctx, ident)
         self.wait(ident)
         self.assertRaises(exception.EntityNotFound, self.svc.show_stack,
@@ -742,6 +744,7 @@ class TestStacks(db_fixtures.DBTestCase):
         self.assertEqual([], self.svc.list_stacks(self.ctx))
 
     def test_abandon_and_adopt(self):
+        base.enable_stack_adopt(self)
         ident = self.create('s1')
         value = self.outputs(ident)['random']
         data = self.svc.abandon_stack(self.ctx, ident)

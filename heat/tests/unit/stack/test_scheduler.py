@@ -154,6 +154,24 @@ class TestWaitUntil(base.TestCase):
         late = scheduler.ActionControl(parent=parent)
         self.assertTrue(late.cancelled)
 
+    def test_a_superseding_cancel_reaches_nested_waits_as_superseded(self):
+        parent = scheduler.ActionControl()
+        child = scheduler.ActionControl(parent=parent)
+        parent.cancel('Stack UPDATE superseded by a new update',
+                      rollback=False, superseded=True)
+        exc = self.assertRaises(scheduler.Superseded, scheduler.wait_until,
+                                lambda: False, child)
+        self.assertEqual('Stack UPDATE superseded by a new update',
+                         str(exc))
+        self.assertTrue(scheduler.is_cancel(exc))
+        self.assertTrue(scheduler.is_superseded(
+            exception.ResourceFailure(exc)))
+        self.assertFalse(child.rollback)
+        late = scheduler.ActionControl(parent=parent)
+        self.assertRaises(scheduler.Superseded, late.check)
+        # a plain cancel is not a preemption
+        self.assertFalse(scheduler.is_superseded(scheduler.Cancelled()))
+
     def test_root_cause_unwraps_resource_failures(self):
         inner = scheduler.Cancelled()
         wrapped = exception.ResourceFailure(

@@ -53,6 +53,14 @@ _NOT_FOUND = ('EntityNotFound', 'NotFound', 'StackNotFound')
 _LC_NOT_PASSED = ('InstanceId',)
 
 
+class ScalingGroupAdoptNotSupported(exception.NotSupported):
+    """A stack adopt reached a scaling group."""
+
+    msg_fmt = ('Adopting scaling group %(name)s (%(type)s) is not '
+               'supported: its members are created by the auto-scaling '
+               'engine, which cannot take over existing resources')
+
+
 # -- pure helpers -------------------------------------------------------------
 
 def digest(value):
@@ -507,7 +515,13 @@ class ScalingGroupBase(stack_resource.StackResource):
                               'Scaling group %s failed' % self.resource_id)
 
     def handle_adopt(self, resource_data=None):
-        raise exception.NotSupported(feature='Adopting a scaling group')
+        # Upstream adopts a group's members as the resources of its nested
+        # stack. Here the members belong to the AS engine, whose API
+        # creates every member itself (create_scaling_group converges to
+        # the desired capacity) and has no call that takes over existing
+        # physical resources: adopt data for a group is refused, naming it.
+        raise ScalingGroupAdoptNotSupported(name=self.name,
+                                            type=self.type())
 
     # -- the member stack and members -----------------------------------
 

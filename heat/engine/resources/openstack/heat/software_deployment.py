@@ -30,10 +30,20 @@ this engine does not offer: they fail validation naming the property.
 
 A group makes one deployment per entry of its ``servers`` map (named by
 the key) in a nested stack; its attributes are maps keyed by those
-names.
+names. Upstream's ``update_policy`` of the groups: ``batch_create``
+creates ``max_batch_size`` deployments at a time, ``rolling_update``
+updates the new or changed ones ``max_batch_size`` at a time, with
+``pause_time`` seconds between batches (ResourceGroup's batches with no
+``min_in_service``). ``OS::Heat::SoftwareDeployments`` and
+``OS::Heat::StructuredDeployments`` are upstream's hidden old names of the
+groups: the same classes.
+
+A deployment whose config is a ``OS::Heat::SoftwareComponent`` (group
+``component``) runs for the actions the component has a config for.
 """
 
 import datetime
+import time
 import urllib.parse
 import uuid
 
@@ -42,6 +52,8 @@ from heat.common import exception, signing
 from heat.engine import attributes, constraints, properties, resource
 from heat.engine import software_config_service as sc_service
 from heat.engine.resources import stack_resource
+from heat.engine.resources.openstack.heat import resource_group
+from heat.scaling import rolling_update as ru
 
 ACCESS_KEY, SECRET_KEY = 'access_key', 'secret_key'
 
@@ -69,6 +81,19 @@ def check_transport(rsrc, transport):
                     'engine does not offer (use CFN_SIGNAL, HEAT_SIGNAL or '
                     'NO_SIGNAL)' % (transport, service),
             path=rsrc.t.path('properties') + ['signal_transport'])
+
+
+#: the group of a software component's config (OS::Heat::SoftwareComponent)
+COMPONENT_GROUP = 'component'
+
+
+def component_actions(config):
+    """The actions a software component's stored config (``{'configs':
+    [{actions, config, tool}]}``) has a config for."""
+    found = set()
+    for item in (config or {}).get('configs') or []:
+        found.update((item or {}).get('actions') or [])
+    return found
 
 
 def _input(name, value, description=None):
@@ -263,13 +288,24 @@ class SoftwareDeployment(resource.Resource):
 
     # -- running an action -------------------------------------------------
 
+    def _deploys_on(self, action, source):
+        """As upstream: a deployment of a software component runs for
+        the actions its configs name (the in-instance hook picks the
+        config of the action), whatever ``actions`` says; any other for
+        the actions of ``actions``."""
+        if source and source.get(sc_service.CONFIG_GROUP) == \
+                COMPONENT_GROUP:
+            return action in component_actions(
+                source.get(sc_service.CONFIG_CONFIG))
+        return action in (self.properties[self.DEPLOY_ACTIONS] or [])
+
     def _handle_action(self, action, source=None, prev_config_id=None):
         """Deploy for ``action`` if it is one of ``actions``; the
         deployment to wait for (None: nothing to wait for)."""
-        if action not in (self.properties[self.DEPLOY_ACTIONS] or []):
-            return None
         if source is None:
             source = self._load_config()
+        if not self._deploys_on(action, source):
+            return None
         config_id = self._create_derived_config(action, source)
         if self._transport() == NO_SIGNAL:
             status, reason = (sc_service.COMPLETE,
@@ -492,10 +528,64 @@ class SoftwareDeploymentGroup(stack_resource.StackResource):
             'configuration execution.', type=attributes.Schema.MAP),
     })
 
+    _UPDATE_POLICY_KEYS = (ROLLING_UPDATE, BATCH_CREATE) = (
+        'rolling_update', 'batch_create')
+    _BATCH_KEYS = (MAX_BATCH_SIZE, PAUSE_TIME) = (
+        'max_batch_size', 'pause_time')
+
+    # upstream's: no min_in_service (a deployment serves nothing)
+    rolling_update_schema = {
+        MAX_BATCH_SIZE: properties.Schema(
+            properties.Schema.INTEGER,
+            'How many deployments at most are updated (or replaced) in '
+            'one batch.',
+            constraints=[constraints.Range(min=1)], default=1),
+        PAUSE_TIME: properties.Schema(
+            properties.Schema.NUMBER,
+            'Seconds to wait between two batches of updates.',
+            constraints=[constraints.Range(min=0)], default=0),
+    }
+
+    batch_create_schema = {
+        MAX_BATCH_SIZE: properties.Schema(
+            properties.Schema.INTEGER,
+            'How many deployments at most are created in one batch.',
+            constraints=[constraints.Range(min=1)], default=1),
+        PAUSE_TIME: properties.Schema(
+            properties.Schema.NUMBER,
+            'Seconds to wait between two batches.',
+            constraints=[constraints.Range(min=0)], default=0),
+    }
+
+    update_policy_schema = {
+        ROLLING_UPDATE: properties.Schema(
+            properties.Schema.MAP, schema=rolling_update_schema),
+        BATCH_CREATE: properties.Schema(
+            properties.Schema.MAP, schema=batch_create_schema),
+    }
+
+    def _update_policy(self, definition=None):
+        definition = definition if definition is not None else self.t
+        data = definition.resolved_update_policy() or {}
+        return properties.Properties(
+            self.update_policy_schema, data, parent_name=self.name,
+            path=['resources', self.name, 'update_policy'])
+
     def validate(self):
         # before the members' own check, to name this resource's property
         check_transport(self, self.properties[
             SoftwareDeployment.SIGNAL_TRANSPORT] or default_transport())
+        policy = self._update_policy()
+        policy.validate()
+        rolling = policy[self.ROLLING_UPDATE]
+        if rolling and rolling.get(self.PAUSE_TIME, 0) > \
+                resource_group.MAX_PAUSE_SECS:
+            # ResourceGroup's limit and message (upstream inherits it)
+            raise exception.StackValidationFailed(
+                message='Maximum %s allowed is 1hr(3600s), provided %s '
+                        'seconds.' % (self.PAUSE_TIME,
+                                      rolling[self.PAUSE_TIME]),
+                path=['resources', self.name])
         return super().validate()
 
     def _member_properties(self, server_id):
@@ -504,16 +594,91 @@ class SoftwareDeploymentGroup(stack_resource.StackResource):
         props[SoftwareDeployment.SERVER] = server_id
         return props
 
+    def _member_snippet(self, server_id):
+        return {'type': self.MEMBER_TYPE,
+                'properties': self._member_properties(server_id)}
+
+    def _template(self, snippets):
+        return {'heat_template_version': '2015-04-30',
+                'resources': dict(snippets)}
+
     def child_template(self):
         servers = self.properties[self.SERVERS] or {}
-        return {'heat_template_version': '2015-04-30',
-                'resources': {
-                    name: {'type': self.MEMBER_TYPE,
-                           'properties': self._member_properties(server)}
-                    for name, server in servers.items()}}
+        return self._template((name, self._member_snippet(server))
+                              for name, server in servers.items())
 
     def child_params(self):
         return {}
+
+    # -- batches (update_policy rolling_update, batch_create) ------------
+
+    def _timeout_secs(self):
+        mins = getattr(self.stack, 'timeout_mins', None)
+        return mins * 60 if mins else resource_group.DEFAULT_TIMEOUT_SECS
+
+    def _pause(self, seconds):
+        event = getattr(self.stack, 'cancel_event', None)
+        if event is not None and hasattr(event, 'wait'):
+            event.wait(seconds)
+        else:
+            time.sleep(seconds)
+
+    def _run_batches(self, batches, pause, build):
+        """``build(done)`` is the nested template once the first
+        ``done`` changes are applied; one nested update per batch, a
+        pause between two."""
+        ru.update_timeout(len(batches), pause, self._timeout_secs())
+        done = 0
+        for i, size in enumerate(batches):
+            if i and pause > 0:
+                self._pause(pause)
+            done += size
+            self.update_with_template(build(done), {})
+
+    def handle_create(self):
+        batch = self._update_policy()[self.BATCH_CREATE]
+        servers = list((self.properties[self.SERVERS] or {}).items())
+        if not batch or not servers:
+            return super().handle_create()
+        # the nested stack exists from the start, empty, then grows by
+        # max_batch_size deployments at a time, in the servers' order
+        self.create_with_template(self._template([]), {})
+        snippets = [(name, self._member_snippet(server))
+                    for name, server in servers]
+        self._run_batches(
+            _batch_sizes(len(snippets), batch[self.MAX_BATCH_SIZE]),
+            batch[self.PAUSE_TIME],
+            lambda done: self._template(snippets[:done]))
+        return None
+
+    def handle_update(self, json_snippet, tmpl_diff, prop_diff):
+        rolling = self._update_policy(json_snippet)[self.ROLLING_UPDATE]
+        nested = self.nested()
+        if not rolling or not prop_diff or nested is None:
+            return super().handle_update(json_snippet, tmpl_diff, prop_diff)
+        self.properties = self.make_properties(json_snippet)
+        section = nested.t.get_section_name('resources')
+        current = dict(nested.t.t.get(section) or {})
+        wanted = [(name, self._member_snippet(server)) for name, server in
+                  (self.properties[self.SERVERS] or {}).items()]
+        # deployments removed from servers go with the first batch; the
+        # new or changed ones (in the servers' order) max_batch_size at
+        # a time; the others keep their definition
+        changes = [name for name, snippet in wanted
+                   if current.get(name) != snippet]
+        batches = _batch_sizes(len(changes), rolling[self.MAX_BATCH_SIZE])
+        if not batches:
+            batches = [0]
+
+        def build(done):
+            applied = set(changes[:done])
+            return self._template(
+                (name, snippet if name in applied or name not in current
+                 else current[name])
+                for name, snippet in wanted
+                if name in applied or name in current)
+        self._run_batches(batches, rolling[self.PAUSE_TIME], build)
+        return None
 
     def _names(self):
         return list(self.properties[self.SERVERS] or {})
@@ -551,10 +716,24 @@ class StructuredDeploymentGroup(SoftwareDeploymentGroup):
                   StructuredDeployment.INPUT_VALUES_VALIDATE))
 
 
+def _batch_sizes(count, batch_size):
+    """``count`` changes in batches of at most ``batch_size``: the batches
+    of ResourceGroup's rolling update with no ``min_in_service``, as
+    upstream's group (``_replace(0, max_batch_size, pause_time)``)."""
+    return [num for _, num in ru.resource_group_batches(count, count,
+                                                         batch_size, 0)]
+
+
 def resource_mapping():
     return {
         'OS::Heat::SoftwareDeployment': SoftwareDeployment,
         'OS::Heat::StructuredDeployment': StructuredDeployment,
         'OS::Heat::SoftwareDeploymentGroup': SoftwareDeploymentGroup,
         'OS::Heat::StructuredDeploymentGroup': StructuredDeploymentGroup,
+        # upstream's deprecated, then hidden, names of the group types
+        # (heat.engine.resource_types.HIDDEN): the same classes, so an
+        # update to the new name keeps the resource (upstream's
+        # substitute_class)
+        'OS::Heat::SoftwareDeployments': SoftwareDeploymentGroup,
+        'OS::Heat::StructuredDeployments': StructuredDeploymentGroup,
     }

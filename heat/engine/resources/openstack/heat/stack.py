@@ -152,6 +152,14 @@ class Stack(stack_resource.StackResource):
         self.create_with_template(self.child_template(), self.child_params(),
                                   self.properties[self.TIMEOUT])
 
+    def handle_adopt(self, resource_data):
+        # as a create: the same region check and timeout, the nested
+        # stack's resources taken from the adopt data
+        self._region(self.properties)
+        self.create_with_template(self.child_template(), self.child_params(),
+                                  self.properties[self.TIMEOUT],
+                                  adopt_data=resource_data)
+
     def handle_update(self, json_snippet, tmpl_diff, prop_diff):
         props = self._props(json_snippet)
         self.update_with_template(self.child_template(props),
