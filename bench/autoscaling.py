@@ -27,7 +27,14 @@ Measures (each printed in one JSON document):
   large): decisions per second and the p50/p99 trigger-to-decision
   latency (the HTTP round trip: the decision is made and returned
   synchronously); the final capacity is checked against the count of
-  accepted triggers;
+  accepted triggers. The client threads run in the benchmark's own
+  process, beside the server: they compete with it for the one
+  interpreter (the figures of the earlier README rows);
+- ``triggers_1_client_process`` and ``triggers_process``: the same
+  load from a separate process (``--load process``, and both with
+  ``--load both``, the default), the honest measure of the server alone
+  (as ``heat-all`` is used): the clients take another interpreter and
+  none of the server's;
 - ``sizes``: with several ``--size`` (e.g. ``--size 100 --size 1000
   --size 10000``), ``create``, ``delete_stack``, ``plus_1``, ``plus_n``
   and ``minus_n`` (+N from 0 then -N back to 0) for each N;
@@ -35,13 +42,33 @@ Measures (each printed in one JSON document):
   members whose create takes 1 s each: seconds to create (the members'
   handlers run concurrently: well under N seconds) and to delete.
 
+- ``bench_process_peak_rss_mb``: this process's peak RSS
+  (``ru_maxrss``) at the end: the engine's parts and the bench's own
+  bookkeeping together, every size included;
+- ``heat_all_rss`` (``--heat-all-rss N``): a real ``heat-all`` process
+  (embedded default, ``max_resources_per_stack = -1``) given over REST a
+  stack whose ``OS::Heat::AutoScalingGroup`` starts at N
+  ``OS::Heat::None`` members, until CREATE_COMPLETE; then
+  +``--rss-step`` (default 1000) and -``--rss-step`` through the
+  policies' signal URLs, each until converged; then the stack's
+  resources listed with ``nested_depth=1`` (every member). ``peak_rss_mb``
+  is the process's VmHWM (/proc/<pid>/status) at the end (aim: under
+  400 MB at N = 10,000); ``stages`` has VmRSS and VmHWM after each step.
+  ``--only-rss`` measures only that; ``--tracemalloc FILE`` runs heat-all
+  under tracemalloc and writes its top entries (file:line, then
+  tracebacks) after the listing to FILE (tracemalloc's own bookkeeping
+  more than doubles the RSS: use it to attribute, not to measure).
+
 ``--no-triggers`` leaves out the decision and trigger measurements;
+``--load thread|process|both`` chooses where the REST clients run;
 ``--profile FILE`` profiles every thread (yappi, CPU time) and writes
 the top entries (cumulative) to FILE.
 
     .venv/bin/python bench/autoscaling.py [--size 1000 ...]
         [--triggers 1000] [--clients 8] [--no-triggers] [--slow 100]
-        [--profile FILE]
+        [--load thread|process|both] [--profile FILE]
+        [--heat-all-rss 10000 [--rss-step 1000] [--only-rss]
+         [--tracemalloc FILE]]
 """
 
 import argparse
@@ -281,7 +308,9 @@ class Bench:
                 'p99_ms': round(latencies[int(len(latencies) * 0.99) - 1]
                                 * 1000, 2)}
 
-    def triggers(self, count, clients):
+    def triggers(self, count, clients, separate=False):
+        """``count`` REST triggers from ``clients`` keep-alive clients:
+        threads of this process, or (``separate``) of another one."""
         from heat.api import app as api_app
         from heat.cmd import common
         ident = self.create('triggers', distributed.template(
@@ -297,10 +326,24 @@ class Bench:
         thread.start()
         path = ('/v1/bench/stacks/%s/%s/resources/up/signal'
                 % (ident['stack_name'], ident['stack_id']))
-        # the same load generator as bench/distributed.py
-        out = distributed.fire(distributed.Target(port, None, dict), path,
-                               count, clients)
+        load_before = os.getloadavg()[0]
+        cpu0 = time.process_time()
+        if separate:
+            out = fire_in_process(port, path, count, clients)
+        else:
+            # the same load generator as bench/distributed.py
+            out = distributed.fire(distributed.Target(port, None, dict),
+                                   path, count, clients)
+        out['load'] = 'separate process' if separate else \
+            'threads of the server\'s process'
         final = self.wait_converged(gid, out['accepted'])
+        # CPU seconds of this process (the server, the convergence of
+        # the accepted triggers; and the clients when they are threads
+        # here) per trigger: what the machine's load does not change
+        out['process_cpu_ms_per_trigger'] = round(
+            (time.process_time() - cpu0) * 1000 / count, 3)
+        out['load_average_1min'] = [round(load_before, 2),
+                                    round(os.getloadavg()[0], 2)]
         server.stop()
         self.delete(ident)
         out.update(final_capacity=final['desired_capacity'],
@@ -308,6 +351,195 @@ class Bench:
                        final['desired_capacity'] == out['accepted'] ==
                        count))
         return out
+
+
+#: the load generator of a separate process: ``fire`` of
+#: heat/tests/functional/load.py, its result as JSON on stdout
+_LOAD_PROCESS = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from heat.tests.functional import load
+port, path, count, clients = sys.argv[2:6]
+print(json.dumps(load.fire(load.Target(int(port), None, dict), path,
+                           int(count), int(clients))))
+"""
+
+
+def fire_in_process(port, path, count, clients):
+    """:func:`heat.tests.functional.load.fire` run by another Python
+    process (its clients use that interpreter, not the server's)."""
+    import subprocess
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run(
+        [sys.executable, '-c', _LOAD_PROCESS, root, str(port), path,
+         str(count), str(clients)],
+        capture_output=True, text=True, timeout=WAIT, check=False)
+    if done.returncode != 0:
+        raise RuntimeError('load process: exit %d: %s' % (
+            done.returncode, done.stderr[-2000:]))
+    return json.loads(done.stdout)
+
+
+#: heat-all run by :func:`heat_all_rss` with ``--tracemalloc FILE``: the
+#: command's own main, with a SIGUSR2 handler that writes tracemalloc's
+#: top entries (by file:line, then by traceback) to FILE
+_TRACED_HEAT_ALL = """
+import signal, sys, threading, tracemalloc
+tracemalloc.start(12)
+out = sys.argv.pop(1)
+def dump(signum, frame):
+    def write():
+        snap = tracemalloc.take_snapshot().filter_traces([
+            tracemalloc.Filter(False, tracemalloc.__file__)])
+        with open(out, 'w') as f:
+            cur, peak = tracemalloc.get_traced_memory()
+            f.write('traced now %.1f MB, traced peak %.1f MB\\n'
+                    % (cur / 2**20, peak / 2**20))
+            for st in snap.statistics('lineno')[:40]:
+                f.write('%s\\n' % st)
+            f.write('\\n# by traceback\\n')
+            for st in snap.statistics('traceback')[:8]:
+                f.write('%s\\n' % st)
+                for line in st.traceback.format()[-24:]:
+                    f.write('    %s\\n' % line)
+        open(out + '.done', 'w').close()
+    threading.Thread(target=write).start()
+signal.signal(signal.SIGUSR2, dump)
+from heat.cmd import all as heat_all
+sys.exit(heat_all.main(sys.argv[1:]))
+"""
+
+
+def _loadavg():
+    return ' '.join('%.2f' % x for x in os.getloadavg())
+
+
+def _proc_status_kb(pid, key):
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith(key + ':'):
+                return int(line.split()[1])
+    return None
+
+
+def heat_all_rss(n, step, tracemalloc_file=None):
+    """Peak RSS of a real ``heat-all`` process (VmHWM of
+    /proc/<pid>/status) through a group of ``n`` ``OS::Heat::None``
+    members: created over REST, +``step`` then -``step``, the member
+    stack's resources listed (``nested_depth=1``)."""
+    import signal
+    import sqlite3
+
+    from heat.tests.functional import processes
+    tmp = tempfile.mkdtemp(prefix='heat-bench-rss-')
+    conf = os.path.join(tmp, 'heat.conf')
+    with open(conf, 'w') as f:
+        f.write(distributed.CONF)
+    port = processes.free_port()
+    args = ['--config-file', conf, '--state-dir',
+            os.path.join(tmp, 'state'), '--bind-host', '127.0.0.1',
+            '--bind-port', str(port)]
+    if tracemalloc_file:
+        proc = processes.Process('heat-all', [
+            os.path.basename(sys.executable), '-c', _TRACED_HEAT_ALL,
+            tracemalloc_file] + args, tmp)
+    else:
+        proc = processes.Process('heat-all', ['heat-all'] + args, tmp)
+    pid = proc.proc.pid
+    samples = {'max_rss_kb': 0}
+    stop = threading.Event()
+
+    def sample():
+        while not stop.wait(0.05):
+            try:
+                rss = _proc_status_kb(pid, 'VmRSS') or 0
+            except OSError:
+                return
+            samples['max_rss_kb'] = max(samples['max_rss_kb'], rss)
+    sampler = threading.Thread(target=sample, daemon=True)
+    out = {'members': n, 'step': step,
+           'process': 'heat-all (embedded default: SQLite, in-process '
+                      'RPC)'}
+    stages = {}
+
+    def stage(name):
+        stages[name] = {
+            'rss_mb': round(_proc_status_kb(pid, 'VmRSS') / 1024, 1),
+            'hwm_mb': round(_proc_status_kb(pid, 'VmHWM') / 1024, 1)}
+    try:
+        proc.wait_for('port %d' % port,
+                      lambda: processes.answers('127.0.0.1', port, 1))
+        sampler.start()
+        stage('started')
+        path = os.path.join(tmp, 'state', 'heat.sqlite')
+
+        def query(sql):
+            conn = sqlite3.connect(path, timeout=30)
+            try:
+                return conn.execute(sql).fetchall()
+            finally:
+                conn.close()
+        target = distributed.Target(port, query, dict)
+        project, name = 'bench', 'rss%d' % n
+        t0 = time.perf_counter()
+        stack_id = distributed.post_stack(
+            target, project, name,
+            distributed.template(n, n + step, adjust=step, down=True))
+        distributed.wait_stack_created(target, project, name, stack_id,
+                                       timeout=WAIT)
+        out['create_s'] = round(time.perf_counter() - t0, 2)
+        stage('created')
+        gid = query("SELECT id FROM scaling_group WHERE stack_id = '%s'"
+                    % stack_id)[0][0]
+        base = '/v1/%s/stacks/%s/%s' % (project, name, stack_id)
+        for policy, size in (('up', n + step), ('down', n)):
+            t0 = time.perf_counter()
+            status, body = target.request(
+                'POST', '%s/resources/%s/signal' % (base, policy), {})
+            if status >= 300:
+                raise RuntimeError('%s: HTTP %d %s' % (policy, status,
+                                                       body[:500]))
+            deadline = time.monotonic() + WAIT
+            while True:
+                g = distributed.group_state(target, gid)
+                if g['converged_version'] >= g['version'] and \
+                        g['desired_capacity'] == g['active_members'] == \
+                        g['member_rows'] == size:
+                    break
+                if time.monotonic() > deadline or g['status'] == 'FAILED':
+                    raise RuntimeError('%s: not converged: %s' % (policy, g))
+                time.sleep(0.1)
+            out['%s_s' % policy] = round(time.perf_counter() - t0, 2)
+            stage('after_' + policy)
+        t0 = time.perf_counter()
+        status, body = target.request('GET', '%s/resources?nested_depth=1'
+                                      % base)
+        if status != 200:
+            raise RuntimeError('listing: HTTP %d %s' % (status, body[:500]))
+        out['listed_resources'] = len(json.loads(body)['resources'])
+        out['list_s'] = round(time.perf_counter() - t0, 2)
+        stage('after_list')
+        if tracemalloc_file:
+            os.kill(pid, signal.SIGUSR2)
+            deadline = time.monotonic() + 300
+            while not os.path.exists(tracemalloc_file + '.done') and \
+                    time.monotonic() < deadline:
+                time.sleep(0.5)
+            out['tracemalloc'] = tracemalloc_file
+        hwm = _proc_status_kb(pid, 'VmHWM')
+        out['stages'] = stages
+        out['peak_rss_mb'] = round(hwm / 1024, 1)
+        out['sampled_max_rss_mb'] = round(samples['max_rss_kb'] / 1024, 1)
+        out['aim_mb'] = 400
+        out['under_aim'] = hwm / 1024 < 400
+        return out
+    finally:
+        stop.set()
+        code = proc.stop()
+        if code not in (0, None):
+            sys.stderr.write('heat-all exit code at stop: %r\n%s\n' % (
+                code, proc.output()[1][-3000:]))
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _write_profile(path, top=40):
@@ -343,9 +575,33 @@ def main(argv=None):
                         help='leave out the decisions and triggers')
     parser.add_argument('--slow', type=int, default=0, metavar='N',
                         help='also N members whose create takes 1 s')
+    parser.add_argument('--load', choices=('thread', 'process', 'both'),
+                        default='both',
+                        help='where the REST clients run: threads of this '
+                             'process (beside the server), a separate '
+                             'process, or both (default)')
     parser.add_argument('--profile', metavar='FILE',
                         help='profile every thread (yappi) into FILE')
+    parser.add_argument('--heat-all-rss', type=int, default=0, metavar='N',
+                        help='also the peak RSS of a real heat-all through '
+                             'a group of N members (+/- --rss-step)')
+    parser.add_argument('--rss-step', type=int, default=1000)
+    parser.add_argument('--only-rss', action='store_true',
+                        help='measure --heat-all-rss only')
+    parser.add_argument('--tracemalloc', metavar='FILE',
+                        help='with --heat-all-rss: tracemalloc\'s top '
+                             'entries of heat-all after the listing, '
+                             'into FILE')
     args = parser.parse_args(argv)
+    if args.only_rss:
+        out = {'benchmark': 'autoscaling', 'load_before': _loadavg(),
+               'heat_all_rss': heat_all_rss(args.heat_all_rss or 10000,
+                                            args.rss_step,
+                                            args.tracemalloc)}
+        out['peak_rss_mb'] = out['heat_all_rss']['peak_rss_mb']
+        out['load_after'] = _loadavg()
+        print(json.dumps(out, indent=2))
+        return 0
     sizes = args.size or [1000]
     if args.profile:
         import yappi
@@ -381,13 +637,29 @@ def main(argv=None):
                 out['slow_members'] = bench.slow(args.slow)
         if not args.no_triggers:
             out['decisions_rpc'] = bench.decisions_rpc(args.triggers)
-            out['triggers_1_client'] = bench.triggers(args.triggers, 1)
-            out['triggers'] = bench.triggers(args.triggers, args.clients)
+            if args.load in ('thread', 'both'):
+                out['triggers_1_client'] = bench.triggers(args.triggers, 1)
+                out['triggers'] = bench.triggers(args.triggers,
+                                                 args.clients)
+            if args.load in ('process', 'both'):
+                out['triggers_1_client_process'] = bench.triggers(
+                    args.triggers, 1, separate=True)
+                out['triggers_process'] = bench.triggers(
+                    args.triggers, args.clients, separate=True)
     finally:
         bench.stop()
         shutil.rmtree(tmp, ignore_errors=True)
         if args.profile:
             _write_profile(args.profile)
+    # this process's peak: the engine's parts and the bench's own
+    # bookkeeping (the client, the JSON figures), all sizes together
+    import resource
+    out['bench_process_peak_rss_mb'] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    if args.heat_all_rss:
+        out['heat_all_rss'] = heat_all_rss(args.heat_all_rss, args.rss_step,
+                                           args.tracemalloc)
+        out['peak_rss_mb'] = out['heat_all_rss']['peak_rss_mb']
     print(json.dumps(out, indent=2))
     return 0
 

@@ -83,8 +83,13 @@ def make_wsgi_server(conf, app, host=None, port=None):
     from cheroot import wsgi
     host = host or conf.heat_api.bind_host
     port = conf.heat_api.bind_port if port is None else port
+    # request_queue_size is the listen backlog: cheroot's 5 overflows
+    # when the accept loop waits for the interpreter lock behind busy
+    # engine threads while many clients connect (the kernel's
+    # ListenOverflows counter rose with the fault suite's resets)
     server = wsgi.Server((host, port), app,
                          numthreads=conf.heat_api.workers,
+                         request_queue_size=LISTEN_BACKLOG,
                          server_name=socket.gethostname())
     # cheroot keeps at most 10 idle keep-alive connections by default and
     # answers 'Connection: close' beyond that: with more clients than
@@ -97,6 +102,9 @@ def make_wsgi_server(conf, app, host=None, port=None):
 
 #: idle keep-alive connections the API server keeps open
 KEEP_ALIVE_CONNECTIONS = 1024
+#: connections the kernel queues for the API server before it accepts
+#: them (capped by net.core.somaxconn)
+LISTEN_BACKLOG = 1024
 
 
 def api_app(conf):

@@ -17,10 +17,17 @@ As upstream, only the registered ``resource_types:`` rules are checked
 (an operator changes them in ``policy.yaml``; a rule there for another
 type is ignored), and a type with no rule is allowed. A ``<prefix>::*``
 rule (``OS::Keystone::*``) covers every type of the prefix.
+
+Both enforcers are :class:`Enforcer`: oslo.policy's, which looks at the
+policy files (their paths, their modification times: some eight
+``stat`` calls) at most once every :data:`RELOAD_INTERVAL` seconds
+instead of at every check.
 """
 
+import time
+
 from oslo_config import cfg
-from oslo_policy import policy
+from oslo_policy import _checks, policy
 
 from heat.common import exception
 
@@ -93,6 +100,100 @@ def _type_rule_doc(type_name):
             'resource type list, its schema and its template.' % what)
 
 
+#: seconds between two looks at the policy files: an edited policy.yaml
+#: (or policy.d) applies within this time
+RELOAD_INTERVAL = 1.0
+
+
+class Enforcer(policy.Enforcer):
+    """oslo.policy's Enforcer, whose :meth:`load_rules` (called by every
+    ``enforce``) looks for changed policy files at most once every
+    ``reload_interval`` seconds. oslo.policy looks at each check: the
+    policy file found again in every configuration directory, its
+    modification time and those of the ``policy_dirs``, a few ``stat``
+    calls that each give up the interpreter lock, a noticeable share of a
+    cheap request (a scaling policy's signal) on a busy server. The
+    rules, their defaults and how they are checked are oslo.policy's."""
+
+    #: the checks whose result depends on the credentials and the target
+    #: alone (not ``http:`` checks, nor checks registered by others)
+    PURE_CHECKS = (_checks.TrueCheck, _checks.FalseCheck, _checks.AndCheck,
+                   _checks.OrCheck, _checks.NotCheck, _checks.RuleCheck,
+                   _checks.RoleCheck, _checks.GenericCheck)
+
+    def __init__(self, *args, reload_interval=RELOAD_INTERVAL, **kwargs):
+        #: changes whenever the rules may have (each real load)
+        self.generation = 0
+        self._pure = {}
+        super().__init__(*args, **kwargs)
+        self.reload_interval = reload_interval
+        self._loaded_at = None
+
+    def _changed(self):
+        self.generation += 1
+        self._pure = {}
+
+    def load_rules(self, force_reload=False):
+        now = time.monotonic()
+        loaded = getattr(self, '_loaded_at', None)
+        if (not force_reload and loaded is not None and self.rules and
+                0 <= now - loaded < self.reload_interval):
+            return
+        self._changed()
+        try:
+            super().load_rules(force_reload)
+        finally:
+            # (what was worked out while the rules were loading is
+            # forgotten too)
+            self._changed()
+        self._loaded_at = now
+
+    def register_default(self, default):
+        self._loaded_at = None  # the next check loads it
+        self._changed()
+        return super().register_default(default)
+
+    def set_rules(self, rules, overwrite=True, use_conf=False):
+        self._loaded_at = None
+        self._changed()
+        return super().set_rules(rules, overwrite=overwrite,
+                                 use_conf=use_conf)
+
+    def clear(self):
+        self._loaded_at = None
+        self._changed()
+        return super().clear()
+
+    def is_pure(self, name):
+        """Whether rule ``name`` (as loaded now) is made of
+        :data:`PURE_CHECKS` only, the rules it refers to included: its
+        result is then a function of the credentials and the target,
+        until the rules change (:attr:`generation`)."""
+        known = self._pure
+        found = known.get(name)
+        if found is None:
+            found = known[name] = self._is_pure(self.rules.get(name),
+                                                set())
+        return found
+
+    def _is_pure(self, check, seen):
+        if check is None:
+            return False  # not a rule (oslo.policy's default rule)
+        if type(check) not in self.PURE_CHECKS:
+            return False
+        if isinstance(check, _checks.RuleCheck):
+            if check.match in seen:
+                return False
+            seen.add(check.match)
+            return self._is_pure(self.rules.get(check.match), seen)
+        inner = getattr(check, 'rules', None)
+        if inner is not None:
+            return all(self._is_pure(c, seen) for c in inner)
+        if isinstance(check, _checks.NotCheck):
+            return self._is_pure(check.rule, seen)
+        return True
+
+
 RESOURCE_TYPE_RULES = [
     policy.RuleDefault('%s:%s' % (RESOURCE_TYPE_SCOPE, name),
                        'rule:project_admin', _type_rule_doc(name))
@@ -133,7 +234,7 @@ class ResourceTypeEnforcer:
         kwargs = {}
         if policy_file is not None:
             kwargs['policy_file'] = policy_file
-        self._enforcer = policy.Enforcer(conf, use_conf=True, **kwargs)
+        self._enforcer = Enforcer(conf, use_conf=True, **kwargs)
         self._enforcer.register_defaults(list_rules())
 
     def _allowed(self, context, rule):

@@ -526,6 +526,23 @@ def stack_get(context, stack_id, project_id, show_deleted=False,
         return query.one_or_none()
 
 
+@functools.lru_cache(maxsize=None)
+def _signal_rows_statement():
+    """The statement of :func:`stack_resource_signal_rows`, built once
+    (building it is most of the Python time of a signal's read; its
+    values are bound at each execution)."""
+    S, R, T = models.Stack, models.Resource, models.RawTemplate
+    # (the resource joined on its (stack_id, name) index; a subquery
+    # in the ON clause made SQLite scan the stack's resources)
+    return sa.select(S, R, T.environment).select_from(S).where(
+        S.tenant == sa.bindparam('project_id'), S.deleted_at.is_(None),
+        S.id == sa.bindparam('stack_id')).options(
+        orm.noload(S.tags)).outerjoin(
+        R, sa.and_(R.stack_id == S.id,
+                   R.name == sa.bindparam('resource_name'))).outerjoin(
+        T, T.id == S.raw_template_id).order_by(R.id.desc()).limit(1)
+
+
 @retry_on_disconnect
 def stack_resource_signal_rows(context, stack_id, project_id,
                                resource_name):
@@ -533,19 +550,12 @@ def stack_resource_signal_rows(context, stack_id, project_id,
     resource or None, the stack's environment)`` of a live stack of the
     project (its tags not loaded; the resource the newest of that name,
     as :func:`resource_get_by_name_and_stack`), or None."""
-    S, R, T = models.Stack, models.Resource, models.RawTemplate
     if not project_id:
         raise ValueError('project_id is required for stack queries')
     with reader(context) as session:
-        # (the resource joined on its (stack_id, name) index; a subquery
-        # in the ON clause made SQLite scan the stack's resources)
-        found = session.query(S, R, T.environment).select_from(S).filter(
-            S.tenant == project_id, S.deleted_at.is_(None),
-            S.id == stack_id).options(orm.noload(S.tags)).outerjoin(
-            R, sa.and_(R.stack_id == S.id,
-                       R.name == resource_name)).outerjoin(
-            T, T.id == S.raw_template_id).order_by(
-            R.id.desc()).limit(1).one_or_none()
+        found = session.execute(_signal_rows_statement(), {
+            'project_id': project_id, 'stack_id': stack_id,
+            'resource_name': resource_name}).one_or_none()
     if found is None:
         return None
     return found[0], found[1], found[2]
@@ -1774,19 +1784,34 @@ def scaling_group_update(context, group_id, values, expected_fence=None,
             G.id == group_id).populate_existing().one()
 
 
+@functools.lru_cache(maxsize=None)
+def _group_and_policy_statement(with_project):
+    """The statement of :func:`scaling_group_and_policy_for_update`
+    (with or without the project), built once; its values are bound at
+    each execution."""
+    G, P = models.ScalingGroup, models.ScalingPolicy
+    where = [G.id == sa.bindparam('group_id'),
+             P.id == sa.bindparam('policy_id')]
+    if with_project:
+        where.append(G.project == sa.bindparam('project'))
+    return sa.select(G, P).join(P, P.group_id == G.id).where(
+        *where).with_for_update().execution_options(populate_existing=True)
+
+
 def scaling_group_and_policy_for_update(context, group_id, project,
                                         policy_id):
     """``(group, policy)`` read in one statement, the group row locked
     until the caller's ``writer`` transaction ends (the decision
     transaction reads the policy it applies there, so no read of its own
     comes before it). EntityNotFound naming the group or the policy."""
-    G, P = models.ScalingGroup, models.ScalingPolicy
+    G = models.ScalingGroup
+    params = {'group_id': group_id, 'policy_id': policy_id}
+    if project is not None:
+        params['project'] = project
     with writer(context) as session:
-        query = session.query(G, P).join(P, P.group_id == G.id).filter(
-            G.id == group_id, P.id == policy_id)
-        if project is not None:
-            query = query.filter(G.project == project)
-        found = query.populate_existing().with_for_update().one_or_none()
+        found = session.execute(
+            _group_and_policy_statement(project is not None),
+            params).one_or_none()
         if found is None:
             group = _scaling_group_query(session, project).filter(
                 G.id == group_id).one_or_none()
@@ -1814,6 +1839,21 @@ def scaling_activity_insert(context, values):
     with writer(context) as session:
         session.connection().execute(_ACTIVITY_INSERT, values)
     return values['id']
+
+
+_EVENT_INSERT = sa.insert(models.Event)
+
+
+def event_insert(context, values):
+    """Store an event (a dict of :class:`~heat.db.models.Event` columns)
+    in one Core INSERT, in the caller's transaction if there is one (no
+    unit of work, no object returned: the decision transaction's)."""
+    values = dict(values)
+    if not values.get('uuid'):
+        values['uuid'] = new_uuid()
+    values.setdefault('created_at', utcnow())
+    with writer(context) as session:
+        session.connection().execute(_EVENT_INSERT, values)
 
 
 def resource_event_insert(context, stack_id, resource_name, action,

@@ -9,6 +9,13 @@ from heat.common import identifier
 from heat.db import api as db_api
 
 
+class StackRef:
+    """What :class:`Event` needs of a stack to store an event: its id."""
+
+    def __init__(self, stack_id):
+        self.id = stack_id
+
+
 class Event:
     """One state change, stored with :meth:`store`."""
 
@@ -48,8 +55,10 @@ class Event:
             self._resource_properties = row.data or {}
         return self._resource_properties or {}
 
-    def store(self):
-        """Insert the event; returns its database id."""
+    def values(self):
+        """The event's columns as :meth:`store` writes them (but the
+        properties of an event that has no ``rsrc_prop_data_id``, which
+        :meth:`store` stores first)."""
         values = {
             'stack_id': self.stack.id,
             'resource_action': self.action,
@@ -62,14 +71,19 @@ class Event:
         }
         if self.rsrc_prop_data_id is not None:
             values['rsrc_prop_data_id'] = self.rsrc_prop_data_id
-        elif self._resource_properties:
-            self.rsrc_prop_data_id = db_api.resource_prop_data_create(
-                self.context, self._resource_properties).id
-            values['rsrc_prop_data_id'] = self.rsrc_prop_data_id
         if self.uuid is not None:
             values['uuid'] = self.uuid
         if self.timestamp is not None:
             values['created_at'] = self.timestamp
+        return values
+
+    def store(self):
+        """Insert the event; returns its database id."""
+        values = self.values()
+        if self.rsrc_prop_data_id is None and self._resource_properties:
+            self.rsrc_prop_data_id = db_api.resource_prop_data_create(
+                self.context, self._resource_properties).id
+            values['rsrc_prop_data_id'] = self.rsrc_prop_data_id
         row = db_api.event_create(self.context, values)
         self.id = row.id
         self.uuid = row.uuid

@@ -55,8 +55,10 @@ BASE_RPC_API_VERSION = '1.0'
 #: the engine serves upstream's software config and deployment RPCs
 #: (their client methods keep upstream's pinned versions, so upstream
 #: callers reach them too); 1.43: the engine serves upstream's stack
-#: snapshot RPCs (pinned to 1.0 as upstream).
-RPC_API_VERSION = '1.43'
+#: snapshot RPCs (pinned to 1.0 as upstream); 1.44: ``signal_event`` of
+#: ``execute_scaling_policy`` (a policy resource's SIGNAL event written in
+#: the decision's transaction).
+RPC_API_VERSION = '1.44'
 
 #: the oslo.messaging exchange of the engine (upstream's default).
 EXCHANGE = 'heat'

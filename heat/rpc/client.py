@@ -56,6 +56,11 @@ SOFTWARE_CONFIG_VERSION = '1.42'
 #: ``stack_restore``); their client methods keep upstream's pin (1.0),
 #: and an older engine answers them with ``NotSupported``
 SNAPSHOT_VERSION = '1.43'
+#: ``signal_event`` of ``execute_scaling_policy``: the SIGNAL event of the
+#: scaling policy resource signalled, written in the decision's
+#: transaction (one write transaction less per signal); sent, with this
+#: version, only when given
+AS_SIGNAL_EVENT_VERSION = '1.44'
 
 
 def context_to_dict(ctxt):
@@ -663,7 +668,14 @@ class EngineClient:
         return self._as(ctxt, 'list_scaling_policies', group=group)
 
     def execute_scaling_policy(self, ctxt, policy, idempotency_key=None,
-                               details=None, trigger='rpc'):
+                               details=None, trigger='rpc',
+                               signal_event=None):
+        if signal_event is not None:
+            return self.call(ctxt, 'execute_scaling_policy',
+                             version=AS_SIGNAL_EVENT_VERSION, policy=policy,
+                             idempotency_key=idempotency_key,
+                             details=details, trigger=trigger,
+                             signal_event=signal_event)
         return self._as(ctxt, 'execute_scaling_policy', policy=policy,
                         idempotency_key=idempotency_key, details=details,
                         trigger=trigger)

@@ -26,8 +26,13 @@ meanwhile is converged too, so none is ever left behind.
 Memory: the converger never holds more than one batch of members as
 resource objects (at most ``converge_batch_size``: the batch's
 :class:`~heat.engine.autoscaling.members.MemberStack` holds only the
-batch's names, and is dropped with it). The plans of a growing or
-shrinking group, and of its deletion, read O(batch) member rows
+batch's names, and is dropped with it). A rolling update's batch is
+the update policy's ``max_batch_size`` instead (upstream's batches), its
+updated members held twice (old and new definitions); the end of a
+rolling update looks at the live members ``converge_batch_size`` at a
+time.
+The plans of a growing or shrinking group, and of its deletion, read
+O(batch) member rows
 (:meth:`Converger._quick_plan`); only the unusual cases (failed members,
 unfinished intents, rolling updates, other removal policies) read every
 member row, as plain rows, never as resources.
@@ -38,16 +43,20 @@ the same name; ``REMOVING`` members are deleted; ``UPDATING`` members are
 updated again.
 
 The member stack's state follows the work as upstream's nested stack
-update does (after the group's first convergence, its creation): the
-first batch that acts on members sets it
-``UPDATE_IN_PROGRESS`` (``updated_at`` now) in the batch's intent
+does. It is stored ``CREATE_IN_PROGRESS`` with the group, and the end of
+the group's first convergence makes it ``CREATE_COMPLETE`` (or
+``CREATE_FAILED``). After that, the first batch that acts on members sets
+it ``UPDATE_IN_PROGRESS`` (``updated_at`` now) in the batch's intent
 transaction, the end of that convergence ``UPDATE_COMPLETE`` (or, on a
-member failure, ``UPDATE_FAILED``), each with the stack's event: two
-writes per convergence, under the lease, whatever the number of members;
-a convergence with nothing to do writes nothing. A converger that died
-in between leaves the stack ``UPDATE_IN_PROGRESS`` to the next one, which
-ends it (the engines' stale-stack resets leave member stacks to their
-converger, see :func:`heat.engine.stack_lock.fail_interrupted`).
+member failure, ``UPDATE_FAILED``). Deleting the group sets it
+``DELETE_IN_PROGRESS`` with the first batch it deletes (or at the end,
+with no member) and ``DELETE_COMPLETE`` when the group is gone. Each
+change writes the stack's event: two writes per convergence, under the
+lease, whatever the number of members; a convergence with nothing to do
+writes nothing. A converger that died in between leaves the stack
+``*_IN_PROGRESS`` to the next one, which ends it (the engines'
+stale-stack resets leave member stacks to their converger, see
+:func:`heat.engine.stack_lock.fail_interrupted`).
 
 Test hooks: :data:`before_batch`, :data:`before_act` and
 :data:`after_member` are called (if set) once the batch's intent is
@@ -91,8 +100,8 @@ after_member = None
 _rng = random.SystemRandom()
 
 #: the member stack's states (upstream's nested stack update)
-S_UPDATE, S_IN_PROGRESS, S_COMPLETE, S_FAILED = (
-    'UPDATE', 'IN_PROGRESS', 'COMPLETE', 'FAILED')
+S_CREATE, S_UPDATE, S_DELETE = 'CREATE', 'UPDATE', 'DELETE'
+S_IN_PROGRESS, S_COMPLETE, S_FAILED = 'IN_PROGRESS', 'COMPLETE', 'FAILED'
 STARTED_REASON = 'Stack UPDATE started'
 COMPLETE_REASON = 'Stack UPDATE completed successfully'
 #: the type of the stack's own events (``heat.engine.stack``'s)
@@ -318,13 +327,14 @@ class Converger:
 
     # -- the member stack's state ------------------------------------------
 
-    def _stack_state(self, g, status, reason):
-        """Set the member stack ``UPDATE_<status>`` and write its event, as
-        ``Stack.state_set`` does, in one transaction checked against the
-        lease. ``IN_PROGRESS`` moves ``updated_at`` on (upstream's
-        ``updated_time``: when the update started); an end keeps it, and
-        is written only over an ``UPDATE_IN_PROGRESS`` (a suspend or
-        resume that came meanwhile keeps its state). True if written."""
+    def _stack_state(self, g, status, reason, action=S_UPDATE):
+        """Set the member stack ``<action>_<status>`` and write its event,
+        as ``Stack.state_set`` does, in one transaction checked against
+        the lease. ``UPDATE_IN_PROGRESS`` moves ``updated_at`` on
+        (upstream's ``updated_time``: when the update started); an end
+        keeps it, and is written only over an ``<action>_IN_PROGRESS`` (a
+        suspend or resume that came meanwhile keeps its state). True if
+        written."""
         ctx = self.context
         with db_api.writer(ctx):
             db_api.scaling_group_check_lease(ctx, g.id, self.engine_id,
@@ -333,45 +343,66 @@ class Converger:
             if row is None:
                 return False
             if status == S_IN_PROGRESS:
-                updated = db_api.utcnow()
-            elif (row.action, row.status) == (S_UPDATE, S_IN_PROGRESS):
+                updated = db_api.utcnow() if action == S_UPDATE \
+                    else row.updated_at
+            elif (row.action, row.status) == (action, S_IN_PROGRESS):
                 updated = row.updated_at
             else:
                 return False
             db_api.stack_update(ctx, row.id, g.project, {
-                'action': S_UPDATE, 'status': status,
+                'action': action, 'status': status,
                 'status_reason': reason, 'updated_at': updated})
             db_api.event_create(ctx, {
-                'stack_id': row.id, 'resource_action': S_UPDATE,
+                'stack_id': row.id, 'resource_action': action,
                 'resource_status': status, 'resource_name': row.name,
                 'resource_type': STACK_EVENT_TYPE,
                 'physical_resource_id': row.id,
                 'resource_status_reason': reason})
-        LOG.info('Stack %s %s (%s): %s', S_UPDATE, status, row.name, reason)
+        LOG.info('Stack %s %s (%s): %s', action, status, row.name, reason)
         return True
 
     def _start_stack_update(self, g):
         """The member stack goes UPDATE_IN_PROGRESS (once per
-        convergence), in the first acting batch's intent transaction:
-        True if written (the caller notes it once that commits)."""
-        if self.stack_updating or g.status == eng.DELETING or \
-                not g.converged_version:
+        convergence; DELETE_IN_PROGRESS for a group being deleted), in the
+        first acting batch's intent transaction: the action if written
+        (the caller notes it once that commits), else False."""
+        if self.stack_updating or not g.converged_version and \
+                g.status != eng.DELETING:
             # the group's first convergence makes its members: that is
-            # the member stack's creation (it stays CREATE_COMPLETE)
+            # the member stack's creation (stored CREATE_IN_PROGRESS)
             return False
-        return self._stack_state(g, S_IN_PROGRESS, STARTED_REASON)
+        if g.status == eng.DELETING:
+            return self._start_stack_delete(g) and S_DELETE
+        return self._stack_state(g, S_IN_PROGRESS, STARTED_REASON) and \
+            S_UPDATE
+
+    def _start_stack_delete(self, g):
+        """DELETE_IN_PROGRESS, unless it is already (a converger that
+        died while deleting): True if this converger holds it."""
+        row = db_api.stack_get(self.context, g.id, g.project, tags=False)
+        if row is not None and (row.action, row.status) == (
+                S_DELETE, S_IN_PROGRESS):
+            return True
+        return self._stack_state(g, S_IN_PROGRESS, 'Stack DELETE started',
+                                 action=S_DELETE)
 
     def _end_stack_update(self, g, status, reason):
-        """End the member stack's update: this converger's, or one a
-        converger that died (or lost its lease) left IN_PROGRESS, found
-        with one read; nothing is written otherwise."""
-        if not self.stack_updating:
+        """End the member stack's creation or update: this converger's,
+        or one a converger that died (or lost its lease) left
+        IN_PROGRESS, found with one read; nothing is written otherwise.
+        ``reason`` names the update; a creation's or deletion's end names
+        it instead."""
+        action = self.stack_updating
+        if not action:
             row = db_api.stack_get(self.context, g.id, g.project,
                                    tags=False)
-            if row is None or (row.action, row.status) != (S_UPDATE,
-                                                          S_IN_PROGRESS):
+            if row is None or row.status != S_IN_PROGRESS or \
+                    row.action not in (S_CREATE, S_UPDATE, S_DELETE):
                 return
-        self._stack_state(g, status, reason)
+            action = row.action
+        if action != S_UPDATE:
+            reason = reason.replace('Stack UPDATE', 'Stack ' + action)
+        self._stack_state(g, status, reason, action=action)
         self.stack_updating = False
 
     # -- the loop ----------------------------------------------------------
@@ -776,7 +807,7 @@ class Converger:
                     ctx, g.id, batch.update, {'status': eng.UPDATING},
                     expected_fence=self.fence)
         if updating:
-            self.stack_updating = True
+            self.stack_updating = updating
         if before_batch is not None:
             before_batch(g.id, batch)
         # 2. act
@@ -1009,27 +1040,32 @@ class Converger:
         if not names:
             return
         gens = {m.name: m.generation for m in rows}
-        stk = members_mod.MemberStack.for_members(self.context, g, names,
-                                                  gens, guard=self.write_fence)
-        todo = [res for res in stk.resources.values()
-                if getattr(res, 'always_update', False) and
-                (res.action, res.status) == ('CREATE', 'COMPLETE')]
-        if not todo:
-            return
-        workers = max(1, min(self.conf.autoscaling.member_concurrency,
-                             len(todo)))
-        with concurrent.futures.ThreadPoolExecutor(
-                max_workers=workers) as pool:
-            for fut in [pool.submit(res.update, res.t, res.t)
-                        for res in todo]:
-                try:
-                    fut.result()
-                except Exception:  # noqa: BLE001 - logged, not fatal
-                    if not self.write_fence.lost.is_set():
-                        LOG.exception('Group %s: final update of a '
-                                      'member failed', g.id)
-        self.write_fence.check()
-        self._renew()
+        # a batch of members at a time as resource objects, never all
+        size = self.conf.autoscaling.converge_batch_size
+        for start in range(0, len(names), size):
+            chunk = names[start:start + size]
+            stk = members_mod.MemberStack.for_members(
+                self.context, g, chunk, {n: gens[n] for n in chunk},
+                guard=self.write_fence)
+            todo = [res for res in stk.resources.values()
+                    if getattr(res, 'always_update', False) and
+                    (res.action, res.status) == ('CREATE', 'COMPLETE')]
+            if not todo:
+                continue
+            workers = max(1, min(self.conf.autoscaling.member_concurrency,
+                                 len(todo)))
+            with concurrent.futures.ThreadPoolExecutor(
+                    max_workers=workers) as pool:
+                for fut in [pool.submit(res.update, res.t, res.t)
+                            for res in todo]:
+                    try:
+                        fut.result()
+                    except Exception:  # noqa: BLE001 - logged, not fatal
+                        if not self.write_fence.lost.is_set():
+                            LOG.exception('Group %s: final update of a '
+                                          'member failed', g.id)
+            self.write_fence.check()
+            self._renew()
 
     # -- the health gate of rolling updates --------------------------------
 
@@ -1175,6 +1211,11 @@ class Converger:
     def _finish_delete(self, g):
         # Fence-checked one last time: nobody else may be deleting.
         self._update_group({'status_reason': 'deleting'})
+        # the member stack ends DELETE_COMPLETE, as a deleted nested stack
+        if self._start_stack_delete(g):
+            self._stack_state(g, S_COMPLETE,
+                              'Stack DELETE completed successfully',
+                              action=S_DELETE)
         row = db_api.stack_get(self.context, g.id, g.project)
         if row is not None:
             creds = row.user_creds_id if not row.owner_id else None

@@ -497,8 +497,38 @@ def _policy_event(p, trigger):
     return (p.stack_id, p.resource_name, trigger)
 
 
+def _event_of(p, trigger, signal_event):
+    """The event a decision writes in its transaction: the SIGNAL
+    event of the policy resource signalled (``signal_event``, from
+    :func:`heat.engine.resources.openstack.autoscaling.scaling_policy.
+    fast_signal`), else :func:`_policy_event`'s."""
+    if signal_event is not None:
+        return SignalEvent(signal_event)
+    return _policy_event(p, trigger)
+
+
+class SignalEvent(dict):
+    """The SIGNAL event a scaling policy resource leaves for a signal
+    (its columns but the reason, which is the decision's), written in
+    the decision transaction: the decision is stored with its event or
+    not at all, in one write transaction instead of two."""
+
+    def store(self, cnxt, result):
+        from heat.engine import event
+        # the columns Event.store writes, in one Core INSERT
+        db_api.event_insert(cnxt, event.Event(
+            cnxt, event.StackRef(self['stack_id']), 'SIGNAL',
+            self.get('resource_status'), as_client.decision_reason(result),
+            self.get('physical_resource_id'), self.get('resource_name'),
+            self.get('resource_type'), uuid=db_api.new_uuid(),
+            rsrc_prop_data_id=self.get('rsrc_prop_data_id')).values())
+
+
 def _record_event(cnxt, event, result):
     if event is None:
+        return
+    if isinstance(event, SignalEvent):
+        event.store(cnxt, result)
         return
     stack_id, resource_name, trigger = event
     db_api.resource_event_insert(
@@ -982,12 +1012,16 @@ class AutoScalingEngine:
         return result
 
     def execute_policy(self, cnxt, p, idempotency_key=None, details=None,
-                       trigger='rpc'):
+                       trigger='rpc', signal_event=None):
+        """``signal_event``: the SIGNAL event of the policy resource
+        signalled (its columns but the reason), written in the decision
+        transaction (:class:`SignalEvent`)."""
         if p.kind == schedule_mod.KIND:
             # by hand: the action is applied now (its schedule is
             # unchanged: the next occurrence applies it again)
             return self.apply_scheduled(cnxt, p, clock(), trigger,
-                                        idempotency_key)
+                                        idempotency_key,
+                                        signal_event=signal_event)
         if p.kind in metrics_mod.KINDS:
             raise exception.Invalid(
                 reason='a %s policy is not executed: it is evaluated from '
@@ -1010,7 +1044,8 @@ class AutoScalingEngine:
         try:
             result, g, accepted = self._decide(
                 cnxt, p.group_id, p.project, p.id, trigger,
-                idempotency_key, decide, event=_policy_event(p, trigger),
+                idempotency_key, decide,
+                event=_event_of(p, trigger, signal_event),
                 budget=budget, with_policy=True)
         except exception.EntityNotFound:
             self.policy_refs.forget(p.id)
@@ -1028,7 +1063,7 @@ class AutoScalingEngine:
         return self._after_decision(cnxt, result, g, accepted)
 
     def apply_scheduled(self, cnxt, p, occurrence, trigger, key=None,
-                        note=None):
+                        note=None, signal_event=None):
         """Apply the action of scheduled policy ``p`` as of
         ``occurrence`` (POSIX seconds) in the decision transaction: the
         bounds and desired capacity it sets (bounds changes are written in
@@ -1076,7 +1111,7 @@ class AutoScalingEngine:
 
         result, g, accepted = self._decide(
             cnxt, p.group_id, p.project, p.id, trigger, key, decide,
-            event=_policy_event(p, trigger),
+            event=_event_of(p, trigger, signal_event),
             budget=_resource_budget(cnxt, p.group_id))
         return self._after_decision(cnxt, result, g, accepted)
 

@@ -179,26 +179,61 @@ class MemberStack:
         stk._db_rows = (resource_rows(context, row.id, names), [])
         if guard is not None:
             stk.resource_write_guard = guard
+        _known_root(stk)
         return stk
+
+
+#: ``{member stack id: root stack id}``: a stack's owners never change,
+#: so each member stack's root is read once per process, not once per
+#: batch (a member's row stores it); bounded by clearing
+_ROOTS = {}
+_ROOTS_MAX = 10000
+_roots_lock = threading.Lock()
+
+
+def _known_root(stk):
+    """Set ``stk``'s root stack id from :data:`_ROOTS`, or read it (up
+    the owner chain, as ``Stack.root_stack_id`` does) and keep it."""
+    with _roots_lock:
+        root = _ROOTS.get(stk.id)
+    if root is not None:
+        stk._root_id = root
+        return
+    root = stk.root_stack_id()
+    if root is not None:
+        with _roots_lock:
+            if len(_ROOTS) >= _ROOTS_MAX:
+                _ROOTS.clear()
+            _ROOTS[stk.id] = root
 
 
 def create_member_stack(context, *, stack_id, name, project,
                         template_format, environment, files, owner_id,
                         nested_depth, parent_resource_name, timeout_mins):
-    """Store the member stack (template with no resources); its id."""
+    """Store the member stack (template with no resources),
+    ``CREATE_IN_PROGRESS`` with its event, as upstream's nested stack
+    starts: the end of the group's first convergence completes it (see
+    :mod:`heat.engine.autoscaling.converger`). The stack."""
     from heat.engine import environment as env_mod
     stack_mod = _stack_mod()
     env = env_mod.Environment(environment or {})
     tmpl = _tmpl_mod().Template.create(empty_template(template_format),
                                        files=files or {}, env=env)
+    reason = 'Stack CREATE started'
     stk = stack_mod.Stack(
-        context, name, tmpl, action='CREATE', status='COMPLETE',
-        status_reason='Stack CREATE completed successfully',
+        context, name, tmpl, action='CREATE', status='IN_PROGRESS',
+        status_reason=reason,
         timeout_mins=timeout_mins, disable_rollback=True,
         owner_id=owner_id, nested_depth=nested_depth, tenant_id=project,
         parent_resource_name=parent_resource_name)
     stk.id = stack_id
     stk.store()
+    db_api.event_create(context, {
+        'stack_id': stack_id, 'resource_action': 'CREATE',
+        'resource_status': 'IN_PROGRESS', 'resource_name': name,
+        'resource_type': 'OS::Heat::Stack',
+        'physical_resource_id': stack_id,
+        'resource_status_reason': reason})
     return stk
 
 

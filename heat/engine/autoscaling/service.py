@@ -305,7 +305,8 @@ class AutoScalingMixin:
     # -- decisions -------------------------------------------------------
 
     def execute_scaling_policy(self, cnxt, policy, idempotency_key=None,
-                               details=None, trigger='rpc'):
+                               details=None, trigger='rpc',
+                               signal_event=None):
         # A simple policy named by id is known from an earlier trigger
         # (what a trigger needs of it before its transaction never
         # changes): no read of its own; the transaction reads the
@@ -319,7 +320,7 @@ class AutoScalingMixin:
                 refs.remember(p)
         return self.as_engine.execute_policy(
             cnxt, p, idempotency_key=idempotency_key, details=details,
-            trigger=trigger or 'rpc')
+            trigger=trigger or 'rpc', signal_event=signal_event)
 
     def resize_scaling_group(self, cnxt, group, capacity=None,
                              adjustment=None,

@@ -6,6 +6,14 @@ policy's signal URL from concurrent keep-alive clients (:func:`fire`),
 and the group's state read from the database afterwards
 (:func:`run_load`).
 
+``run_load(..., groups=N)`` with N > 1 makes N such stacks (one group
+each: a user's N scaling groups, N stack locks and N leases) and spreads
+the triggers round-robin over their policies' signal URLs (a client's
+j-th trigger goes to group ``(client + j) % N``, so that at any moment
+the clients hit different groups); every group's final desired capacity
+is checked against the triggers accepted for it, and the total against
+the total (``per_group``, ``every_capacity_exact``).
+
 ``fire(..., retry=Retry(...))`` is the mode of the fault test: every
 trigger carries an ``Idempotency-Key`` of its own, and a client retries
 the same key after a 5xx, a 429 or a transport error (waiting what
@@ -56,10 +64,26 @@ def template(size=0, max_size=MAX_SIZE, adjust=1, down=False):
 class Target:
     """Where the API listens and how to read its database."""
 
-    def __init__(self, port, query, logs):
+    def __init__(self, port, query, logs, cpu=None):
         self.port = port
         self.query = query      # sql -> rows
         self.logs = logs        # () -> {process name: stderr tail}
+        #: () -> {process name: CPU seconds so far}, or None; run_load
+        #: reports each process's CPU over the triggers (``cpu_s``)
+        self.cpu = cpu
+
+    def fire(self, path, count, clients):
+        """:func:`fire`, with the CPU each process used meanwhile."""
+        before = self.cpu() if self.cpu else None
+        out = fire(self, path, count, clients)
+        if before is not None:
+            after = self.cpu()
+            out['cpu_s'] = {k: round(after[k] - v, 2)
+                            for k, v in before.items() if k in after}
+            out['cpu_s_per_wall_s'] = {
+                k: round(v / out['seconds'], 2)
+                for k, v in out['cpu_s'].items()}
+        return out
 
     def request(self, method, path, body=None, conn=None):
         status, data, _ = self.request_full(method, path, body, conn)
@@ -98,13 +122,16 @@ def _p50_p99_ms(seconds):
             round(percentile(seconds, 0.99) * 1000, 2))
 
 
-def _in_clients(run, count, clients):
-    """``run(k)`` in ``clients`` threads, ``count`` triggers shared out
-    between them; the seconds it took."""
+def _in_clients(run, count, clients, with_index=False):
+    """``run(k)`` (``run(k, i)`` for client ``i`` with ``with_index``) in
+    ``clients`` threads, ``count`` triggers shared out between them; the
+    seconds it took."""
     per = [count // clients + (1 if i < count % clients else 0)
            for i in range(clients)]
     t0 = time.perf_counter()
-    threads = [threading.Thread(target=run, args=(k,)) for k in per]
+    threads = [threading.Thread(target=run,
+                                args=(k, i) if with_index else (k,))
+               for i, k in enumerate(per)]
     for t in threads:
         t.start()
     for t in threads:
@@ -113,11 +140,21 @@ def _in_clients(run, count, clients):
 
 
 def create_stack(target, project, name, timeout=120):
+    return wait_stack_created(target, project, name,
+                              post_stack(target, project, name), timeout)
+
+
+def post_stack(target, project, name, tmpl=None):
+    """POST the stack (``tmpl``: :func:`template` by default); its id."""
     status, body = target.request('POST', '/v1/%s/stacks' % project, {
-        'stack_name': name, 'template': template(), 'timeout_mins': 60})
+        'stack_name': name, 'template': tmpl or template(),
+        'timeout_mins': 60})
     if status >= 300:
         raise RuntimeError('stack create: HTTP %d %s' % (status, body[:2000]))
-    stack_id = json.loads(body)['stack']['id']
+    return json.loads(body)['stack']['id']
+
+
+def wait_stack_created(target, project, name, stack_id, timeout=120):
     deadline = time.monotonic() + timeout
     while True:
         status, body = target.request(
@@ -149,17 +186,30 @@ class Retry:
 
 
 def fire(target, path, count, clients, retry=None):
+    """``count`` POSTs to ``path`` from ``clients`` keep-alive clients.
+    ``path`` may be a list of paths: client ``i``'s ``j``-th trigger
+    goes to ``path[(i + j) % len(path)]``, and ``per_path`` has, for
+    each, the triggers sent and accepted."""
+    paths = [path] if isinstance(path, str) else list(path)
     if retry is not None:
-        return _fire_keyed(target, path, count, clients, retry)
+        if len(paths) != 1:
+            raise ValueError('keyed retries take one path')
+        return _fire_keyed(target, paths[0], count, clients, retry)
     latencies, statuses, bodies = [], {}, {}
     accepted = [0]
+    sent_to = [0] * len(paths)
+    accepted_by = [0] * len(paths)
     transport_errors = []
     lock = threading.Lock()
-    def run(k):
+    def run(k, i):
         conn = http.client.HTTPConnection('127.0.0.1', target.port,
                                           timeout=120)
         mine, codes, errs, acc = [], {}, {}, 0
-        for _ in range(k):
+        sent, accs = [0] * len(paths), [0] * len(paths)
+        for j in range(k):
+            g = (i + j) % len(paths)
+            path = paths[g]
+            sent[g] += 1
             t0 = time.perf_counter()
             try:
                 status, body = target.request('POST', path, {}, conn=conn)
@@ -179,19 +229,26 @@ def fire(target, path, count, clients, retry=None):
                 try:
                     if json.loads(body or b'null').get('accepted'):
                         acc += 1
+                        accs[g] += 1
+                    else:
+                        errs.setdefault('not_accepted', []).append(
+                            body[:1000].decode('utf-8', 'replace'))
                 except (ValueError, AttributeError):
                     pass
         conn.close()
         with lock:
             latencies.extend(mine)
             accepted[0] += acc
+            for g in range(len(paths)):
+                sent_to[g] += sent[g]
+                accepted_by[g] += accs[g]
             for c, v in codes.items():
                 statuses[c] = statuses.get(c, 0) + v
             for c, v in errs.items():
                 kept = bodies.setdefault(str(c), [])
                 kept.extend(v[:KEEP_BODIES - len(kept)])
 
-    took = _in_clients(run, count, clients)
+    took = _in_clients(run, count, clients, with_index=True)
     latencies.sort()
     p50, p99 = _p50_p99_ms(latencies)
     out = {
@@ -203,6 +260,10 @@ def fire(target, path, count, clients, retry=None):
         'http_5xx': sum(v for k, v in statuses.items() if k >= 500),
         'accepted': accepted[0],
     }
+    if len(paths) > 1:
+        out['per_path'] = {p: {'sent': sent_to[g],
+                               'accepted': accepted_by[g]}
+                           for g, p in enumerate(paths)}
     if bodies:
         out['error_bodies'] = bodies
     if transport_errors:
@@ -318,7 +379,15 @@ def group_state(target, gid):
             'member_rows': rows}
 
 
-def run_load(target, triggers, clients, converge_timeout, project=None):
+def run_load(target, triggers, clients, converge_timeout, project=None,
+             groups=1):
+    """Create the stack(s), fire, wait for convergence, check. With
+    ``groups`` > 1: that many stacks of one group each, the triggers
+    spread round-robin over them (:func:`fire`), each group checked
+    against the triggers accepted for it (``per_group``)."""
+    if groups > 1:
+        return _run_load_groups(target, triggers, clients, converge_timeout,
+                                project, groups)
     project = project or 'bench-%s' % uuid.uuid4().hex[:8]
     name = 'dist%s' % uuid.uuid4().hex[:6]
     t0 = time.perf_counter()
@@ -329,7 +398,7 @@ def run_load(target, triggers, clients, converge_timeout, project=None):
     path = '/v1/%s/stacks/%s/%s/resources/up/signal' % (project, name,
                                                          stack_id)
     out['group_id'] = gid
-    out.update(fire(target, path, triggers, clients))
+    out.update(target.fire(path, triggers, clients))
     t_end = time.perf_counter()
     deadline = time.monotonic() + converge_timeout
     while True:
@@ -366,3 +435,130 @@ def run_load(target, triggers, clients, converge_timeout, project=None):
         out['problems'] = problems
         out['stderr_tails'] = target.logs()
     return out
+
+
+def _converged(g):
+    return (g['converged_version'] >= g['version'] and
+            g['active_members'] == g['desired_capacity'] ==
+            g['member_rows'])
+
+
+def _run_load_groups(target, triggers, clients, converge_timeout, project,
+                     groups):
+    project = project or 'bench-%s' % uuid.uuid4().hex[:8]
+    base = 'dist%s' % uuid.uuid4().hex[:6]
+    t0 = time.perf_counter()
+    stacks = []
+    for n in range(groups):      # POST them all, then wait for them all
+        name = '%s-%02d' % (base, n)
+        stacks.append((name, post_stack(target, project, name)))
+    for name, stack_id in stacks:
+        wait_stack_created(target, project, name, stack_id)
+    out = {'groups': groups,
+           'stack_create_s': round(time.perf_counter() - t0, 3)}
+    gids, paths = [], []
+    for name, stack_id in stacks:
+        gids.append(target.query(
+            "SELECT id FROM scaling_group WHERE stack_id = '%s'"
+            % stack_id)[0][0])
+        paths.append('/v1/%s/stacks/%s/%s/resources/up/signal'
+                     % (project, name, stack_id))
+    out.update(target.fire(paths, triggers, clients))
+    per_path = out.pop('per_path')
+    t_end = time.perf_counter()
+    deadline = time.monotonic() + converge_timeout
+    pending = set(gids)
+    states = {}
+    while True:
+        for gid in list(pending):
+            g = states[gid] = group_state(target, gid)
+            if _converged(g):
+                pending.discard(gid)
+        failed = [gid for gid in pending if states[gid]['status'] ==
+                  'FAILED']
+        if not pending or failed or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    done = not pending
+    out['converged'] = done
+    out['converge_s'] = round(time.perf_counter() - t_end, 3) if done \
+        else None
+    per_group = []
+    for (name, _stack_id), gid, path in zip(stacks, gids, paths):
+        g = states[gid]
+        sent = per_path[path]
+        per_group.append({
+            'stack': name, 'group_id': gid,
+            'sent': sent['sent'], 'accepted': sent['accepted'],
+            'desired_capacity': g['desired_capacity'],
+            'active_members': g['active_members'],
+            'member_rows': g['member_rows'],
+            'converged': _converged(g), 'status': g['status'],
+            'exact': g['desired_capacity'] == sent['accepted'],
+            'members_equal_desired': g['active_members'] ==
+            g['desired_capacity'] == g['member_rows']})
+    out['final_capacity'] = sum(g['desired_capacity'] for g in per_group)
+    out['every_capacity_exact'] = all(g['exact'] for g in per_group)
+    out['final_capacity_equals_accepted'] = \
+        out['every_capacity_exact'] and \
+        out['final_capacity'] == out['accepted']
+    out['members_equal_desired'] = all(g['members_equal_desired']
+                                       for g in per_group)
+    caps = [g['desired_capacity'] for g in per_group]
+    out['capacity_per_group'] = {'min': min(caps), 'max': max(caps)}
+    out['activities'] = sum(target.query(
+        "SELECT COUNT(*) FROM scaling_activity WHERE group_id = '%s'"
+        % gid)[0][0] for gid in gids)
+    out['per_group'] = per_group
+    problems = []
+    if out['http_5xx']:
+        problems.append('%d HTTP 5xx' % out['http_5xx'])
+    if out['accepted'] != triggers:
+        problems.append('accepted %d of %d' % (out['accepted'], triggers))
+    for g in per_group:
+        if not g['exact']:
+            problems.append('group %s: desired capacity %s != accepted %d'
+                            % (g['stack'], g['desired_capacity'],
+                               g['accepted']))
+        if not g['members_equal_desired']:
+            problems.append('group %s: members %s/%s != desired %s' % (
+                g['stack'], g['active_members'], g['member_rows'],
+                g['desired_capacity']))
+    if out['final_capacity'] != out['accepted']:
+        problems.append('total desired capacity %s != accepted %d'
+                        % (out['final_capacity'], out['accepted']))
+    if not done:
+        problems.append('%d group(s) not converged after %ss'
+                        % (len(pending), converge_timeout))
+    if problems:
+        out['problems'] = problems
+        out['stderr_tails'] = target.logs()
+    return out
+
+
+def proc_cpu_seconds(pid):
+    """utime + stime of a process (all its threads), in seconds."""
+    import os
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def service_pids():
+    """``{'mariadb': pid, 'rabbitmq': pid}`` of the local servers found
+    in /proc (by command name), for :attr:`Target.cpu`."""
+    import os
+    names = {'mariadbd': 'mariadb', 'mysqld': 'mariadb',
+             'beam.smp': 'rabbitmq'}
+    found = {}
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/comm' % entry) as f:
+                comm = f.read().strip()
+        except OSError:
+            continue
+        if comm in names:
+            found.setdefault(names[comm], int(entry))
+    return found

@@ -1,6 +1,12 @@
 """Policy defaults and the context a request runs with."""
 
+import os
+import time
+from unittest import mock
+
+import fixtures
 import webob
+from oslo_policy import _external as oslo_external
 
 from heat.api import middleware, policy
 from heat.common import context
@@ -49,6 +55,67 @@ class TestEnforcer(base.TestCase):
     def test_unknown_rule_is_refused(self):
         self.assertRaises(policy.Forbidden, self.enforcer.enforce, ctx(),
                           'stacks:nothing', 'p1')
+
+    def test_policy_files_are_looked_at_once_a_second(self):
+        from oslo_policy import policy as oslo_policy
+        real = oslo_policy.Enforcer.load_rules
+        loads = []
+
+        def counting(enforcer, force_reload=False):
+            loads.append(force_reload)
+            return real(enforcer, force_reload)
+        with mock.patch.object(oslo_policy.Enforcer, 'load_rules',
+                               counting):
+            for _ in range(20):
+                self.enforcer.enforce(ctx(), 'stacks:index', 'p1')
+            self.assertEqual(1, len(loads))
+            self.enforcer._enforcer._loaded_at -= 2  # a second later
+            for _ in range(20):
+                self.enforcer.enforce(ctx(), 'stacks:index', 'p1')
+            self.assertEqual(2, len(loads))
+
+    def test_an_edited_policy_file_applies_at_the_next_look(self):
+        folder = self.useFixture(fixtures.TempDir()).path
+        path = os.path.join(folder, 'policy.yaml')
+        with open(path, 'w') as f:
+            f.write('{}\n')
+        enforcer = policy.Enforcer(policy_file=path)
+        reader = ctx(roles=['reader'])
+        enforcer.enforce(reader, 'stacks:index', 'p1')
+        with open(path, 'w') as f:
+            f.write('"stacks:index": "role:admin"\n')
+        # the file's time must move for oslo.policy to read it again
+        os.utime(path, (time.time() + 5, time.time() + 5))
+        enforcer._enforcer._loaded_at -= 2  # a second later
+        self.assertRaises(policy.Forbidden, enforcer.enforce, reader,
+                          'stacks:index', 'p1')
+        enforcer.enforce(ctx(roles=['admin']), 'stacks:index', 'p1')
+
+    def test_answers_are_remembered_for_the_same_credentials_only(self):
+        member, reader = ctx(roles=['member']), ctx(roles=['reader'])
+        for _ in range(3):
+            self.enforcer.enforce(member, 'stacks:create', 'p1')
+            self.assertRaises(policy.Forbidden, self.enforcer.enforce,
+                              reader, 'stacks:create', 'p1')
+            self.assertRaises(policy.Forbidden, self.enforcer.enforce,
+                              member, 'stacks:create', 'p2')
+            self.assertRaises(policy.Forbidden, self.enforcer.enforce,
+                              ctx(project='p2', roles=['member']),
+                              'stacks:create', 'p1')
+        self.assertTrue(self.enforcer._enforcer.is_pure('stacks:create'))
+
+    def test_an_http_check_is_never_remembered(self):
+        inner = self.enforcer._enforcer
+        inner.set_rules({'stacks:index': oslo_external.HttpCheck(
+            'http', 'example.invalid/%(project_id)s')}, overwrite=False,
+            use_conf=False)
+        self.assertFalse(inner.is_pure('stacks:index'))
+        answers = iter([True, False])
+        with mock.patch.object(oslo_external.HttpCheck, '__call__',
+                               lambda *a, **k: next(answers)):
+            self.enforcer.enforce(ctx(), 'stacks:index', 'p1')
+            self.assertRaises(policy.Forbidden, self.enforcer.enforce,
+                              ctx(), 'stacks:index', 'p1')
 
     def test_every_routed_action_has_a_rule(self):
         from heat.api import v1

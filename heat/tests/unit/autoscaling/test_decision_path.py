@@ -147,6 +147,11 @@ class TestDecisionStatements(template_stacks.ServedStackCase):
         self.assertEqual(2, len(before), before)
         self.assertTrue(before[1].upper().startswith('SELECT'), before)
         self.assertLessEqual(len(c.seen), 8, c.texts())
+        # then one write transaction: the decision and the SIGNAL event
+        # (no write transaction of its own for the event)
+        self.assertEqual(1, c.commits, c.texts())
+        self.assertEqual(1, c.count('INSERT INTO EVENT', inside=True))
+        self.assertEqual(0, c.count('INSERT INTO EVENT', inside=False))
         # each signal left its SIGNAL event
         self.assertEqual(2, len(self.events('')))
 
@@ -272,6 +277,63 @@ class TestEventsWithTheDecision(template_stacks.ServedStackCase):
                 models.Event.id).all()
         return [(e.resource_status, e.resource_type,
                  e.resource_status_reason) for e in rows]
+
+    def test_each_signal_leaves_its_event_with_the_decision(self):
+        first = self.svc.resource_signal(self.ctx, self.ident, 'up', None,
+                                         idempotency_key='s1')
+        again = self.svc.resource_signal(self.ctx, self.ident, 'up', None,
+                                         idempotency_key='s1')
+        self.assertTrue(first['accepted'])
+        self.assertTrue(again['repeated'])
+        with db_api.reader(None) as session:
+            res = session.query(models.Resource).filter(
+                models.Resource.stack_id == self.ident['stack_id'],
+                models.Resource.name == 'up').one()
+            rows = session.query(models.Event).filter(
+                models.Event.stack_id == self.ident['stack_id'],
+                models.Event.resource_name == 'up',
+                models.Event.resource_action == 'SIGNAL').order_by(
+                models.Event.id).all()
+        # the columns the policy resource's own event has (no trigger
+        # suffix: the reason is the decision's, as upstream's)
+        self.assertEqual([
+            ('COMPLETE', 'OS::Heat::ScalingPolicy', res.nova_instance,
+             res.rsrc_prop_data_id, first['reason']),
+            ('COMPLETE', 'OS::Heat::ScalingPolicy', res.nova_instance,
+             res.rsrc_prop_data_id,
+             'repeated trigger, first decision: ' + first['reason']),
+        ], [(e.resource_status, e.resource_type, e.physical_resource_id,
+             e.rsrc_prop_data_id, e.resource_status_reason)
+            for e in rows])
+        for e in rows:
+            self.assertIsNotNone(e.uuid)
+            self.assertIsNotNone(e.created_at)
+
+    def test_a_failed_signal_leaves_no_decision_and_its_event(self):
+        from heat.engine.autoscaling import engine as as_engine
+        gid = self.svc.describe_stack_resource(
+            self.ctx, self.ident, 'asg')['physical_resource_id']
+        activities = len(self.client.list_scaling_activities(self.ctx,
+                                                             gid))
+        real = as_engine.SignalEvent.store
+
+        def failing(event, cnxt, result):
+            real(event, cnxt, result)
+            raise exception.NotSupported(feature='boom after the event')
+        with mock.patch.object(as_engine.SignalEvent, 'store', failing):
+            ex = self.assertRaises(exception.NotSupported,
+                                   self.svc.resource_signal,
+                                   self.ctx, self.ident, 'up', None)
+        self.assertIn('boom after the event', str(ex))
+        reasons = self.reasons()
+        # the event of the decision was rolled back with it; the failure
+        # has its own
+        self.assertEqual(1, len(reasons), reasons)
+        self.assertIn('Signal failed', reasons[0][2])
+        self.assertEqual(0, self.client.show_scaling_group(
+            self.ctx, gid)['desired_capacity'])
+        self.assertEqual(activities, len(
+            self.client.list_scaling_activities(self.ctx, gid)))
 
     def test_each_rpc_trigger_leaves_its_event(self):
         first = self.client.execute_scaling_policy(

@@ -55,6 +55,8 @@ resources:
 
 STARTED = 'Stack UPDATE started'
 COMPLETED = 'Stack UPDATE completed successfully'
+CREATE_EVENTS = [('CREATE_IN_PROGRESS', 'Stack CREATE started'),
+                 ('CREATE_COMPLETE', 'Stack CREATE completed successfully')]
 
 
 @db_fixtures.for_each_backend
@@ -87,11 +89,17 @@ class TestMemberStackStatus(template_stacks.ServedStackCase):
         return ('%s_%s' % (row.action, row.status), row.status_reason,
                 row.updated_at)
 
-    def stack_events(self):
-        return [('%s_%s' % (e['resource_action'], e['resource_status']),
-                 e['resource_status_reason'])
-                for e in self.svc.list_events(self.ctx, self.nested)
-                if e['resource_type'] == 'OS::Heat::Stack']
+    def stack_events(self, after_create=True):
+        """The member stack's own events; with ``after_create``, those
+        after its creation's two (which must come first)."""
+        events = [('%s_%s' % (e['resource_action'], e['resource_status']),
+                   e['resource_status_reason'])
+                  for e in self.svc.list_events(self.ctx, self.nested)
+                  if e['resource_type'] == 'OS::Heat::Stack']
+        if not after_create:
+            return events
+        self.assertEqual(CREATE_EVENTS, events[:2])
+        return events[2:]
 
     def wait_nested(self, state):
         """As upstream's AutoScalingSignalTest: wait for the nested
@@ -134,7 +142,55 @@ class TestMemberStackStatus(template_stacks.ServedStackCase):
         self.assertEqual(('CREATE_COMPLETE',
                           'Stack CREATE completed successfully', None),
                          self.show(self.nested))
-        self.assertEqual([], self.stack_events())
+        self.assertEqual(CREATE_EVENTS, self.stack_events(after_create=False))
+
+    def test_member_stack_in_progress_while_the_group_creates(self):
+        # as upstream's nested stack: CREATE_IN_PROGRESS while the first
+        # members are made, every batch of them
+        seen = []
+
+        def hook(group_id, batch):
+            row = db_api.stack_get(None, group_id, 'p1')
+            seen.append(('%s_%s' % (row.action, row.status),
+                         row.status_reason))
+        converger.before_batch = hook
+        self.make()
+        self.assertEqual([('CREATE_IN_PROGRESS', 'Stack CREATE started')] * 2,
+                         seen)
+        self.assertEqual('CREATE_COMPLETE', self.show(self.nested)[0])
+
+    def test_member_failure_at_create_fails_the_creation(self):
+        with mock.patch.object(test_resource.TestResource, 'handle_create',
+                               side_effect=ValueError('boom')):
+            ident = self.svc.create_stack(
+                self.ctx, 'f', TMPL, {'parameters': {
+                    'member_type': 'OS::Heat::TestResource'}}, {},
+                {'disable_rollback': True})
+            self.svc.wait(ident, template_stacks.WAIT)
+        nested = self.svc.describe_stack_resource(
+            self.ctx, ident, 'asg')['physical_resource_id']
+        row = db_api.stack_get(None, nested, 'p1')
+        self.assertEqual('CREATE_FAILED', '%s_%s' % (row.action, row.status))
+        self.assertIn('boom', row.status_reason)
+
+    def test_group_deletion_ends_member_stack_deleted(self):
+        self.make()
+        self.svc.delete_stack(self.ctx, self.ident)
+        self.svc.wait(self.ident, template_stacks.WAIT)
+        row = db_api.stack_get(None, self.gid, 'p1', show_deleted=True)
+        self.assertIsNotNone(row.deleted_at)
+        self.assertEqual(('DELETE_COMPLETE',
+                          'Stack DELETE completed successfully'),
+                         ('%s_%s' % (row.action, row.status),
+                          row.status_reason))
+        events = [('%s_%s' % (e.resource_action, e.resource_status),
+                   e.resource_status_reason)
+                  for e in db_api.event_get_all_by_stack(None, self.gid, 'p1')
+                  if e.resource_type == 'OS::Heat::Stack']
+        self.assertEqual(CREATE_EVENTS + [
+            ('DELETE_IN_PROGRESS', 'Stack DELETE started'),
+            ('DELETE_COMPLETE', 'Stack DELETE completed successfully')],
+            events)
 
     def test_signal_scale_out(self):
         self.make()

@@ -558,13 +558,38 @@ class TestClientSurface(base.TestCase):
             self.assertEqual(rpc_client.AS_METRICS_VERSION,
                              rpc_client.ENGINE_METHODS[name], name)
             self.assertNotIn(name, self.UPSTREAM)
-        # the newest version: the engine serves the snapshot RPCs
-        # (pinned to upstream's versions, as the software config ones of
-        # the version before)
-        self.assertEqual(rpc_client.SNAPSHOT_VERSION,
+        # the newest version: signal_event of execute_scaling_policy;
+        # the one before: the engine serves the snapshot RPCs (pinned to
+        # upstream's versions, as the software config ones of the
+        # version before)
+        self.assertEqual(rpc_client.AS_SIGNAL_EVENT_VERSION,
                          rpc_api.RPC_API_VERSION)
+        self.assertLess(rpc_client.SNAPSHOT_VERSION,
+                        rpc_client.AS_SIGNAL_EVENT_VERSION)
         self.assertLess(rpc_client.SOFTWARE_CONFIG_VERSION,
                         rpc_client.SNAPSHOT_VERSION)
+
+    def test_signal_event_needs_1_44_only_when_given(self):
+        sent = []
+
+        class Transport:
+            def make_server(self, *a, **kw):
+                raise AssertionError('not a server')
+
+            def call(self, target, ctxt, method, kwargs, version=None,
+                     timeout=None):
+                sent.append((method, version,
+                             kwargs.get('signal_event', 'absent')))
+                return {rpc_api.REPLY_RESULT: None}
+
+        client = rpc_client.EngineClient(Transport())
+        client.execute_scaling_policy(ctx(), 'p')
+        client.execute_scaling_policy(ctx(), 'p', trigger='signal',
+                                      signal_event={'stack_id': 's'})
+        self.assertEqual([
+            ('execute_scaling_policy', '1.37', 'absent'),
+            ('execute_scaling_policy', '1.44', {'stack_id': 's'}),
+        ], sent)
 
     def test_member_attributes_need_1_39_only_when_given(self):
         sent = []

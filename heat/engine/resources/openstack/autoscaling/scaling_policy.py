@@ -59,20 +59,15 @@ class SlowPath(Exception):
     """The fast signal path cannot serve this signal: load the stack."""
 
 
-class _StackRef:
-    """What :class:`heat.engine.event.Event` needs of a stack."""
-
-    def __init__(self, stack_id):
-        self.id = stack_id
-
-
 def fast_signal(context, stack_row, row, details, idempotency_key=None):
     """A policy signal from the stored rows alone, without loading the
-    stack: the action check, the decision (one RPC, one transaction) and
-    the SIGNAL event; as :meth:`AutoScalingPolicy.signal` does, at a
-    fraction of the cost (no template parse, no resource objects). Raises
-    :class:`SlowPath` for what only the full path handles (a policy not
-    created yet, an alarm state that asks for no scaling)."""
+    stack: the action check, then the decision and the SIGNAL event (one
+    RPC, one transaction: the event is written with the decision, see
+    :class:`heat.engine.autoscaling.engine.SignalEvent`); as
+    :meth:`AutoScalingPolicy.signal` does, at a fraction of the cost (no
+    template parse, no resource objects). Raises :class:`SlowPath` for
+    what only the full path handles (a policy not created yet, an alarm
+    state that asks for no scaling)."""
     from heat.engine import event
     if row.nova_instance is None or alarm_state(details) != _ALARM:
         raise SlowPath()
@@ -81,9 +76,9 @@ def fast_signal(context, stack_row, row, details, idempotency_key=None):
         from heat.db import api as db_api
         with db_api.priority_writes():
             # (the hot path's UUIDs: no system call per id)
-            event.Event(context, _StackRef(stack_row.id), action, status,
-                        reason, row.nova_instance, row.name, row.type,
-                        uuid=db_api.new_uuid(),
+            event.Event(context, event.StackRef(stack_row.id), action,
+                        status, reason, row.nova_instance, row.name,
+                        row.type, uuid=db_api.new_uuid(),
                         rsrc_prop_data_id=row.rsrc_prop_data_id).store()
 
     if row.action in resource.Resource.no_signal_actions:
@@ -95,11 +90,18 @@ def fast_signal(context, stack_row, row, details, idempotency_key=None):
     # client while the type registry imports this module deadlocks
     # concurrent first lookups (heat.tests.unit.engine.test_resource).
     from heat.engine.autoscaling import client as as_client
+    # the SIGNAL event (its reason the decision's, a repeated trigger's
+    # included), written in the decision's transaction
+    signal_event = {
+        'stack_id': stack_row.id, 'resource_status': row.status,
+        'resource_name': row.name, 'resource_type': row.type,
+        'physical_resource_id': row.nova_instance,
+        'rsrc_prop_data_id': row.rsrc_prop_data_id}
     try:
-        result = as_client.get().execute_scaling_policy(
+        return as_client.get().execute_scaling_policy(
             context, policy=row.nova_instance,
             idempotency_key=idempotency_key, details=details,
-            trigger='signal')
+            trigger='signal', signal_event=signal_event)
     except Exception as exc:
         if ig.is_not_found(exc):
             raise SlowPath() from exc  # the full path words the error
@@ -107,16 +109,6 @@ def fast_signal(context, stack_row, row, details, idempotency_key=None):
                   'Signal failed: %s: resources.%s: %s'
                   % (type(exc).__name__, row.name, exc))
         raise
-    try:
-        add_event(resource.Resource.SIGNAL, row.status,
-                  as_client.decision_reason(result))
-    except Exception:  # noqa: BLE001 - the decision is stored already
-        # The trigger is recorded (its activity and receipt committed):
-        # answering an error now would invite a retry that applies it
-        # twice. The event is the lesser loss.
-        LOG.exception('Could not record the SIGNAL event of %s; the '
-                      'decision stands: %s', row.name, result)
-    return result
 
 
 class AutoScalingPolicy(resource.Resource):
