@@ -528,48 +528,22 @@ class SoftwareDeploymentGroup(stack_resource.StackResource):
             'configuration execution.', type=attributes.Schema.MAP),
     })
 
-    _UPDATE_POLICY_KEYS = (ROLLING_UPDATE, BATCH_CREATE) = (
-        'rolling_update', 'batch_create')
-    _BATCH_KEYS = (MAX_BATCH_SIZE, PAUSE_TIME) = (
-        'max_batch_size', 'pause_time')
+    _RG = resource_group.ResourceGroup
+    ROLLING_UPDATE, BATCH_CREATE = _RG.ROLLING_UPDATE, _RG.BATCH_CREATE
+    MAX_BATCH_SIZE, PAUSE_TIME = _RG.MAX_BATCH_SIZE, _RG.PAUSE_TIME
 
-    # upstream's: no min_in_service (a deployment serves nothing)
-    rolling_update_schema = {
-        MAX_BATCH_SIZE: properties.Schema(
-            properties.Schema.INTEGER,
-            'How many deployments at most are updated (or replaced) in '
-            'one batch.',
-            constraints=[constraints.Range(min=1)], default=1),
-        PAUSE_TIME: properties.Schema(
-            properties.Schema.NUMBER,
-            'Seconds to wait between two batches of updates.',
-            constraints=[constraints.Range(min=0)], default=0),
-    }
-
-    batch_create_schema = {
-        MAX_BATCH_SIZE: properties.Schema(
-            properties.Schema.INTEGER,
-            'How many deployments at most are created in one batch.',
-            constraints=[constraints.Range(min=1)], default=1),
-        PAUSE_TIME: properties.Schema(
-            properties.Schema.NUMBER,
-            'Seconds to wait between two batches.',
-            constraints=[constraints.Range(min=0)], default=0),
-    }
-
+    # ResourceGroup's, as upstream (its deployment groups are resource
+    # groups), without min_in_service: a deployment serves nothing
+    rolling_update_schema = dict(_RG.rolling_update_schema)
+    del rolling_update_schema[_RG.MIN_IN_SERVICE]
+    batch_create_schema = _RG.batch_create_schema
     update_policy_schema = {
         ROLLING_UPDATE: properties.Schema(
             properties.Schema.MAP, schema=rolling_update_schema),
         BATCH_CREATE: properties.Schema(
             properties.Schema.MAP, schema=batch_create_schema),
     }
-
-    def _update_policy(self, definition=None):
-        definition = definition if definition is not None else self.t
-        data = definition.resolved_update_policy() or {}
-        return properties.Properties(
-            self.update_policy_schema, data, parent_name=self.name,
-            path=['resources', self.name, 'update_policy'])
+    _update_policy = _RG._update_policy
 
     def validate(self):
         # before the members' own check, to name this resource's property
