@@ -445,7 +445,6 @@ def heat_all_rss(n, step, tracemalloc_file=None):
     members: created over REST, +``step`` then -``step``, the member
     stack's resources listed (``nested_depth=1``)."""
     import signal
-    import sqlite3
 
     from heat.tests.functional import processes
     tmp = tempfile.mkdtemp(prefix='heat-bench-rss-')
@@ -488,14 +487,8 @@ def heat_all_rss(n, step, tracemalloc_file=None):
                       lambda: processes.answers('127.0.0.1', port, 1))
         sampler.start()
         stage('started')
-        path = os.path.join(tmp, 'state', 'heat.sqlite')
-
-        def query(sql):
-            conn = sqlite3.connect(path, timeout=30)
-            try:
-                return conn.execute(sql).fetchall()
-            finally:
-                conn.close()
+        query = distributed.sqlite_query(
+            os.path.join(tmp, 'state', 'heat.sqlite'))
         target = distributed.Target(port, query, dict)
         project, name = 'bench', 'rss%d' % n
         t0 = time.perf_counter()

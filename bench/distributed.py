@@ -53,7 +53,6 @@ import json
 import os
 import platform
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -68,6 +67,7 @@ from heat.tests.functional.load import (  # noqa: E402
     proc_cpu_seconds,
     run_load,
     service_pids,
+    sqlite_query,
 )
 
 
@@ -143,14 +143,7 @@ def embedded(triggers, clients, converge_timeout, groups):
         proc.wait_for('port %d' % port,
                       lambda: processes.answers('127.0.0.1', port, 1))
         started = round(time.perf_counter() - t0, 2)
-        path = os.path.join(tmp, 'state', 'heat.sqlite')
-
-        def query(sql):
-            conn = sqlite3.connect(path, timeout=30)
-            try:
-                return conn.execute(sql).fetchall()
-            finally:
-                conn.close()
+        query = sqlite_query(os.path.join(tmp, 'state', 'heat.sqlite'))
         target = Target(port, query, lambda: _tails([proc]),
                         cpu=_cpu_of([proc]))
         out = {'process': 'heat-all', 'database': 'sqlite file (WAL)',

@@ -26,6 +26,7 @@ database (``query(sql) -> rows``) and its processes' logs.
 
 import http.client
 import json
+import sqlite3
 import statistics
 import threading
 import time
@@ -562,3 +563,15 @@ def service_pids():
         if comm in names:
             found.setdefault(names[comm], int(entry))
     return found
+
+
+def sqlite_query(path):
+    """A function running one SQL query on the SQLite file ``path`` (a
+    heat-all's state) and returning its rows."""
+    def query(sql):
+        conn = sqlite3.connect(path, timeout=30)
+        try:
+            return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+    return query

@@ -43,7 +43,6 @@ A deployment whose config is a ``OS::Heat::SoftwareComponent`` (group
 """
 
 import datetime
-import time
 import urllib.parse
 import uuid
 
@@ -586,16 +585,9 @@ class SoftwareDeploymentGroup(stack_resource.StackResource):
 
     # -- batches (update_policy rolling_update, batch_create) ------------
 
-    def _timeout_secs(self):
-        mins = getattr(self.stack, 'timeout_mins', None)
-        return mins * 60 if mins else resource_group.DEFAULT_TIMEOUT_SECS
-
-    def _pause(self, seconds):
-        event = getattr(self.stack, 'cancel_event', None)
-        if event is not None and hasattr(event, 'wait'):
-            event.wait(seconds)
-        else:
-            time.sleep(seconds)
+    # ResourceGroup's: the stack's timeout, a pause a cancel interrupts
+    _timeout_secs = _RG._timeout_secs
+    _pause = _RG._pause
 
     def _run_batches(self, batches, pause, build):
         """``build(done)`` is the nested template once the first
