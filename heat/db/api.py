@@ -526,6 +526,15 @@ def stack_get(context, stack_id, project_id, show_deleted=False,
         return query.one_or_none()
 
 
+def stack_raw_template_id(context, stack_id):
+    """The ``raw_template_id`` of a live (not deleted) stack, or None:
+    one column (the converger's look at its owner stack)."""
+    S = models.Stack
+    with reader(context) as session:
+        return session.execute(sa.select(S.raw_template_id).where(
+            S.id == stack_id, S.deleted_at.is_(None))).scalar()
+
+
 @functools.lru_cache(maxsize=None)
 def _signal_rows_statement():
     """The statement of :func:`stack_resource_signal_rows`, built once
@@ -728,6 +737,18 @@ def stack_get_status(context, stack_id, project_id):
         if row is None:
             raise _not_found('Stack', stack_id)
         return tuple(row)
+
+
+def stack_get_state(context, stack_id, project_id):
+    """``(id, name, action, status, updated_at)`` of a live stack, or
+    None: five columns, not the row (a member stack's state change)."""
+    S = models.Stack
+    with reader(context) as session:
+        row = session.execute(sa.select(
+            S.id, S.name, S.action, S.status, S.updated_at).where(
+            S.tenant == project_id, S.id == stack_id,
+            S.deleted_at.is_(None))).one_or_none()
+    return row
 
 
 def stack_count_total_resources(context, root_stack_id):
@@ -1914,7 +1935,7 @@ def scaling_group_delete(context, group_id):
 
 @retry_on_deadlock
 def scaling_group_acquire_lease(context, group_id, engine_id, ttl,
-                                now=None):
+                                now=None, with_row=False):
     """Take the group's lease: the new fence, or None if another engine
     holds a live one.
 
@@ -1922,6 +1943,8 @@ def scaling_group_acquire_lease(context, group_id, engine_id, ttl,
     and bumps the fence (a re-acquisition by the holder too, so anything
     still running under its previous fence is fenced off). Of engines
     racing for it exactly one wins. ``ttl``: seconds or a timedelta.
+    ``with_row``: ``(fence, the group's row as acquired)`` (read in the
+    same transaction, in place of the fence alone), or None.
     """
     G = models.ScalingGroup
     now = now or utcnow()
@@ -1940,8 +1963,24 @@ def scaling_group_acquire_lease(context, group_id, engine_id, ttl,
             execution_options={'synchronize_session': False}).rowcount
         if rows != 1:
             return None
+        if with_row:
+            row = session.query(G).filter(
+                G.id == group_id).populate_existing().one()
+            return row.fence, row
         return session.execute(
             sa.select(G.fence).where(G.id == group_id)).scalar()
+
+
+def scaling_group_progress(context, group_id):
+    """``(version, converged_version, status)`` of the group (three
+    columns, not the row: what a converger's recheck needs), or None
+    when it is gone."""
+    G = models.ScalingGroup
+    with reader(context) as session:
+        row = session.execute(sa.select(
+            G.version, G.converged_version, G.status).where(
+            G.id == group_id)).one_or_none()
+    return tuple(row) if row is not None else None
 
 
 @retry_on_deadlock

@@ -19,9 +19,16 @@ stack's resource rows too (the stack's
 each row write's transaction): a converger whose lease was taken over
 (it was paused, stalled, cut off) gets ``LeaseLost``, skips the rest of
 its batch and stops, touching nothing more, not even the lease. An
-empty plan marks the group converged at the version it planned from,
-releases the lease and re-reads the group: a decision that arrived
-meanwhile is converged too, so none is ever left behind.
+empty plan marks the group converged at the version it planned from
+(with the member stack's update end and the activities' completion, in
+one transaction under one fence check), releases the lease and re-reads
+the group's version: a decision that arrived meanwhile is converged too,
+so none is ever left behind. A quick plan's batch that closed the whole
+gap to the desired capacity ends so at once when the group's version
+is unchanged (three columns read, not the group and its members); the
+open activities go IN_PROGRESS in the first batch's intent
+transaction. A one-member convergence costs 6 write transactions
+(``test_convergence_cost``).
 
 Memory: the converger never holds more than one batch of members as
 resource objects (at most ``converge_batch_size``: the batch's
@@ -197,24 +204,43 @@ class Converger:
         #: this converger set the member stack UPDATE_IN_PROGRESS and has
         #: not ended that update yet
         self.stack_updating = False
+        #: the group's row as the lease was acquired (the loop's first
+        #: read), or None
+        self._fresh = None
+        #: ``time.monotonic()`` before the lease was last acquired or
+        #: renewed (it runs ``lease_ttl`` from then at least)
+        self._renewed_at = None
+        #: the open activities are still to be set IN_PROGRESS (in the
+        #: first batch's intent transaction)
+        self._start_pending = False
+        #: the quick plan's batch brings the group to its desired
+        #: capacity (the whole gap, not a part of it)
+        self._closes_gap = False
 
     # -- lease -----------------------------------------------------------
 
     def _ttl(self):
         return self.conf.autoscaling.lease_ttl
 
-    def _acquire(self):
-        try:
-            before = db_api.scaling_group_get(self.context, self.group_id,
-                                              None)
-        except exception.EntityNotFound:
-            before = None
+    def _acquire(self, before=False):
+        """Take the lease; ``before``: the group's row read just before
+        (default: read here), to tell a takeover."""
+        if before is False:
+            try:
+                before = db_api.scaling_group_get(self.context,
+                                                  self.group_id, None)
+            except exception.EntityNotFound:
+                before = None
         now = db_api.utcnow()
-        self.fence = db_api.scaling_group_acquire_lease(
+        started = time.monotonic()
+        got = db_api.scaling_group_acquire_lease(
             self.context, self.group_id, self.engine_id, self._ttl(),
-            now=now)
-        if self.fence is None:
+            now=now, with_row=True)
+        if got is None:
+            self.fence = None
             return False
+        self.fence, self._fresh = got
+        self._renewed_at = started
         self.write_fence = members_mod.LeaseFence(
             self.group_id, self.engine_id, self.fence)
         # A takeover: the lease we got was another engine's, expired (it
@@ -257,10 +283,22 @@ class Converger:
                           self.group_id)
 
     def _renew(self):
+        started = time.monotonic()
         if not db_api.scaling_group_renew_lease(
                 self.context, self.group_id, self.engine_id, self.fence,
                 self._ttl()):
             raise exception.LeaseLost(group=self.group_id, fence=self.fence)
+        self._renewed_at = started
+
+    def _renew_if_due(self):
+        """Renew unless the lease was taken or renewed less than
+        :meth:`_renew_interval` ago (a quick batch: the lease still runs
+        for two thirds of its time at least; every write after is
+        fence-checked anyway)."""
+        if self._renewed_at is None or \
+                time.monotonic() - self._renewed_at >= \
+                self._renew_interval():
+            self._renew()
 
     def _renew_interval(self):
         """Seconds between renewals while a batch is acted on: a third of
@@ -286,19 +324,23 @@ class Converger:
             db_api.scaling_group_release_lease(
                 self.context, self.group_id, self.engine_id, self.fence)
 
-    def _update_group(self, values):
+    def _update_group(self, values, refresh=True):
         return db_api.scaling_group_update(self.context, self.group_id,
-                                           values, expected_fence=self.fence)
+                                           values, expected_fence=self.fence,
+                                           refresh=refresh)
 
     # -- activities ------------------------------------------------------
 
-    def _activities(self, values, statuses):
+    def _activities(self, values, statuses, checked=False):
+        """Set the activities of ``statuses`` to ``values``, fence-checked
+        (``checked``: by the caller's transaction already)."""
         A = models.ScalingActivity
         with db_api.writer(self.context) as session:
-            db_api.scaling_group_update(
-                self.context, self.group_id,
-                {'lease_engine_id': self.engine_id},
-                expected_fence=self.fence)
+            if not checked:
+                db_api.scaling_group_update(
+                    self.context, self.group_id,
+                    {'lease_engine_id': self.engine_id},
+                    expected_fence=self.fence, refresh=False)
             session.query(A).filter(
                 A.group_id == self.group_id,
                 A.status.in_(list(statuses))).update(
@@ -327,19 +369,22 @@ class Converger:
 
     # -- the member stack's state ------------------------------------------
 
-    def _stack_state(self, g, status, reason, action=S_UPDATE):
+    def _stack_state(self, g, status, reason, action=S_UPDATE,
+                     checked=False):
         """Set the member stack ``<action>_<status>`` and write its event,
         as ``Stack.state_set`` does, in one transaction checked against
         the lease. ``UPDATE_IN_PROGRESS`` moves ``updated_at`` on
         (upstream's ``updated_time``: when the update started); an end
         keeps it, and is written only over an ``<action>_IN_PROGRESS`` (a
         suspend or resume that came meanwhile keeps its state). True if
-        written."""
+        written. ``checked``: the caller's transaction checked the lease
+        already (it locked the group row by a fence-checked write)."""
         ctx = self.context
         with db_api.writer(ctx):
-            db_api.scaling_group_check_lease(ctx, g.id, self.engine_id,
-                                             self.fence)
-            row = db_api.stack_get(ctx, g.id, g.project, tags=False)
+            if not checked:
+                db_api.scaling_group_check_lease(ctx, g.id, self.engine_id,
+                                                 self.fence)
+            row = db_api.stack_get_state(ctx, g.id, g.project)
             if row is None:
                 return False
             if status == S_IN_PROGRESS:
@@ -361,7 +406,7 @@ class Converger:
         LOG.info('Stack %s %s (%s): %s', action, status, row.name, reason)
         return True
 
-    def _start_stack_update(self, g):
+    def _start_stack_update(self, g, checked=False):
         """The member stack goes UPDATE_IN_PROGRESS (once per
         convergence; DELETE_IN_PROGRESS for a group being deleted), in the
         first acting batch's intent transaction: the action if written
@@ -372,21 +417,21 @@ class Converger:
             # the member stack's creation (stored CREATE_IN_PROGRESS)
             return False
         if g.status == eng.DELETING:
-            return self._start_stack_delete(g) and S_DELETE
-        return self._stack_state(g, S_IN_PROGRESS, STARTED_REASON) and \
-            S_UPDATE
+            return self._start_stack_delete(g, checked) and S_DELETE
+        return self._stack_state(g, S_IN_PROGRESS, STARTED_REASON,
+                                 checked=checked) and S_UPDATE
 
-    def _start_stack_delete(self, g):
+    def _start_stack_delete(self, g, checked=False):
         """DELETE_IN_PROGRESS, unless it is already (a converger that
         died while deleting): True if this converger holds it."""
-        row = db_api.stack_get(self.context, g.id, g.project, tags=False)
+        row = db_api.stack_get_state(self.context, g.id, g.project)
         if row is not None and (row.action, row.status) == (
                 S_DELETE, S_IN_PROGRESS):
             return True
         return self._stack_state(g, S_IN_PROGRESS, 'Stack DELETE started',
-                                 action=S_DELETE)
+                                 action=S_DELETE, checked=checked)
 
-    def _end_stack_update(self, g, status, reason):
+    def _end_stack_update(self, g, status, reason, checked=False):
         """End the member stack's creation or update: this converger's,
         or one a converger that died (or lost its lease) left
         IN_PROGRESS, found with one read; nothing is written otherwise.
@@ -394,15 +439,14 @@ class Converger:
         it instead."""
         action = self.stack_updating
         if not action:
-            row = db_api.stack_get(self.context, g.id, g.project,
-                                   tags=False)
+            row = db_api.stack_get_state(self.context, g.id, g.project)
             if row is None or row.status != S_IN_PROGRESS or \
                     row.action not in (S_CREATE, S_UPDATE, S_DELETE):
                 return
             action = row.action
         if action != S_UPDATE:
             reason = reason.replace('Stack UPDATE', 'Stack ' + action)
-        self._stack_state(g, status, reason, action=action)
+        self._stack_state(g, status, reason, action=action, checked=checked)
         self.stack_updating = False
 
     # -- the loop ----------------------------------------------------------
@@ -413,7 +457,7 @@ class Converger:
         except exception.EntityNotFound:
             return GONE
         self.context = _admin_context(self.context, g.project)
-        if not self._acquire():
+        if not self._acquire(before=g):
             return BUSY
         try:
             return self._loop()
@@ -452,12 +496,17 @@ class Converger:
     def _loop(self):
         started = False
         gated = False
+        #: the row a batch just converged fully (see _closes_gap)
+        done = None
         while True:
-            try:
-                g = db_api.scaling_group_get(self.context, self.group_id,
-                                             None)
-            except exception.EntityNotFound:
-                return GONE
+            closed, done = done, None
+            g, self._fresh = closed or self._fresh, None
+            if g is None:
+                try:
+                    g = db_api.scaling_group_get(self.context,
+                                                 self.group_id, None)
+                except exception.EntityNotFound:
+                    return GONE
             if self._stopping():
                 self._release()
                 return STOPPED
@@ -481,7 +530,8 @@ class Converger:
                         continue
                     return FAILED
                 continue
-            batch = self._quick_plan(g)
+            self._closes_gap = False
+            batch = None if closed is not None else self._quick_plan(g)
             if batch is _NEED_ROWS:
                 rows = db_api.scaling_member_get_all(self.context, g.id)
                 batch = self._plan(g, rows)
@@ -520,23 +570,13 @@ class Converger:
                         values[key] = sa.case(
                             (G.version == version, values[key]),
                             else_=getattr(G, key))
-                # the member stack's update ends first: once the group
-                # reads converged, the stack is UPDATE_COMPLETE too
+                # One transaction under one fence check (the group's
+                # UPDATE, first: it locks the row exclusively): the
+                # group converged, the member stack's update ended
+                # (UPDATE_COMPLETE once the group reads converged) and
+                # the activities completed, together or not at all.
+                scaled = self._converged(g, status, values)
                 if status == eng.ACTIVE:
-                    self._end_stack_update(g, S_COMPLETE, COMPLETE_REASON)
-                elif status == eng.FAILED:
-                    self._end_stack_update(g, S_FAILED, g.status_reason or
-                                           'Stack UPDATE failed')
-                self._update_group(values)
-                if status == eng.ACTIVE:
-                    if self.held:
-                        self._note_open_activities(self.held)
-                    scaled = [a for a in self._open_activities()
-                              if a[1] in SCALING_TRIGGERS]
-                    self._activities(
-                        {'status': eng.COMPLETE,
-                         'finished_at': db_api.utcnow()},
-                        (eng.ACCEPTED, eng.IN_PROGRESS))
                     if started:
                         _refresh_owner_metadata(self.context, g)
                     # one .end for each trigger's .start, even when one
@@ -554,12 +594,10 @@ class Converger:
                 self._release()
                 # Release, then recheck: a decision committed after our
                 # read is ours to converge (or the next holder's).
-                try:
-                    again = db_api.scaling_group_get(self.context, g.id,
-                                                     None)
-                except exception.EntityNotFound:
+                again = db_api.scaling_group_progress(self.context, g.id)
+                if again is None:
                     return CONVERGED
-                if again.version == version or again.status == eng.FAILED:
+                if again[0] == version or again[2] == eng.FAILED:
                     return CONVERGED
                 if not self._acquire():
                     return CONVERGED
@@ -574,13 +612,10 @@ class Converger:
                             continue
                         return FAILED
             if not started:
+                # the open activities go IN_PROGRESS (and the group
+                # CONVERGING) in the first batch's intent transaction
                 started = True
-                self._activities({'status': eng.IN_PROGRESS,
-                                  'engine_id': self.engine_id,
-                                  'fence': self.fence},
-                                 (eng.ACCEPTED,))
-                if g.status not in (eng.CONVERGING, eng.DELETING):
-                    self._update_group({'status': eng.CONVERGING})
+                self._start_pending = True
             try:
                 self._apply(g, batch)
             except _MemberFailed as exc:
@@ -596,7 +631,23 @@ class Converger:
                 LOG.info('Group %s: member name collision; replanning',
                          g.id)
                 continue
-            self._renew()
+            self._renew_if_due()
+            if self._closes_gap and g.status in (
+                    eng.INIT, eng.CONVERGING, eng.ACTIVE) and \
+                    g.rolling_generation is None and \
+                    not lifecycle.parse(g.lifecycle_hooks) and \
+                    db_api.scaling_group_progress(
+                        self.context, g.id) == (
+                        version, g.converged_version, eng.CONVERGING):
+                # every member of the plan made (or removed) and ACTIVE
+                # (a failure raised), and the group still at ``version``
+                # (CONVERGING since this convergence's first batch):
+                # nothing is left to do, so end without reading the
+                # group and its members again. (A decision since then
+                # is the next batch's, in this convergence.)
+                g.status = eng.CONVERGING
+                done = g
+                continue
             if g.rolling_generation is not None and g.health_check and \
                     not batch.resume and (batch.update or batch.create):
                 gated = True
@@ -618,6 +669,60 @@ class Converger:
                 elif pause > 0:
                     time.sleep(pause)
                     self._renew()
+
+    def _converged(self, g, status, values):
+        """The end of a convergence, in one transaction under one fence
+        check (the group's UPDATE, first: it locks the row
+        exclusively): the group converged (``values``), the member
+        stack's update ended (UPDATE_COMPLETE once the group reads
+        converged) and, when ``status`` is ACTIVE, the open activities
+        completed, together or not at all; repeated whole when it lost a
+        deadlock or its connection (each time fence-checked). The
+        ``(id, trigger)`` of the activities completed."""
+
+        @db_api.retry_on_deadlock
+        def end(context):
+            with db_api.writer(context):
+                self._update_group(values, refresh=False)
+                if status == eng.ACTIVE:
+                    self._end_stack_update(g, S_COMPLETE, COMPLETE_REASON,
+                                           checked=True)
+                elif status == eng.FAILED:
+                    self._end_stack_update(
+                        g, S_FAILED,
+                        g.status_reason or 'Stack UPDATE failed',
+                        checked=True)
+                if status != eng.ACTIVE:
+                    return []
+                if self.held:
+                    self._note_open_activities(self.held)
+                scaled = [a for a in self._open_activities()
+                          if a[1] in SCALING_TRIGGERS]
+                self._activities(
+                    {'status': eng.COMPLETE,
+                     'finished_at': db_api.utcnow()},
+                    (eng.ACCEPTED, eng.IN_PROGRESS), checked=True)
+                return scaled
+        return end(self.context)
+
+    def _begin(self, g):
+        """In the first batch's intent transaction, first (its
+        fence-checked UPDATE locks the group row exclusively before any
+        share lock): the open activities go IN_PROGRESS under this
+        converger, the group CONVERGING. True if written (the caller
+        notes it once that commits)."""
+        if not self._start_pending:
+            return False
+        if g.status not in (eng.CONVERGING, eng.DELETING):
+            self._update_group({'status': eng.CONVERGING}, refresh=False)
+            checked = True
+        else:
+            checked = False
+        self._activities({'status': eng.IN_PROGRESS,
+                          'engine_id': self.engine_id,
+                          'fence': self.fence},
+                         (eng.ACCEPTED,), checked=checked)
+        return True
 
     # -- planning ----------------------------------------------------------
 
@@ -659,12 +764,14 @@ class Converger:
                 return _NEED_ROWS
             oldest = db_api.scaling_member_oldest(
                 self.context, g.id, min(live - target, size))
+            self._closes_gap = len(oldest) == live - target
             return Batch(remove=[n for n, _gen in oldest],
                          generation=g.generation,
                          old_generations=dict(oldest))
         if target == live:
             return None
         names = lib_members.new_names(min(target - live, size), _rng)
+        self._closes_gap = len(names) == target - live
         return Batch(create=names, generation=g.generation)
 
     def _plan(self, g, rows):
@@ -789,25 +896,32 @@ class Converger:
         ctx = self.context
         if batch.drain or batch.revive:
             return self._drain_or_revive(g, batch)
-        # 1. intent (and the member stack's UPDATE_IN_PROGRESS)
+        # 1. intent (and the member stack's UPDATE_IN_PROGRESS, the
+        # convergence's start)
         with db_api.writer(ctx):
-            updating = self._start_stack_update(g)
+            begun = self._begin(g)
+            # once begun, the transaction holds the group row locked
+            # under our fence: no other check is needed in it
+            updating = self._start_stack_update(g, checked=begun)
+            expected = None if begun else self.fence
             new = [n for n in batch.create if n not in batch.old_generations]
             if new:
                 db_api.scaling_member_create_many(
                     ctx, g.id, [{'name': n, 'generation': batch.generation,
                                  'status': eng.PENDING} for n in new],
-                    expected_fence=self.fence)
+                    expected_fence=expected)
             if batch.remove:
                 db_api.scaling_member_update(
                     ctx, g.id, batch.remove, {'status': eng.REMOVING},
-                    expected_fence=self.fence)
+                    expected_fence=expected)
             if batch.update:
                 db_api.scaling_member_update(
                     ctx, g.id, batch.update, {'status': eng.UPDATING},
-                    expected_fence=self.fence)
+                    expected_fence=expected)
         if updating:
             self.stack_updating = updating
+        if begun:
+            self._start_pending = False
         if before_batch is not None:
             before_batch(g.id, batch)
         # 2. act
@@ -819,7 +933,8 @@ class Converger:
         names = batch.remove + batch.update + batch.create
         fence = self.write_fence
         stk = members_mod.MemberStack.for_members(ctx, g, names, gens,
-                                                  guard=fence)
+                                                  guard=fence,
+                                                  without_rows=new)
         new_stk = None
         if batch.update:
             new_stk = members_mod.MemberStack.for_members(
@@ -985,6 +1100,7 @@ class Converger:
         hook = lifecycle.parse(g.lifecycle_hooks).get(lifecycle.TERMINATE)
         waits = {}
         with db_api.writer(ctx):
+            begun = self._begin(g)
             if batch.drain and hook is not None:
                 for name in batch.drain:
                     token, values = eng.begin_wait(hook)
@@ -1010,6 +1126,8 @@ class Converger:
                                  'cancelled': list(batch.revive)},
                     'engine_id': self.engine_id, 'fence': self.fence,
                     'finished_at': db_api.utcnow()})
+        if begun:
+            self._start_pending = False
         if waits:
             LOG.info('Group %s: member(s) %s wait on terminate hook %s',
                      g.id, ', '.join(waits), hook.name)
@@ -1206,6 +1324,7 @@ class Converger:
                                          for_update=True)
             if g.status == eng.FAILED:
                 self._update_group({'status': eng.CONVERGING})
+        self._fresh = None  # read again: the status may have changed
         return True
 
     def _finish_delete(self, g):
@@ -1239,11 +1358,47 @@ _local_lock = threading.Lock()
 _local = {}
 
 
+#: ``{owner stack id: (raw_template_id, whether a resource of that
+#: template may need a refresh)}``: a stored raw template never changes
+#: (an update stores a new one), and a resource's class follows from the
+#: template, its environment and files, so one look per template
+_OWNER_REFRESH = {}
+_OWNER_REFRESH_MAX = 10000
+_owner_lock = threading.Lock()
+
+
+def _needs_refresh(res):
+    """Whether ``res``'s class re-resolves its metadata (overrides
+    ``Resource.metadata_update``, a no-op: provider-template resources,
+    ``TemplateResource``)."""
+    from heat.engine import resource as resource_mod
+    refresh = getattr(type(res), 'metadata_update', None)
+    return callable(refresh) and \
+        refresh is not resource_mod.Resource.metadata_update
+
+
 def _refresh_owner_metadata(context, g):
     """After members changed, re-resolve the metadata of the owning
     stack's other resources (it may name the group's attributes, e.g.
-    ``InstanceList``), as upstream does after a signal that scaled."""
+    ``InstanceList``), as upstream does after a signal that scaled.
+
+    Only resources whose class re-resolves metadata do anything
+    (:func:`_needs_refresh`); an owner stack with none of them (known
+    per stored template, :data:`_OWNER_REFRESH`) costs one one-column
+    read, not the load of the whole stack."""
     if not g.stack_id:
+        return
+    try:
+        tmpl_id = db_api.stack_raw_template_id(context, g.stack_id)
+    except Exception:  # noqa: BLE001 - the stack may be going away
+        LOG.debug('Group %s: owner stack %s not readable', g.id,
+                  g.stack_id)
+        return
+    if tmpl_id is None:
+        return
+    with _owner_lock:
+        known = _OWNER_REFRESH.get(g.stack_id)
+    if known is not None and known[0] == tmpl_id and not known[1]:
         return
     from heat.engine import stack as stack_mod
     try:
@@ -1253,15 +1408,20 @@ def _refresh_owner_metadata(context, g):
         LOG.debug('Group %s: owner stack %s not loadable', g.id,
                   g.stack_id)
         return
+    loaded_id = getattr(owner.t, 'id', None)
+    if loaded_id is not None:
+        needed = any(_needs_refresh(res) for res in resources
+                     if res.name != g.resource_name)
+        with _owner_lock:
+            if len(_OWNER_REFRESH) >= _OWNER_REFRESH_MAX:
+                _OWNER_REFRESH.clear()
+            _OWNER_REFRESH[g.stack_id] = (loaded_id, needed)
     for res in resources:
         if res.name == g.resource_name or res.action == 'INIT' or \
-                res.id is None:
-            continue
-        refresh = getattr(res, 'metadata_update', None)
-        if not callable(refresh):
+                res.id is None or not _needs_refresh(res):
             continue
         try:
-            refresh()
+            res.metadata_update()
         except Exception:  # noqa: BLE001 - one bad resource only
             LOG.exception('Metadata refresh of %s failed', res.name)
 
@@ -1299,11 +1459,11 @@ def converge(context, group_id, engine_id, stop_event=None):
             lock.release()
         if result != CONVERGED:
             return result
-        try:
-            g = db_api.scaling_group_get(None, group_id, None)
-        except exception.EntityNotFound:
+        progress = db_api.scaling_group_progress(None, group_id)
+        if progress is None:
             return result
-        if g.converged_version >= g.version or g.status == eng.FAILED:
+        version, converged_version, status = progress
+        if converged_version >= version or status == eng.FAILED:
             return result
 
 

@@ -148,7 +148,8 @@ class MemberStack:
     """Build ``Stack`` objects of a member stack limited to some members."""
 
     @staticmethod
-    def for_members(context, group, names, generations=None, guard=None):
+    def for_members(context, group, names, generations=None, guard=None,
+                    without_rows=()):
         """A ``Stack`` of ``group``'s member stack holding only ``names``.
 
         :param generations: ``{name: generation}`` for each name (default:
@@ -156,6 +157,10 @@ class MemberStack:
         :param guard: the stack's ``resource_write_guard`` (a
             :class:`LeaseFence`), called in each member row write's
             transaction before it
+        :param without_rows: names known to have no resource row (members
+            whose ``scaling_member`` row the caller's committed intent
+            just inserted: no member had the name, so neither has a
+            resource row); not looked up
         """
         stack_mod = _stack_mod()
         row = db_api.stack_get(context, group.id, group.project)
@@ -176,7 +181,9 @@ class MemberStack:
             username=row.username, tenant_id=row.tenant,
             prev_raw_template_id=row.prev_raw_template_id,
             parent_resource_name=row.parent_resource_name)
-        stk._db_rows = (resource_rows(context, row.id, names), [])
+        skip = set(without_rows)
+        stk._db_rows = (resource_rows(
+            context, row.id, [n for n in names if n not in skip]), [])
         if guard is not None:
             stk.resource_write_guard = guard
         _known_root(stk)
