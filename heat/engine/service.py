@@ -1088,7 +1088,10 @@ class EngineService(as_service.AutoScalingMixin,
             running = self.thread_group_mgr.preemptible_stack(stack_id)
             with self._gates_lock:
                 deleting = stack_id in self._deleting
-            if running is None or deleting or self._lock(
+            if deleting:
+                raise exception.ActionInProgress(
+                    stack_name=identity['stack_name'], action='DELETE')
+            if running is None or self._lock(
                     cnxt, stack_id).get_engine_id() != self.engine_id:
                 raise busy
             LOG.info('Stack %s: a new update supersedes its %s in '
@@ -1101,7 +1104,8 @@ class EngineService(as_service.AutoScalingMixin,
                 break
             with self._gates_lock:
                 if stack_id in self._deleting:
-                    raise busy
+                    raise exception.ActionInProgress(
+                        stack_name=identity['stack_name'], action='DELETE')
             _, current = self._load(cnxt, identity)
             try:
                 self._start_action(cnxt, current, current.update, updated,
@@ -1262,11 +1266,23 @@ class EngineService(as_service.AutoScalingMixin,
             except BaseException:
                 if dlock is not None and dlock.token is not None:
                     dlock.release()
-                raise
-            finally:
                 self._deleted_waiting(stack.id)
-            self.thread_group_mgr.start_with_acquired_lock(
-                again, dlock, again.delete)
+                raise
+
+            def delete():
+                # the mark stays until the delete has ended: an update
+                # meanwhile is refused naming the delete (the stored
+                # action may still read CREATE when the delete starts)
+                try:
+                    again.delete()
+                finally:
+                    self._deleted_waiting(stack.id)
+            try:
+                self.thread_group_mgr.start_with_acquired_lock(
+                    again, dlock, delete)
+            except BaseException:
+                self._deleted_waiting(stack.id)
+                raise
 
         try:
             self.thread_group_mgr.start(stack.id, wait_then_delete)
