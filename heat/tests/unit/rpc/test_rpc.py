@@ -506,6 +506,23 @@ class TestEngineRPC_rabbit(_EngineRPCTests, base.TestCase):
         return rabbit_unavailable_reason(self.URL)
 
 
+class _RecordingTransport:
+    """A transport that serves nothing and records each call as
+    ``(method, version, pick(kwargs))`` in :attr:`sent`."""
+
+    def __init__(self, pick):
+        self.pick = pick
+        self.sent = []
+
+    def make_server(self, *a, **kw):
+        raise AssertionError('not a server')
+
+    def call(self, target, ctxt, method, kwargs, version=None,
+             timeout=None):
+        self.sent.append((method, version, self.pick(kwargs)))
+        return {rpc_api.REPLY_RESULT: None}
+
+
 class TestClientSurface(base.TestCase):
     """The client and the endpoint expose the same, complete method list."""
 
@@ -570,19 +587,10 @@ class TestClientSurface(base.TestCase):
                         rpc_client.SNAPSHOT_VERSION)
 
     def test_signal_event_needs_1_44_only_when_given(self):
-        sent = []
-
-        class Transport:
-            def make_server(self, *a, **kw):
-                raise AssertionError('not a server')
-
-            def call(self, target, ctxt, method, kwargs, version=None,
-                     timeout=None):
-                sent.append((method, version,
-                             kwargs.get('signal_event', 'absent')))
-                return {rpc_api.REPLY_RESULT: None}
-
-        client = rpc_client.EngineClient(Transport())
+        transport = _RecordingTransport(
+            lambda kwargs: kwargs.get('signal_event', 'absent'))
+        sent = transport.sent
+        client = rpc_client.EngineClient(transport)
         client.execute_scaling_policy(ctx(), 'p')
         client.execute_scaling_policy(ctx(), 'p', trigger='signal',
                                       signal_event={'stack_id': 's'})
@@ -592,18 +600,9 @@ class TestClientSurface(base.TestCase):
         ], sent)
 
     def test_member_attributes_need_1_39_only_when_given(self):
-        sent = []
-
-        class Transport:
-            def make_server(self, *a, **kw):
-                raise AssertionError('not a server')
-
-            def call(self, target, ctxt, method, kwargs, version=None,
-                     timeout=None):
-                sent.append((method, version, kwargs))
-                return {rpc_api.REPLY_RESULT: None}
-
-        client = rpc_client.EngineClient(Transport())
+        transport = _RecordingTransport(lambda kwargs: kwargs)
+        sent = transport.sent
+        client = rpc_client.EngineClient(transport)
         client.list_scaling_members(ctx(), 'g')
         client.list_scaling_members(ctx(), 'g', attributes=[])
         client.list_scaling_members(ctx(), 'g', attributes=['a', 'b'])
@@ -625,19 +624,10 @@ class TestClientSurface(base.TestCase):
                              rpc_client.ENGINE_METHODS[name], name)
 
     def test_health_check_needs_1_40_only_when_given(self):
-        sent = []
-
-        class Transport:
-            def make_server(self, *a, **kw):
-                raise AssertionError('not a server')
-
-            def call(self, target, ctxt, method, kwargs, version=None,
-                     timeout=None):
-                sent.append((method, version, kwargs.get('health_check',
-                                                         'absent')))
-                return {rpc_api.REPLY_RESULT: None}
-
-        client = rpc_client.EngineClient(Transport())
+        transport = _RecordingTransport(
+            lambda kwargs: kwargs.get('health_check', 'absent'))
+        sent = transport.sent
+        client = rpc_client.EngineClient(transport)
         client.update_scaling_group(ctx(), 'g', min_size=1)
         client.update_scaling_group(ctx(), 'g', health_check={})
         client.create_scaling_group(ctx(), 'n', 0, 1, {'type': 'T'},
