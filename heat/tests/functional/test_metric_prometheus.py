@@ -252,7 +252,13 @@ class TestTargetTrackingOnPrometheus(base.ASTestBase):
                          (steps['stabilization']['capacity'],
                           steps['stabilization']['detail']))
         self.assertIn('scale down from 4 to 2', down['reason'])
-        # the evaluation that decided it names the activity
+        # the evaluation that decided it names the activity; its record
+        # is written after the decision transaction (the evaluator's
+        # tick writes its records in one transaction at its end), so a
+        # read between the two sees the new capacity beside the last
+        # record before it: wait for the record
+        self.poll(gid, lambda g: (g['last_evaluation'] or {}).get(
+            'changed'), TICK + SLACK, seen)
         last = [e for e in seen.values() if e['changed']]
         self.assertEqual([down['id']], [e['activity_id'] for e in last])
         # not before the window: the evaluations that still recommended
