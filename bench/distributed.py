@@ -45,7 +45,7 @@ databases and RabbitMQ vhosts are removed at the end.
 
     .venv/bin/python bench/distributed.py [--engines 1,2,3] [--groups 20]
         [--triggers 2000] [--clients 20] [--converge-timeout 180]
-        [--no-embedded]
+        [--no-embedded] [--set SECTION.KEY=VALUE ...]
 """
 
 import argparse
@@ -99,8 +99,25 @@ def _ok(out):
             bool(out.get('members_equal_desired')))
 
 
-def distributed(engines, triggers, clients, converge_timeout, groups):
-    cluster = processes.Cluster(engines=engines, extra_conf=CONF)
+def conf_text(settings):
+    """The bench's configuration, with ``settings`` (``SECTION.KEY=VALUE``
+    strings, from ``--set``) added."""
+    sections = {}
+    for item in settings:
+        key, sep, value = item.partition('=')
+        section, dot, name = key.rpartition('.')
+        if not sep or not dot or not name:
+            raise SystemExit('--set %r: expected SECTION.KEY=VALUE' % item)
+        sections.setdefault(section, []).append('%s = %s' % (name, value))
+    text = CONF
+    for section, lines in sections.items():
+        text += '[%s]\n%s\n' % (section, '\n'.join(lines))
+    return text
+
+
+def distributed(engines, triggers, clients, converge_timeout, groups,
+                conf=CONF):
+    cluster = processes.Cluster(engines=engines, extra_conf=conf)
     t0 = time.perf_counter()
     try:
         cluster.start()
@@ -128,11 +145,11 @@ def _load():
     return ' '.join('%.2f' % x for x in os.getloadavg())
 
 
-def embedded(triggers, clients, converge_timeout, groups):
+def embedded(triggers, clients, converge_timeout, groups, conf_text=CONF):
     tmp = tempfile.mkdtemp(prefix='heat-bench-dist-')
     conf = os.path.join(tmp, 'heat.conf')
     with open(conf, 'w') as f:
-        f.write(CONF)
+        f.write(conf_text)
     port = processes.free_port()
     proc = processes.Process('heat-all', [
         'heat-all', '--config-file', conf, '--state-dir',
@@ -172,7 +189,13 @@ def main(argv=None):
     parser.add_argument('--converge-timeout', type=float, default=180)
     parser.add_argument('--no-embedded', action='store_true',
                         help='skip the heat-all comparison')
+    parser.add_argument('--set', action='append', default=[],
+                        metavar='SECTION.KEY=VALUE',
+                        help='a configuration option of every process '
+                             '(repeatable), e.g. '
+                             'autoscaling.coalesce_window=0')
     args = parser.parse_args(argv)
+    conf = conf_text(args.set)
     counts = [int(x) for x in args.engines.split(',') if x.strip()]
     out = {'benchmark': 'distributed',
            'machine': {'python': platform.python_version(),
@@ -180,7 +203,8 @@ def main(argv=None):
                        'platform': platform.platform()},
            'members': 'OS::Heat::None',
            'triggers': args.triggers, 'clients': args.clients,
-           'groups': args.groups, 'load_before': _load(),
+           'groups': args.groups, 'set': args.set,
+           'load_before': _load(),
            'rabbit': processes.RABBIT_URL.split('@')[-1],
            'mysql': processes.MYSQL_URL.split('@')[-1]}
     reason = processes.skip_reason()
@@ -192,14 +216,15 @@ def main(argv=None):
             try:
                 runs['engines_%d' % n] = distributed(
                     n, args.triggers, args.clients, args.converge_timeout,
-                    args.groups)
+                    args.groups, conf)
             except Exception as exc:  # noqa: BLE001 - reported
                 runs['engines_%d' % n] = {'error': str(exc)[-4000:]}
         out['distributed'] = runs
     if not args.no_embedded:
         try:
             out['embedded'] = embedded(args.triggers, args.clients,
-                                       args.converge_timeout, args.groups)
+                                       args.converge_timeout, args.groups,
+                                       conf)
         except Exception as exc:  # noqa: BLE001 - reported
             out['embedded'] = {'error': str(exc)[-4000:]}
     print(json.dumps(out, indent=2))

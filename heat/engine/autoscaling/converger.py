@@ -23,7 +23,11 @@ empty plan marks the group converged at the version it planned from
 (with the member stack's update end and the activities' completion, in
 one transaction under one fence check), releases the lease and re-reads
 the group's version: a decision that arrived meanwhile is converged too,
-so none is ever left behind. A quick plan's batch that closed the whole
+so none is ever left behind. A busy group (a decision came while it
+converged, or several were waiting) keeps its lease ``[autoscaling] coalesce_window`` longer
+first: the decisions of that window cast nothing and are converged
+together once it ends (a trigger storm costs a convergence per window,
+not one per decision); a quiet group's convergence ends at once. A quick plan's batch that closed the whole
 gap to the desired capacity ends so at once when the group's version
 is unchanged (three columns read, not the group and its members); the
 open activities go IN_PROGRESS in the first batch's intent
@@ -216,6 +220,10 @@ class Converger:
         #: the quick plan's batch brings the group to its desired
         #: capacity (the whole gap, not a part of it)
         self._closes_gap = False
+        #: a decision arrived while this converger converged: it keeps
+        #: the lease ``[autoscaling] coalesce_window`` after each
+        #: convergence (:meth:`_coalesce`)
+        self.hot = False
 
     # -- lease -----------------------------------------------------------
 
@@ -498,6 +506,8 @@ class Converger:
         gated = False
         #: the row a batch just converged fully (see _closes_gap)
         done = None
+        #: the version of the first plan
+        first = None
         while True:
             closed, done = done, None
             g, self._fresh = closed or self._fresh, None
@@ -511,6 +521,14 @@ class Converger:
                 self._release()
                 return STOPPED
             version = g.version
+            if first is None:
+                first = version
+                if version - g.converged_version > 1:
+                    # decisions piled up while none converged
+                    self.hot = True
+            elif version != first:
+                # a decision came while we converged: a busy group
+                self.hot = True
             rows = None
             self.held = None
             if not gated and g.rolling_generation is not None and \
@@ -591,6 +609,8 @@ class Converger:
                                           'stack_id': g.stack_id,
                                           'resource_name': g.resource_name,
                                           'message': 'converged'})
+                if status == eng.ACTIVE and self._coalesce(version):
+                    continue
                 self._release()
                 # Release, then recheck: a decision committed after our
                 # read is ours to converge (or the next holder's).
@@ -669,6 +689,38 @@ class Converger:
                 elif pause > 0:
                     time.sleep(pause)
                     self._renew()
+
+    def _coalesce(self, version):
+        """A busy group (``hot``: a decision arrived while this converger
+        converged it, or several were waiting when it began) keeps its lease for ``[autoscaling]
+        coalesce_window`` seconds after converging at ``version``:
+        deciders that see the live lease cast no converge
+        (``AutoScalingEngine._after_decision``), so the decisions of the
+        window are converged together, by this converger, once it ends.
+        True when one came (the lease still ours: go on converging);
+        False when none did, the window is 0, this process already has
+        :data:`MAX_COALESCING` convergers waiting (each holds an RPC
+        worker thread) or the engine stops: the caller releases and
+        rechecks as always."""
+        window = self.conf.autoscaling.coalesce_window
+        if not self.hot or window <= 0 or self._stopping():
+            return False
+        if not _coalescing.acquire(blocking=False):
+            return False
+        try:
+            if self.stop_event is not None:
+                if self.stop_event.wait(window):
+                    return False
+            else:
+                time.sleep(window)
+        finally:
+            _coalescing.release()
+        again = db_api.scaling_group_progress(self.context, self.group_id)
+        if again is None or again[0] == version or again[2] == eng.FAILED:
+            return False
+        # (LeaseLost if it was taken meanwhile: the holder converges)
+        self._renew_if_due()
+        return True
 
     def _converged(self, g, status, values):
         """The end of a convergence, in one transaction under one fence
@@ -1356,6 +1408,10 @@ class Converger:
 
 _local_lock = threading.Lock()
 _local = {}
+#: convergers of this process that may wait out a coalescing window at
+#: once (:meth:`Converger._coalesce`): each holds an RPC worker thread
+MAX_COALESCING = 16
+_coalescing = threading.BoundedSemaphore(MAX_COALESCING)
 
 
 #: ``{owner stack id: (raw_template_id, whether a resource of that

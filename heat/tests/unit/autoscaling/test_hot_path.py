@@ -7,6 +7,8 @@ import threading
 import time
 from unittest import mock
 
+from oslo_config import cfg
+
 from heat.common import config, exception
 from heat.db import api as db_api
 from heat.engine.autoscaling import client as as_client
@@ -165,6 +167,143 @@ class TestCastUnderLease(ASTestBase):
         self.assertTrue(decided[0]['accepted'])
         self.assertEqual(2, g['desired_capacity'])
         self.assert_consistent(gid, 2)
+
+
+@db_fixtures.for_each_backend
+class TestCoalescing(ASTestBase):
+    """A busy group's converger keeps the lease ``[autoscaling]
+    coalesce_window`` after converging: the decisions of that window
+    cast nothing and are converged together, once it ends."""
+
+    def setUp(self):
+        super().setUp()
+        # long enough to fire into, whatever the machine's load
+        self.window = 1.5
+        cfg.CONF.set_override('coalesce_window', self.window,
+                              group='autoscaling')
+        self.addCleanup(cfg.CONF.clear_override, 'coalesce_window',
+                        group='autoscaling')
+        gid = self.group(desired=0, member=NONE)
+        self.settle(gid)
+        self.gid = gid
+        self.pid = self.rpc.create_scaling_policy(
+            self.ctx, gid, 'up', 'change_in_capacity', 1, cooldown=0)['id']
+
+    def _heat_up(self, start=0):
+        """Two decisions, the second while the first converges: the
+        converger goes on with it and is then busy ("hot")."""
+        decided = []
+
+        def decide_once(group_id, name, action):
+            if not decided:
+                decided.append(self.rpc.execute_scaling_policy(
+                    self.ctx, self.pid))
+        self.patch(converger, 'after_member', decide_once)
+        self.assertTrue(self.rpc.execute_scaling_policy(
+            self.ctx, self.pid)['accepted'])
+        self._wait(lambda g: g['current_size'] == start + 2 and
+                   g['converged'])
+        self.assertTrue(decided[0]['accepted'])
+        self.patch(converger, 'after_member', None)
+
+    def _wait(self, until, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            g = self.rpc.show_scaling_group(self.ctx, self.gid)
+            if until(g):
+                return g
+            if time.monotonic() > deadline:
+                self.fail('not reached: %r' % g)
+            time.sleep(0.02)
+
+    def _row(self):
+        return db_api.scaling_group_get(None, self.gid, None)
+
+    def test_the_decisions_of_the_window_converge_together(self):
+        self._heat_up()
+        held = self._row()
+        # converged, and the lease still held: the window runs
+        self.assertEqual(held.version, held.converged_version)
+        self.assertIsNotNone(held.lease_engine_id)
+        engine = self.fx.service.as_engine
+        with mock.patch.object(engine, 'cast_converge') as cast:
+            for _ in range(3):
+                self.assertTrue(self.rpc.execute_scaling_policy(
+                    self.ctx, self.pid)['accepted'])
+        cast.assert_not_called()
+        self.assertEqual(5, self.settle(self.gid)['current_size'])
+        self.assert_consistent(self.gid, 5)
+        # by the same holder: no lease was taken in between
+        self.assertEqual(held.fence, self._row().fence)
+        acts = [a for a in self.rpc.list_scaling_activities(
+            self.ctx, self.gid) if a['trigger'] == 'rpc']
+        self.assertEqual(5, len(acts))
+        self.assertEqual({'COMPLETE'}, {a['status'] for a in acts})
+        # once a window passes with no decision, the lease is given up
+        row = self._wait_row(lambda r: r.lease_engine_id is None)
+        self.assertEqual(row.version, row.converged_version)
+
+    def _wait_row(self, until, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            row = self._row()
+            if until(row):
+                return row
+            if time.monotonic() > deadline:
+                self.fail('not reached: %r' % row)
+            time.sleep(0.02)
+
+    def test_a_quiet_group_gives_the_lease_up_at_once(self):
+        # one decision at a time: nothing came while it converged, so
+        # the next one casts (the lease was not kept for the window)
+        engine = self.fx.service.as_engine
+        for n in (1, 2):
+            with mock.patch.object(engine, 'cast_converge',
+                                   wraps=engine.cast_converge) as cast:
+                self.assertTrue(self.rpc.execute_scaling_policy(
+                    self.ctx, self.pid)['accepted'])
+            cast.assert_called_once_with(mock.ANY, self.gid)
+            self.assertEqual(n, self.settle(self.gid)['current_size'])
+            self._wait_row(lambda r: r.lease_engine_id is None, 10)
+
+    def test_no_window_when_zero_or_when_enough_convergers_wait(self):
+        for how in ('zero', 'full'):
+            if how == 'zero':
+                cfg.CONF.set_override('coalesce_window', 0,
+                                      group='autoscaling')
+            else:
+                cfg.CONF.set_override('coalesce_window', self.window,
+                                      group='autoscaling')
+                # MAX_COALESCING convergers of this process wait already
+                self.patch(converger, '_coalescing',
+                           threading.BoundedSemaphore(1))
+                converger._coalescing.acquire()
+            start = self._row().desired_capacity
+            self._heat_up(start)
+            row = self._wait_row(lambda r: r.lease_engine_id is None, 10)
+            self.assertEqual(row.version, row.converged_version, how)
+            engine = self.fx.service.as_engine
+            with mock.patch.object(engine, 'cast_converge',
+                                   wraps=engine.cast_converge) as cast:
+                self.rpc.execute_scaling_policy(self.ctx, self.pid)
+            cast.assert_called_once_with(mock.ANY, self.gid)
+            self.settle(self.gid)
+
+    def test_a_delete_in_the_window_is_converged_by_the_holder(self):
+        self._heat_up()
+        self.assertIsNotNone(self._row().lease_engine_id)
+        self.rpc.delete_scaling_group(self.ctx, self.gid)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.rpc.show_scaling_group(self.ctx, self.gid)
+            except exception.EntityNotFound:
+                break
+            if time.monotonic() > deadline:
+                self.fail('group not deleted')
+            time.sleep(0.05)
+        self.assertEqual([], self.member_names(self.gid))
+        self.assertEqual([], self.resource_names(self.gid))
 
 
 class TestPoolSize(base.TestCase):
