@@ -24,10 +24,11 @@ empty plan marks the group converged at the version it planned from
 one transaction under one fence check), releases the lease and re-reads
 the group's version: a decision that arrived meanwhile is converged too,
 so none is ever left behind. A busy group (a decision came while it
-converged, or several were waiting) keeps its lease ``[autoscaling] coalesce_window`` longer
-first: the decisions of that window cast nothing and are converged
-together once it ends (a trigger storm costs a convergence per window,
-not one per decision); a quiet group's convergence ends at once. A quick plan's batch that closed the whole
+converged, or several were waiting) keeps its lease ``[autoscaling]
+coalesce_window`` longer first: the decisions of that window cast
+nothing and are converged together once it ends (a trigger storm costs
+a convergence per window, not one per decision); a quiet group's
+convergence ends at once. A quick plan's batch that closed the whole
 gap to the desired capacity ends so at once when the group's version
 is unchanged (three columns read, not the group and its members); the
 open activities go IN_PROGRESS in the first batch's intent
@@ -692,8 +693,9 @@ class Converger:
 
     def _coalesce(self, version):
         """A busy group (``hot``: a decision arrived while this converger
-        converged it, or several were waiting when it began) keeps its lease for ``[autoscaling]
-        coalesce_window`` seconds after converging at ``version``:
+        converged it, or several were waiting when it began) keeps its
+        lease for ``[autoscaling] coalesce_window`` seconds after
+        converging at ``version``:
         deciders that see the live lease cast no converge
         (``AutoScalingEngine._after_decision``), so the decisions of the
         window are converged together, by this converger, once it ends.

@@ -253,6 +253,37 @@ class TestCoalescing(ASTestBase):
                 self.fail('not reached: %r' % row)
             time.sleep(0.02)
 
+    def test_decisions_waiting_at_the_start_make_a_busy_group(self):
+        # two decisions while another engine holds the lease: neither
+        # casts; that engine goes away without converging them
+        fence = db_api.scaling_group_acquire_lease(None, self.gid,
+                                                   'other-engine', 60)
+        for _ in range(2):
+            self.assertTrue(self.rpc.execute_scaling_policy(
+                self.ctx, self.pid)['accepted'])
+        db_api.scaling_group_release_lease(None, self.gid, 'other-engine',
+                                           fence)
+        results = []
+        worker = threading.Thread(target=lambda: results.append(
+            converger.converge(self.ctx, self.gid,
+                               self.fx.service.engine_id)))
+        worker.start()
+        self.addCleanup(worker.join, 60)
+        row = self._wait_row(lambda r: r.converged_version == r.version)
+        self.assertEqual(2, len(self.member_names(self.gid)))
+        # it keeps the lease for the window: the next decision casts
+        # nothing and is converged by it
+        self.assertEqual(fence + 1, row.fence)
+        self.assertIsNotNone(row.lease_engine_id)
+        engine = self.fx.service.as_engine
+        with mock.patch.object(engine, 'cast_converge') as cast:
+            self.rpc.execute_scaling_policy(self.ctx, self.pid)
+        cast.assert_not_called()
+        worker.join(60)
+        self.assertEqual(['converged'], results)
+        self.assertEqual(3, self.settle(self.gid)['current_size'])
+        self.assert_consistent(self.gid, 3)
+
     def test_a_quiet_group_gives_the_lease_up_at_once(self):
         # one decision at a time: nothing came while it converged, so
         # the next one casts (the lease was not kept for the window)
