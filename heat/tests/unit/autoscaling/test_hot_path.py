@@ -206,10 +206,14 @@ class TestCoalescing(ASTestBase):
         self.assertTrue(decided[0]['accepted'])
         self.patch(converger, 'after_member', None)
 
-    def _wait(self, until, timeout=60):
+    def _wait(self, until, timeout=60, read=None):
+        """Poll the group (its API dict, or what ``read()`` returns)
+        until ``until`` says so; the last read."""
+        read = read or (lambda: self.rpc.show_scaling_group(self.ctx,
+                                                            self.gid))
         deadline = time.monotonic() + timeout
         while True:
-            g = self.rpc.show_scaling_group(self.ctx, self.gid)
+            g = read()
             if until(g):
                 return g
             if time.monotonic() > deadline:
@@ -244,14 +248,7 @@ class TestCoalescing(ASTestBase):
         self.assertEqual(row.version, row.converged_version)
 
     def _wait_row(self, until, timeout=60):
-        deadline = time.monotonic() + timeout
-        while True:
-            row = self._row()
-            if until(row):
-                return row
-            if time.monotonic() > deadline:
-                self.fail('not reached: %r' % row)
-            time.sleep(0.02)
+        return self._wait(until, timeout, read=self._row)
 
     def test_decisions_waiting_at_the_start_make_a_busy_group(self):
         # two decisions while another engine holds the lease: neither
