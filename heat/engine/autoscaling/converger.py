@@ -221,8 +221,9 @@ class Converger:
         #: the quick plan's batch brings the group to its desired
         #: capacity (the whole gap, not a part of it)
         self._closes_gap = False
-        #: a decision arrived while this converger converged: it keeps
-        #: the lease ``[autoscaling] coalesce_window`` after each
+        #: a busy group: a decision arrived while this converger
+        #: converged, or several waited when it began; it keeps the
+        #: lease ``[autoscaling] coalesce_window`` after each
         #: convergence (:meth:`_coalesce`)
         self.hot = False
 
@@ -704,7 +705,10 @@ class Converger:
         :data:`MAX_COALESCING` convergers waiting (each holds an RPC
         worker thread) or the engine stops: the caller releases and
         rechecks as always."""
-        window = self.conf.autoscaling.coalesce_window
+        # (never longer than a third of the lease: it is not renewed
+        # while the window runs)
+        window = min(self.conf.autoscaling.coalesce_window,
+                     self._ttl() / 3.0)
         if not self.hot or window <= 0 or self._stopping():
             return False
         if not _coalescing.acquire(blocking=False):

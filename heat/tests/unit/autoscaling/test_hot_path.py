@@ -317,6 +317,33 @@ class TestCoalescing(ASTestBase):
             cast.assert_called_once_with(mock.ANY, self.gid)
             self.settle(self.gid)
 
+    def test_the_window_is_at_most_a_third_of_the_lease(self):
+        class Stop:
+            waited = []
+
+            def is_set(self):
+                return False
+
+            def wait(self, seconds):
+                self.waited.append(seconds)
+                return False
+        version = self._row().version
+        for window, ttl, expected in ((0.5, 60, 0.5), (5, 3, 1.0)):
+            cfg.CONF.set_override('coalesce_window', window,
+                                  group='autoscaling')
+            cfg.CONF.set_override('lease_ttl', ttl, group='autoscaling')
+            self.addCleanup(cfg.CONF.clear_override, 'lease_ttl',
+                            group='autoscaling')
+            conv = converger.Converger(self.ctx, self.gid, 'A', Stop())
+            conv.hot = True
+            # nothing came during the window: the caller releases
+            self.assertFalse(conv._coalesce(version))
+            self.assertEqual(expected, Stop.waited[-1])
+        # a group that is not busy does not wait at all
+        conv = converger.Converger(self.ctx, self.gid, 'A', Stop())
+        self.assertFalse(conv._coalesce(version))
+        self.assertEqual(2, len(Stop.waited))
+
     def test_a_delete_in_the_window_is_converged_by_the_holder(self):
         self._heat_up()
         self.assertIsNotNone(self._row().lease_engine_id)
