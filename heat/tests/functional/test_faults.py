@@ -269,7 +269,11 @@ class TestRestartsUnderLoad(testtools.TestCase):
 # a stack action whose final state write falls in a database outage
 
 FINAL_WAIT = 8
-FINAL_DOWN = 8
+#: longer than the writes that end the action retry one after the other
+#: (the resource's state and event, then the stack's: db_retry_seconds
+#: each), with room for a loaded machine: at 8 s a fresh-clone run
+#: under load wrote the stack's state when MariaDB was back already
+FINAL_DOWN = 14
 FINAL_RETRY = 2
 FINAL_CHECK = 1
 #: seconds from MariaDB answering again to a final state
@@ -294,12 +298,12 @@ class TestFinalWriteInOutage(testtools.TestCase):
     """A private MariaDB, ``heat-api`` + one ``heat-engine``
     (``db_retry_seconds = 2``, ``stale_stack_check_interval = 1``): a
     stack create whose one resource ends after 8 s; MariaDB is stopped
-    just before that end and kept down 8 s, longer than the engine
-    retries a write. The action's end (the resource's state, the
-    stack's) cannot be written; the engine keeps the stack's lock, and
-    once MariaDB answers again its stale-stack check writes the stack's
-    final state and frees the lock: the stack is not left
-    CREATE_IN_PROGRESS under a free lock."""
+    just before that end and kept down ``FINAL_DOWN`` (14 s), longer than
+    the engine retries the action's last writes. The action's end (the
+    resource's state, the stack's) cannot be written; the engine keeps
+    the stack's lock, and once MariaDB answers again its stale-stack
+    check writes the stack's final state and frees the lock: the stack
+    is not left CREATE_IN_PROGRESS under a free lock."""
 
     def setUp(self):
         super().setUp()

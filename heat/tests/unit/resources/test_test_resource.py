@@ -4,6 +4,7 @@ import time
 
 from heat.common import exception
 from heat.engine import constraints
+from heat.engine.resources.openstack.heat import test_resource
 from heat.tests.unit.resources.test_none import StackTestCase
 
 TEST = '''
@@ -64,7 +65,19 @@ class TestTestResource(StackTestCase):
             ('missing key falls back', '{wait_secs: 0.1, '
              'action_wait_secs: {delete: 0}}', 0.1, 0),
         ]
+        # the wait each action was given (what a delete without one
+        # waits is no matter of the machine's speed)
+        given = []
+        real = test_resource.TestResource._wait_secs
+
+        def recorded(props, action):
+            secs = real(props, action)
+            given.append((action, secs))
+            return secs
+        self.patch(test_resource.TestResource, '_wait_secs',
+                   staticmethod(recorded))
         for case, props, create_secs, delete_secs in table:
+            del given[:]
             start = time.monotonic()
             stack = self.create(template(props))
             self.assertGreaterEqual(time.monotonic() - start, create_secs,
@@ -74,8 +87,8 @@ class TestTestResource(StackTestCase):
             stack.delete()
             elapsed = time.monotonic() - start
             self.assertGreaterEqual(elapsed, delete_secs, case)
-            if not delete_secs:
-                self.assertLess(elapsed, 0.1, case)
+            self.assertEqual([('CREATE', create_secs),
+                              ('DELETE', delete_secs)], given, case)
             self.assertState(('DELETE', 'COMPLETE'), stack)
 
     def test_wait_forever_until_cancelled(self):
