@@ -107,12 +107,14 @@ autoscaling_opts = [
                     'thread and take no slot.'),
     cfg.FloatOpt('coalesce_window', default=0.5, min=0, max=5,
                  help='Seconds a converger keeps a busy group\'s lease '
-                      'after converging it, when a decision arrived while '
-                      'it converged: decisions arriving meanwhile are '
-                      'converged together, once the window ends, instead '
-                      'of one convergence each (a trigger storm on many '
-                      'groups). A group that is not that busy converges '
-                      'at once. 0: never wait.'),
+                      'after converging it (busy: a decision arrived while '
+                      'it converged, or several waited when it began): '
+                      'decisions arriving meanwhile are converged '
+                      'together, once the window ends, instead of one '
+                      'convergence each (a trigger storm on many groups). '
+                      'A group that is not that busy releases the lease '
+                      'at once. At most a third of lease_ttl. 0: never '
+                      'wait.'),
     cfg.IntOpt('lease_ttl', default=60, min=2,
                help='Seconds a converger\'s lease on a group lasts '
                     'without renewal; after that another engine may take '
