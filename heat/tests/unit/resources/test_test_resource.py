@@ -1,6 +1,7 @@
 """OS::Heat::TestResource: value, waits, failures, replacement, check."""
 
 import time
+from unittest import mock
 
 from heat.common import exception
 from heat.engine import constraints
@@ -74,8 +75,13 @@ class TestTestResource(StackTestCase):
             secs = real(props, action)
             given.append((action, secs))
             return secs
-        self.patch(test_resource.TestResource, '_wait_secs',
-                   staticmethod(recorded))
+        # (mock keeps the staticmethod itself to put back; a getattr
+        # would put back the bare function, a method of every later
+        # test's TestResource)
+        patcher = mock.patch.object(test_resource.TestResource,
+                                    '_wait_secs', staticmethod(recorded))
+        patcher.start()
+        self.addCleanup(patcher.stop)
         for case, props, create_secs, delete_secs in table:
             del given[:]
             start = time.monotonic()
