@@ -616,10 +616,7 @@ class Converger:
                 self._release()
                 # Release, then recheck: a decision committed after our
                 # read is ours to converge (or the next holder's).
-                again = db_api.scaling_group_progress(self.context, g.id)
-                if again is None:
-                    return CONVERGED
-                if again[0] == version or again[2] == eng.FAILED:
+                if not self._decided_since(version):
                     return CONVERGED
                 if not self._acquire():
                     return CONVERGED
@@ -683,14 +680,27 @@ class Converger:
                     (batch.update or batch.create):
                 pause = float((g.rolling_update or {}).get('pause_time')
                               or 0)
-                if pause > 0 and self.stop_event is not None:
-                    if self.stop_event.wait(pause):
+                if pause > 0:
+                    if self._wait(pause):
                         self._release()
                         return STOPPED
                     self._renew()
-                elif pause > 0:
-                    time.sleep(pause)
-                    self._renew()
+
+    def _wait(self, seconds):
+        """Sleep ``seconds``, less when the engine stops meanwhile; True
+        if it does."""
+        if self.stop_event is None:
+            time.sleep(seconds)
+            return False
+        return self.stop_event.wait(seconds)
+
+    def _decided_since(self, version):
+        """Whether a decision came after ``version`` that is ours to
+        converge: the group is still there, past ``version`` and not
+        FAILED (three columns read, not the row)."""
+        again = db_api.scaling_group_progress(self.context, self.group_id)
+        return again is not None and again[0] != version and \
+            again[2] != eng.FAILED
 
     def _coalesce(self, version):
         """A busy group (``hot``: a decision arrived while this converger
@@ -714,15 +724,11 @@ class Converger:
         if not _coalescing.acquire(blocking=False):
             return False
         try:
-            if self.stop_event is not None:
-                if self.stop_event.wait(window):
-                    return False
-            else:
-                time.sleep(window)
+            if self._wait(window):
+                return False
         finally:
             _coalescing.release()
-        again = db_api.scaling_group_progress(self.context, self.group_id)
-        if again is None or again[0] == version or again[2] == eng.FAILED:
+        if not self._decided_since(version):
             return False
         # (LeaseLost if it was taken meanwhile: the holder converges)
         self._renew_if_due()
@@ -1283,10 +1289,7 @@ class Converger:
                                       eng._num(round(timeout, 1))))
             if self._stopping():
                 return  # the loop stops before the next batch
-            if self.stop_event is not None:
-                self.stop_event.wait(step)
-            else:
-                time.sleep(step)
+            self._wait(step)
             self._renew()
 
     def _evidence(self, group_id, names):
